@@ -1,0 +1,7 @@
+import type { Command } from 'commander';
+import { registerDoctor } from './doctor.ts';
+
+/** Every CLI command module, in the order they appear in `auscult --help`. */
+export function registerCommands(program: Command): void {
+  registerDoctor(program);
+}

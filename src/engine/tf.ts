@@ -1,0 +1,119 @@
+/**
+ * The one place that loads TensorFlow.js and chooses its backend.
+ *
+ * Order of preference: `tensorflow` (tfjs-node, native libtensorflow) → `wasm`
+ * (@tensorflow/tfjs-backend-wasm) → `cpu` (pure JS). tfjs-node is an optional dependency whose
+ * install downloads libtensorflow, so on offline machines it is simply absent and we fall back.
+ * `AUSCULT_TF_BACKEND` forces one backend (and fails loudly if it cannot be had).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import os from 'node:os';
+
+export type TfBackendName = 'tensorflow' | 'wasm' | 'cpu';
+export const TF_BACKENDS: readonly TfBackendName[] = ['tensorflow', 'wasm', 'cpu'];
+
+export interface TfRuntime {
+  tf: typeof tf;
+  backend: TfBackendName;
+  /** Threads the backend computes with (wasm: its thread pool; cpu: 1; tensorflow: intra-op default). */
+  threads: number;
+  tfjsVersion: string;
+  /** Why preferred backends were skipped, in order of preference. */
+  skipped: { backend: TfBackendName; reason: string }[];
+}
+
+const require = createRequire(import.meta.url);
+let active: TfRuntime | undefined;
+let loading: Promise<TfRuntime> | undefined;
+
+function errorText(err: unknown): string {
+  const msg = err instanceof Error ? err.message : String(err);
+  return msg.split('\n')[0] ?? msg;
+}
+
+/** Parses a backend name given by a user (env var or CLI flag); throws on unknown names. */
+export function parseBackendName(name: string): TfBackendName {
+  const n = name.trim().toLowerCase();
+  if (n === 'node' || n === 'native') return 'tensorflow';
+  if ((TF_BACKENDS as readonly string[]).includes(n)) return n as TfBackendName;
+  throw new Error(`Unknown TensorFlow.js backend "${name}" (expected one of: ${TF_BACKENDS.join(', ')})`);
+}
+
+/** Directory holding the wasm binaries, as a file path (Node reads them from disk, no fetch). */
+export function wasmBinaryDir(): string {
+  return path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')) + path.sep;
+}
+
+async function tryBackend(name: TfBackendName, wasmThreads: number | undefined): Promise<void> {
+  if (name === 'tensorflow') {
+    // Side effect: registers the 'tensorflow' backend with the shared tfjs-core instance.
+    await import('@tensorflow/tfjs-node' as string);
+  } else if (name === 'wasm') {
+    const wasm = await import('@tensorflow/tfjs-backend-wasm');
+    wasm.setWasmPaths(wasmBinaryDir());
+    if (wasmThreads !== undefined) wasm.setThreadsCount(wasmThreads);
+  }
+  const ok = await tf.setBackend(name);
+  if (!ok) throw new Error(`tf.setBackend('${name}') returned false`);
+  await tf.ready();
+  if (tf.getBackend() !== name) throw new Error(`backend is '${tf.getBackend()}' after selecting '${name}'`);
+}
+
+function threadsOf(name: TfBackendName): number {
+  if (name === 'cpu') return 1;
+  if (name === 'wasm') {
+    const b = tf.backend() as unknown as { wasm?: { _getThreadsCount?: () => number } };
+    return b.wasm?._getThreadsCount?.() ?? 1;
+  }
+  return os.availableParallelism();
+}
+
+export interface LoadTfOptions {
+  /** Force one backend; default: `AUSCULT_TF_BACKEND`, else the preference order. */
+  backend?: TfBackendName;
+  /** Thread count for wasm (only honoured where tfjs supports multi-threaded wasm). */
+  wasmThreads?: number;
+}
+
+/**
+ * Loads TensorFlow.js once per process and returns the active runtime. Later calls return the same
+ * runtime; asking for a different backend than the active one switches to it.
+ */
+export async function loadTf(options: LoadTfOptions = {}): Promise<TfRuntime> {
+  const envChoice = process.env.AUSCULT_TF_BACKEND;
+  const forced = options.backend ?? (envChoice ? parseBackendName(envChoice) : undefined);
+  if (active && (!forced || forced === active.backend)) return active;
+  if (loading && !forced) return loading;
+  loading = (async () => {
+    // PROD silences tfjs' console banners (e.g. "install the node backend") that would clutter CLI output.
+    tf.env().set('PROD', true);
+    const skipped: TfRuntime['skipped'] = [];
+    const candidates = forced ? [forced] : [...TF_BACKENDS];
+    for (const name of candidates) {
+      try {
+        await tryBackend(name, options.wasmThreads);
+        active = { tf, backend: name, threads: threadsOf(name), tfjsVersion: tf.version.tfjs, skipped };
+        return active;
+      } catch (err) {
+        skipped.push({ backend: name, reason: errorText(err) });
+      }
+    }
+    const why = skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ');
+    throw new Error(`No TensorFlow.js backend could be started (${why})`);
+  })();
+  try {
+    return await loading;
+  } finally {
+    loading = undefined;
+  }
+}
+
+/** One line for logs, the CLI and the UI: which backend runs and why others were skipped. */
+export function describeTfRuntime(rt: TfRuntime): string {
+  const skipped = rt.skipped.length
+    ? ` (skipped ${rt.skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')})`
+    : '';
+  return `${rt.backend}, ${rt.threads} thread${rt.threads === 1 ? '' : 's'}, tfjs ${rt.tfjsVersion}${skipped}`;
+}
