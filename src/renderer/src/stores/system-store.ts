@@ -1,0 +1,36 @@
+import { defineStore } from 'pinia';
+import { ref } from 'vue';
+
+export interface ServiceHealth {
+  ok: boolean;
+  version: string;
+  tfBackend: string;
+}
+
+/** Health of the Auscult service the renderer talks to (web mode: the HTTP server that served it). */
+export const useSystemStore = defineStore('system', () => {
+  const health = ref<ServiceHealth | null>(null);
+  const error = ref<string | null>(null);
+  const loading = ref(false);
+
+  async function refresh(): Promise<void> {
+    loading.value = true;
+    try {
+      const res = await fetch('/api/health');
+      if (!res.ok) throw new Error(`HTTP ${res.status}`);
+      health.value = (await res.json()) as ServiceHealth;
+      error.value = null;
+    } catch (err) {
+      health.value = null;
+      error.value = `Cannot reach the Auscult service: ${err instanceof Error ? err.message : String(err)}`;
+    } finally {
+      loading.value = false;
+    }
+  }
+
+  function setUp(): void {
+    void refresh();
+  }
+
+  return { health, error, loading, refresh, setUp };
+});
