@@ -1,0 +1,179 @@
+/**
+ * Schema migrations, applied in order at open. `user_version` holds the number of migrations
+ * applied; each runs in its own transaction together with its `user_version` bump, so a failing
+ * migration leaves the database at the previous version. Never edit a released migration: add one.
+ */
+export interface Migration {
+  version: number;
+  description: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'projects, machines, recordings, import errors, jobs',
+    sql: `
+      CREATE TABLE project (
+        id INTEGER PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE CHECK (length(name) > 0),
+        description TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE machine (
+        id INTEGER PRIMARY KEY,
+        project_id INTEGER NOT NULL REFERENCES project(id) ON DELETE CASCADE,
+        type TEXT NOT NULL,
+        name TEXT NOT NULL,
+        location TEXT NOT NULL DEFAULT '',
+        notes TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        UNIQUE (project_id, type, name)
+      );
+      CREATE TABLE job (
+        id INTEGER PRIMARY KEY,
+        project_id INTEGER REFERENCES project(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('queued','running','succeeded','failed','cancelled','interrupted')),
+        params TEXT NOT NULL DEFAULT '{}',
+        progress REAL NOT NULL DEFAULT 0,
+        progress_message TEXT NOT NULL DEFAULT '',
+        log TEXT NOT NULL DEFAULT '',
+        error TEXT,
+        result TEXT,
+        worker_pid INTEGER,
+        owner_pid INTEGER,
+        created_at TEXT NOT NULL,
+        started_at TEXT,
+        finished_at TEXT
+      );
+      CREATE INDEX job_status ON job(status);
+      CREATE TABLE recording (
+        id INTEGER PRIMARY KEY,
+        project_id INTEGER NOT NULL REFERENCES project(id) ON DELETE CASCADE,
+        machine_id INTEGER NOT NULL REFERENCES machine(id) ON DELETE CASCADE,
+        path TEXT NOT NULL,
+        storage TEXT NOT NULL CHECK (storage IN ('copied','referenced')),
+        original_path TEXT NOT NULL,
+        file_name TEXT NOT NULL,
+        content_hash TEXT NOT NULL,
+        container TEXT NOT NULL,
+        codec TEXT NOT NULL,
+        channels INTEGER NOT NULL,
+        sample_rate_hz INTEGER NOT NULL,
+        bits_per_sample INTEGER NOT NULL,
+        duration_s REAL NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('train','test','monitor')),
+        label TEXT NOT NULL CHECK (label IN ('normal','anomaly','unknown')),
+        source TEXT NOT NULL,
+        import_job_id INTEGER REFERENCES job(id) ON DELETE SET NULL,
+        imported_at TEXT NOT NULL,
+        UNIQUE (project_id, content_hash)
+      );
+      CREATE INDEX recording_machine ON recording(machine_id, role);
+      CREATE TABLE import_error (
+        id INTEGER PRIMARY KEY,
+        job_id INTEGER REFERENCES job(id) ON DELETE CASCADE,
+        project_id INTEGER NOT NULL REFERENCES project(id) ON DELETE CASCADE,
+        path TEXT NOT NULL,
+        error TEXT NOT NULL,
+        at TEXT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 2,
+    description: 'models, back-end fits, scores, thresholds, alarms, audit log',
+    sql: `
+      CREATE TABLE model (
+        id INTEGER PRIMARY KEY,
+        project_id INTEGER NOT NULL REFERENCES project(id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('sc-adacos','mean-logmel')),
+        subclusters INTEGER NOT NULL DEFAULT 1,
+        preset TEXT NOT NULL DEFAULT '',
+        config TEXT NOT NULL DEFAULT '{}',
+        status TEXT NOT NULL CHECK (status IN ('queued','training','trained','failed','interrupted')),
+        metrics TEXT,
+        dir TEXT,
+        job_id INTEGER REFERENCES job(id) ON DELETE SET NULL,
+        created_at TEXT NOT NULL,
+        trained_at TEXT
+      );
+      ALTER TABLE project ADD COLUMN active_model_id INTEGER REFERENCES model(id) ON DELETE SET NULL;
+      CREATE TABLE backend_fit (
+        id INTEGER PRIMARY KEY,
+        model_id INTEGER NOT NULL REFERENCES model(id) ON DELETE CASCADE,
+        machine_id INTEGER NOT NULL REFERENCES machine(id) ON DELETE CASCADE,
+        kind TEXT NOT NULL,
+        params TEXT NOT NULL,
+        train_count INTEGER NOT NULL,
+        heldout_scores TEXT NOT NULL DEFAULT '[]',
+        fitted_at TEXT NOT NULL,
+        UNIQUE (model_id, machine_id)
+      );
+      CREATE TABLE score (
+        id INTEGER PRIMARY KEY,
+        recording_id INTEGER NOT NULL REFERENCES recording(id) ON DELETE CASCADE,
+        model_id INTEGER NOT NULL REFERENCES model(id) ON DELETE CASCADE,
+        backend TEXT NOT NULL,
+        clip_score REAL NOT NULL,
+        window_scores TEXT NOT NULL DEFAULT '[]',
+        window_starts_s TEXT NOT NULL DEFAULT '[]',
+        scored_at TEXT NOT NULL,
+        UNIQUE (recording_id, model_id)
+      );
+      CREATE TABLE threshold (
+        id INTEGER PRIMARY KEY,
+        machine_id INTEGER NOT NULL REFERENCES machine(id) ON DELETE CASCADE,
+        model_id INTEGER NOT NULL REFERENCES model(id) ON DELETE CASCADE,
+        value REAL NOT NULL,
+        method TEXT NOT NULL CHECK (method IN ('default-quantile','target-far','manual')),
+        quantile REAL,
+        target_far REAL,
+        set_by TEXT NOT NULL,
+        set_at TEXT NOT NULL,
+        active INTEGER NOT NULL DEFAULT 1
+      );
+      CREATE UNIQUE INDEX threshold_active ON threshold(machine_id, model_id) WHERE active = 1;
+      CREATE TABLE alarm (
+        id INTEGER PRIMARY KEY,
+        recording_id INTEGER NOT NULL REFERENCES recording(id) ON DELETE CASCADE,
+        score_id INTEGER NOT NULL REFERENCES score(id) ON DELETE CASCADE,
+        threshold_id INTEGER NOT NULL REFERENCES threshold(id) ON DELETE CASCADE,
+        score_value REAL NOT NULL,
+        threshold_value REAL NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('new','acknowledged','confirmed_anomaly','false_alarm')),
+        note TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        updated_by TEXT NOT NULL DEFAULT 'system',
+        UNIQUE (score_id)
+      );
+      CREATE TABLE audit_log (
+        id INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        entity TEXT NOT NULL,
+        entity_id INTEGER,
+        details TEXT NOT NULL DEFAULT '{}'
+      );
+    `,
+  },
+  {
+    version: 3,
+    description: 'watched folders, false alarms as training data, dashboard indexes',
+    sql: `
+      ALTER TABLE project ADD COLUMN watch_dir TEXT;
+      ALTER TABLE project ADD COLUMN watch_copy INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE recording ADD COLUMN added_to_training INTEGER NOT NULL DEFAULT 0;
+      CREATE INDEX recording_project_time ON recording(project_id, imported_at);
+      CREATE INDEX score_model ON score(model_id, recording_id);
+      CREATE INDEX alarm_status ON alarm(status, created_at);
+      CREATE INDEX alarm_recording ON alarm(recording_id);
+    `,
+  },
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,114 @@
+import type { Db } from '../database.ts';
+import type { Alarm, AlarmStatus, AuditEntry } from '../../../shared/domain.ts';
+import { nowIso, parseJson } from './util.ts';
+
+interface AlarmRow {
+  id: number;
+  recording_id: number;
+  machine_id: number;
+  project_id: number;
+  score_id: number;
+  threshold_id: number;
+  score_value: number;
+  threshold_value: number;
+  status: AlarmStatus;
+  note: string;
+  created_at: string;
+  updated_at: string;
+  updated_by: string;
+}
+const toAlarm = (r: AlarmRow): Alarm => ({
+  id: r.id,
+  recordingId: r.recording_id,
+  machineId: r.machine_id,
+  projectId: r.project_id,
+  scoreId: r.score_id,
+  thresholdId: r.threshold_id,
+  scoreValue: r.score_value,
+  thresholdValue: r.threshold_value,
+  status: r.status,
+  note: r.note,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  updatedBy: r.updated_by,
+});
+
+const SELECT_ALARM = `SELECT a.*, r.machine_id, r.project_id FROM alarm a JOIN recording r ON r.id = a.recording_id`;
+
+export class AlarmRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Raises an alarm for a score, once: returns undefined if that score already has one. */
+  raise(a: { recordingId: number; scoreId: number; thresholdId: number; scoreValue: number; thresholdValue: number }): Alarm | undefined {
+    const now = nowIso();
+    const info = this.db
+      .prepare(
+        `INSERT INTO alarm (recording_id, score_id, threshold_id, score_value, threshold_value, status, created_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, 'new', ?, ?) ON CONFLICT (score_id) DO NOTHING`,
+      )
+      .run(a.recordingId, a.scoreId, a.thresholdId, a.scoreValue, a.thresholdValue, now, now);
+    return info.changes ? this.get(Number(info.lastInsertRowid)) : undefined;
+  }
+  get(id: number): Alarm | undefined {
+    const r = this.db.prepare(`${SELECT_ALARM} WHERE a.id = ?`).get(id) as AlarmRow | undefined;
+    return r && toAlarm(r);
+  }
+  list(q: { projectId: number; status?: AlarmStatus[]; machineId?: number; limit?: number; offset?: number }): Alarm[] {
+    const where = ['r.project_id = ?'];
+    const args: unknown[] = [q.projectId];
+    if (q.machineId !== undefined) {
+      where.push('r.machine_id = ?');
+      args.push(q.machineId);
+    }
+    if (q.status?.length) {
+      where.push(`a.status IN (${q.status.map(() => '?').join(',')})`);
+      args.push(...q.status);
+    }
+    const rows = this.db
+      .prepare(`${SELECT_ALARM} WHERE ${where.join(' AND ')} ORDER BY a.id DESC LIMIT ? OFFSET ?`)
+      .all(...args, q.limit ?? 100, q.offset ?? 0) as AlarmRow[];
+    return rows.map(toAlarm);
+  }
+  update(id: number, patch: { status?: AlarmStatus; note?: string }, by: string): Alarm {
+    const cur = this.get(id);
+    if (!cur) throw new Error(`No alarm with id ${id}`);
+    this.db
+      .prepare('UPDATE alarm SET status = ?, note = ?, updated_at = ?, updated_by = ? WHERE id = ?')
+      .run(patch.status ?? cur.status, patch.note ?? cur.note, nowIso(), by, id);
+    return this.get(id)!;
+  }
+}
+
+export class AuditLog {
+  constructor(private readonly db: Db) {}
+
+  write(e: { actor: string; action: string; entity: string; entityId?: number | null; details?: Record<string, unknown> }): void {
+    this.db
+      .prepare('INSERT INTO audit_log (at, actor, action, entity, entity_id, details) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(nowIso(), e.actor, e.action, e.entity, e.entityId ?? null, JSON.stringify(e.details ?? {}));
+  }
+  list(q: { entity?: string; entityId?: number; limit?: number } = {}): AuditEntry[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (q.entity) {
+      where.push('entity = ?');
+      args.push(q.entity);
+    }
+    if (q.entityId !== undefined) {
+      where.push('entity_id = ?');
+      args.push(q.entityId);
+    }
+    const rows = this.db
+      .prepare(`SELECT * FROM audit_log ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT ?`)
+      .all(...args, q.limit ?? 100) as { id: number; at: string; actor: string; action: string; entity: string; entity_id: number | null; details: string }[];
+    return rows.map((r) => ({
+      id: r.id,
+      at: r.at,
+      actor: r.actor,
+      action: r.action,
+      entity: r.entity,
+      entityId: r.entity_id,
+      details: parseJson(r.details, {}),
+    }));
+  }
+}

@@ -1,0 +1,189 @@
+import type { Db } from '../database.ts';
+import type {
+  AudioFormat,
+  ImportError,
+  Recording,
+  RecordingLabel,
+  RecordingRole,
+  RecordingStorage,
+} from '../../../shared/domain.ts';
+import { nowIso } from './util.ts';
+
+interface RecordingRow {
+  id: number;
+  project_id: number;
+  machine_id: number;
+  path: string;
+  storage: RecordingStorage;
+  original_path: string;
+  file_name: string;
+  content_hash: string;
+  container: string;
+  codec: string;
+  channels: number;
+  sample_rate_hz: number;
+  bits_per_sample: number;
+  duration_s: number;
+  role: RecordingRole;
+  label: RecordingLabel;
+  source: string;
+  added_to_training: number;
+  imported_at: string;
+}
+
+const toRecording = (r: RecordingRow): Recording => ({
+  id: r.id,
+  projectId: r.project_id,
+  machineId: r.machine_id,
+  path: r.path,
+  storage: r.storage,
+  originalPath: r.original_path,
+  fileName: r.file_name,
+  contentHash: r.content_hash,
+  format: {
+    container: r.container,
+    codec: r.codec,
+    channels: r.channels,
+    sampleRateHz: r.sample_rate_hz,
+    bitsPerSample: r.bits_per_sample,
+  },
+  durationS: r.duration_s,
+  role: r.role,
+  label: r.label,
+  source: r.source,
+  addedToTraining: !!r.added_to_training,
+  importedAt: r.imported_at,
+});
+
+export interface NewRecording {
+  projectId: number;
+  machineId: number;
+  path: string;
+  storage: RecordingStorage;
+  originalPath: string;
+  fileName: string;
+  contentHash: string;
+  format: AudioFormat;
+  durationS: number;
+  role: RecordingRole;
+  label: RecordingLabel;
+  source: string;
+  importJobId?: number | null;
+}
+
+export interface RecordingQuery {
+  projectId: number;
+  machineId?: number;
+  role?: RecordingRole;
+  label?: RecordingLabel;
+  limit?: number;
+  offset?: number;
+}
+
+export class RecordingRepository {
+  constructor(private readonly db: Db) {}
+
+  insert(r: NewRecording): Recording {
+    const info = this.db
+      .prepare(
+        `INSERT INTO recording (project_id, machine_id, path, storage, original_path, file_name, content_hash,
+           container, codec, channels, sample_rate_hz, bits_per_sample, duration_s, role, label, source,
+           import_job_id, imported_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        r.projectId,
+        r.machineId,
+        r.path,
+        r.storage,
+        r.originalPath,
+        r.fileName,
+        r.contentHash,
+        r.format.container,
+        r.format.codec,
+        r.format.channels,
+        r.format.sampleRateHz,
+        r.format.bitsPerSample,
+        r.durationS,
+        r.role,
+        r.label,
+        r.source,
+        r.importJobId ?? null,
+        nowIso(),
+      );
+    return this.get(Number(info.lastInsertRowid))!;
+  }
+  get(id: number): Recording | undefined {
+    const r = this.db.prepare('SELECT * FROM recording WHERE id = ?').get(id) as RecordingRow | undefined;
+    return r && toRecording(r);
+  }
+  byHash(projectId: number, contentHash: string): Recording | undefined {
+    const r = this.db
+      .prepare('SELECT * FROM recording WHERE project_id = ? AND content_hash = ?')
+      .get(projectId, contentHash) as RecordingRow | undefined;
+    return r && toRecording(r);
+  }
+  list(q: RecordingQuery): Recording[] {
+    const where = ['project_id = @projectId'];
+    if (q.machineId !== undefined) where.push('machine_id = @machineId');
+    if (q.role !== undefined) where.push('role = @role');
+    if (q.label !== undefined) where.push('label = @label');
+    const rows = this.db
+      .prepare(`SELECT * FROM recording WHERE ${where.join(' AND ')} ORDER BY id LIMIT @limit OFFSET @offset`)
+      .all({ ...q, limit: q.limit ?? -1, offset: q.offset ?? 0 }) as RecordingRow[];
+    return rows.map(toRecording);
+  }
+  count(projectId: number): number {
+    return (this.db.prepare('SELECT count(*) AS n FROM recording WHERE project_id = ?').get(projectId) as { n: number }).n;
+  }
+  /** Normal recordings a back-end learns from: role train, plus false alarms accepted as normal. */
+  trainingSet(machineId: number): Recording[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM recording WHERE machine_id = ? AND label != 'anomaly'
+           AND (role = 'train' OR added_to_training = 1) ORDER BY id`,
+      )
+      .all(machineId) as RecordingRow[];
+    return rows.map(toRecording);
+  }
+  /** Recordings of a project without a score from `modelId`, oldest first. */
+  unscored(projectId: number, modelId: number, roles: RecordingRole[] = ['test', 'monitor']): Recording[] {
+    const rows = this.db
+      .prepare(
+        `SELECT r.* FROM recording r
+           WHERE r.project_id = ? AND r.role IN (${roles.map(() => '?').join(',')})
+             AND NOT EXISTS (SELECT 1 FROM score s WHERE s.recording_id = r.id AND s.model_id = ?)
+           ORDER BY r.id`,
+      )
+      .all(projectId, ...roles, modelId) as RecordingRow[];
+    return rows.map(toRecording);
+  }
+  setLabel(id: number, label: RecordingLabel): void {
+    this.db.prepare('UPDATE recording SET label = ? WHERE id = ?').run(label, id);
+  }
+  setAddedToTraining(id: number, added: boolean): void {
+    this.db.prepare('UPDATE recording SET added_to_training = ? WHERE id = ?').run(added ? 1 : 0, id);
+  }
+
+  recordImportError(e: { jobId: number | null; projectId: number; path: string; error: string }): void {
+    this.db
+      .prepare('INSERT INTO import_error (job_id, project_id, path, error, at) VALUES (?, ?, ?, ?, ?)')
+      .run(e.jobId, e.projectId, e.path, e.error, nowIso());
+  }
+  importErrors(q: { projectId: number; jobId?: number; limit?: number }): ImportError[] {
+    const rows = this.db
+      .prepare(
+        `SELECT * FROM import_error WHERE project_id = ? ${q.jobId !== undefined ? 'AND job_id = ?' : ''}
+           ORDER BY id LIMIT ?`,
+      )
+      .all(...[q.projectId, ...(q.jobId !== undefined ? [q.jobId] : []), q.limit ?? -1]) as {
+      id: number;
+      job_id: number | null;
+      project_id: number;
+      path: string;
+      error: string;
+      at: string;
+    }[];
+    return rows.map((r) => ({ id: r.id, jobId: r.job_id, projectId: r.project_id, path: r.path, error: r.error, at: r.at }));
+  }
+}

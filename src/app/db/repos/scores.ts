@@ -1,0 +1,70 @@
+import type { Db } from '../database.ts';
+import type { Score } from '../../../shared/domain.ts';
+import { nowIso, parseJson } from './util.ts';
+
+interface ScoreRow {
+  id: number;
+  recording_id: number;
+  model_id: number;
+  backend: string;
+  clip_score: number;
+  window_scores: string;
+  window_starts_s: string;
+  scored_at: string;
+}
+const toScore = (r: ScoreRow): Score => ({
+  id: r.id,
+  recordingId: r.recording_id,
+  modelId: r.model_id,
+  backend: r.backend,
+  clipScore: r.clip_score,
+  windowScores: parseJson(r.window_scores, []),
+  windowStartsS: parseJson(r.window_starts_s, []),
+  scoredAt: r.scored_at,
+});
+
+export class ScoreRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Stores (or replaces) the score of a recording under a model. */
+  upsert(s: Omit<Score, 'id' | 'scoredAt'>): Score {
+    this.db
+      .prepare(
+        `INSERT INTO score (recording_id, model_id, backend, clip_score, window_scores, window_starts_s, scored_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (recording_id, model_id) DO UPDATE SET backend = excluded.backend, clip_score = excluded.clip_score,
+           window_scores = excluded.window_scores, window_starts_s = excluded.window_starts_s, scored_at = excluded.scored_at`,
+      )
+      .run(
+        s.recordingId,
+        s.modelId,
+        s.backend,
+        s.clipScore,
+        JSON.stringify(s.windowScores),
+        JSON.stringify(s.windowStartsS),
+        nowIso(),
+      );
+    return this.get(s.recordingId, s.modelId)!;
+  }
+  get(recordingId: number, modelId: number): Score | undefined {
+    const r = this.db.prepare('SELECT * FROM score WHERE recording_id = ? AND model_id = ?').get(recordingId, modelId) as
+      | ScoreRow
+      | undefined;
+    return r && toScore(r);
+  }
+  forRecording(recordingId: number): Score[] {
+    return (this.db.prepare('SELECT * FROM score WHERE recording_id = ? ORDER BY model_id').all(recordingId) as ScoreRow[]).map(
+      toScore,
+    );
+  }
+  /** Clip scores of one machine's recordings under a model, with the recordings' labels and roles. */
+  labelledScores(modelId: number, machineId: number): { recordingId: number; clipScore: number; label: string; role: string }[] {
+    return this.db
+      .prepare(
+        `SELECT s.recording_id AS recordingId, s.clip_score AS clipScore, r.label AS label, r.role AS role
+           FROM score s JOIN recording r ON r.id = s.recording_id
+          WHERE s.model_id = ? AND r.machine_id = ? ORDER BY r.id`,
+      )
+      .all(modelId, machineId) as { recordingId: number; clipScore: number; label: string; role: string }[];
+  }
+}

@@ -1,0 +1,71 @@
+import type { Db } from '../database.ts';
+import type { Threshold, ThresholdMethod } from '../../../shared/domain.ts';
+import { nowIso } from './util.ts';
+
+interface ThresholdRow {
+  id: number;
+  machine_id: number;
+  model_id: number;
+  value: number;
+  method: ThresholdMethod;
+  quantile: number | null;
+  target_far: number | null;
+  set_by: string;
+  set_at: string;
+  active: number;
+}
+const toThreshold = (r: ThresholdRow): Threshold => ({
+  id: r.id,
+  machineId: r.machine_id,
+  modelId: r.model_id,
+  value: r.value,
+  method: r.method,
+  quantile: r.quantile,
+  targetFalseAlarmRate: r.target_far,
+  setBy: r.set_by,
+  setAt: r.set_at,
+  active: !!r.active,
+});
+
+export class ThresholdRepository {
+  constructor(private readonly db: Db) {}
+
+  /** Makes a new threshold the active one for (machine, model); the previous one stays as history. */
+  set(t: {
+    machineId: number;
+    modelId: number;
+    value: number;
+    method: ThresholdMethod;
+    quantile?: number | null;
+    targetFalseAlarmRate?: number | null;
+    setBy: string;
+  }): Threshold {
+    return this.db.transaction(() => {
+      this.db.prepare('UPDATE threshold SET active = 0 WHERE machine_id = ? AND model_id = ? AND active = 1').run(t.machineId, t.modelId);
+      const info = this.db
+        .prepare(
+          `INSERT INTO threshold (machine_id, model_id, value, method, quantile, target_far, set_by, set_at, active)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+        )
+        .run(t.machineId, t.modelId, t.value, t.method, t.quantile ?? null, t.targetFalseAlarmRate ?? null, t.setBy, nowIso());
+      return this.getById(Number(info.lastInsertRowid))!;
+    })();
+  }
+  getById(id: number): Threshold | undefined {
+    const r = this.db.prepare('SELECT * FROM threshold WHERE id = ?').get(id) as ThresholdRow | undefined;
+    return r && toThreshold(r);
+  }
+  active(machineId: number, modelId: number): Threshold | undefined {
+    const r = this.db
+      .prepare('SELECT * FROM threshold WHERE machine_id = ? AND model_id = ? AND active = 1')
+      .get(machineId, modelId) as ThresholdRow | undefined;
+    return r && toThreshold(r);
+  }
+  history(machineId: number, modelId: number): Threshold[] {
+    return (
+      this.db
+        .prepare('SELECT * FROM threshold WHERE machine_id = ? AND model_id = ? ORDER BY id DESC')
+        .all(machineId, modelId) as ThresholdRow[]
+    ).map(toThreshold);
+  }
+}
