@@ -1,7 +1,9 @@
 import type { Command } from 'commander';
 import { registerDoctor } from './doctor.ts';
+import { registerSynth } from './synth.ts';
 
 /** Every CLI command module, in the order they appear in `auscult --help`. */
 export function registerCommands(program: Command): void {
   registerDoctor(program);
+  registerSynth(program);
 }
