@@ -1,0 +1,245 @@
+import { EventEmitter } from 'node:events';
+import type { Alarm, Job, JobKind } from '../../shared/domain.ts';
+import type { Workspace } from '../workspace.ts';
+import { forkLauncher, WORKER_ENTRY, type JobProcess, type JobProcessLauncher } from './launcher.ts';
+import type { FromWorker } from './protocol.ts';
+
+export interface JobManagerOptions {
+  launcher?: JobProcessLauncher;
+  workerEntry?: string;
+  /** Job processes running at once (default 2). */
+  maxConcurrent?: number;
+  /** Seconds a cancelled job may take to stop before it is killed (default 10). */
+  cancelGraceS?: number;
+  /** Called in this process after a job reached a final state (chaining, clean-up). */
+  afterFinish?: (job: Job) => void;
+}
+
+interface JobEvents {
+  job: [Job];
+  alarm: [Alarm];
+}
+
+interface Running {
+  job: Job;
+  proc: JobProcess;
+  cancelRequested: boolean;
+  killTimer?: NodeJS.Timeout;
+  finished: boolean;
+}
+
+function isAlive(pid: number | null): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const FINAL = new Set(['succeeded', 'failed', 'cancelled', 'interrupted']);
+
+/**
+ * Queue of jobs stored in the workspace database, each run in its own job process. At most one
+ * job of a kind runs per project at a time (so one training per project), `maxConcurrent` in all.
+ * A process that dies without reporting marks its job failed with the reason; jobs left running
+ * by an application that is gone are marked interrupted when the next manager opens.
+ */
+export class JobManager {
+  private readonly emitter = new EventEmitter();
+  private readonly running = new Map<number, Running>();
+  private readonly launcher: JobProcessLauncher;
+  private readonly workerEntry: string;
+  private readonly maxConcurrent: number;
+  private readonly cancelGraceMs: number;
+  private closed = false;
+
+  constructor(
+    private readonly ws: Workspace,
+    private readonly opts: JobManagerOptions = {},
+  ) {
+    this.launcher = opts.launcher ?? forkLauncher;
+    this.workerEntry = opts.workerEntry ?? WORKER_ENTRY;
+    this.maxConcurrent = opts.maxConcurrent ?? 2;
+    this.cancelGraceMs = (opts.cancelGraceS ?? 10) * 1000;
+    this.emitter.setMaxListeners(0);
+    this.recoverInterrupted();
+  }
+
+  on<E extends keyof JobEvents>(event: E, listener: (...args: JobEvents[E]) => void): () => void {
+    this.emitter.on(event, listener as (...a: unknown[]) => void);
+    return () => this.emitter.off(event, listener as (...a: unknown[]) => void);
+  }
+
+  /** Marks jobs whose process (or owning application) is gone as interrupted. Returns their ids. */
+  recoverInterrupted(): number[] {
+    const ids: number[] = [];
+    for (const j of this.ws.jobs.running()) {
+      if (this.running.has(j.id)) continue;
+      if (isAlive(j.ownerPid) && isAlive(j.workerPid)) continue; // another application runs it
+      if (isAlive(j.workerPid)) process.kill(j.workerPid!, 'SIGKILL');
+      const reason = 'interrupted: the application or its job process stopped while the job was running';
+      if (this.ws.jobs.finish(j.id, 'interrupted', { error: reason })) {
+        this.ws.jobs.appendLog(j.id, reason);
+        ids.push(j.id);
+        this.finished(j.id);
+      }
+    }
+    return ids;
+  }
+
+  enqueue(kind: JobKind, params: Record<string, unknown>, projectId: number | null): Job {
+    if (this.closed) throw new Error('the job manager is closed');
+    const job = this.ws.jobs.create({ projectId, kind, params });
+    this.emit(job);
+    this.pump();
+    return job;
+  }
+
+  /** Resolves with the job once it has reached a final state. */
+  waitFor(jobId: number): Promise<Job> {
+    return new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        const j = this.ws.jobs.get(jobId);
+        if (!j) {
+          off();
+          reject(new Error(`No job with id ${jobId}`));
+          return true;
+        }
+        if (FINAL.has(j.status)) {
+          off();
+          resolve(j);
+          return true;
+        }
+        return false;
+      };
+      const off = this.on('job', (j) => {
+        if (j.id === jobId) check();
+      });
+      check();
+    });
+  }
+
+  cancel(jobId: number): Job {
+    const job = this.ws.jobs.get(jobId);
+    if (!job) throw new Error(`No job with id ${jobId}`);
+    const r = this.running.get(jobId);
+    if (r) {
+      r.cancelRequested = true;
+      r.proc.send({ type: 'cancel' });
+      r.killTimer ??= setTimeout(() => r.proc.kill('SIGKILL'), this.cancelGraceMs);
+    } else if (job.status === 'queued' && this.ws.jobs.finish(jobId, 'cancelled', { error: 'cancelled before it started' })) {
+      this.finished(jobId);
+    }
+    return this.ws.jobs.get(jobId)!;
+  }
+
+  /** Ids of jobs running in processes this manager started. */
+  runningJobIds(): number[] {
+    return [...this.running.keys()];
+  }
+
+  /** Starts queued jobs while slots are free, honouring one job per (project, kind). */
+  pump(): void {
+    if (this.closed) return;
+    for (const job of this.ws.jobs.queued()) {
+      if (this.running.size >= this.maxConcurrent) return;
+      const busy = [...this.running.values()].some((r) => r.job.projectId === job.projectId && r.job.kind === job.kind);
+      if (busy || this.ws.jobs.running().some((j) => j.projectId === job.projectId && j.kind === job.kind)) continue;
+      this.start(job);
+    }
+  }
+
+  private start(job: Job): void {
+    // Claim atomically: another application on the same workspace may be pumping too.
+    const claimed = this.ws.db
+      .prepare("UPDATE job SET status = 'running', started_at = ?, owner_pid = ? WHERE id = ? AND status = 'queued'")
+      .run(new Date().toISOString(), process.pid, job.id).changes;
+    if (!claimed) return;
+    let proc: JobProcess;
+    try {
+      proc = this.launcher(this.workerEntry);
+    } catch (err) {
+      this.ws.jobs.finish(job.id, 'failed', { error: `could not start a job process: ${(err as Error).message}` });
+      this.finished(job.id);
+      return;
+    }
+    const r: Running = { job: this.ws.jobs.get(job.id)!, proc, cancelRequested: false, finished: false };
+    this.running.set(job.id, r);
+    this.ws.jobs.markRunning(job.id, proc.pid ?? null, process.pid);
+    this.emit(this.ws.jobs.get(job.id)!);
+    proc.onMessage((m) => this.onMessage(r, m));
+    proc.onExit((code, signal) => this.onExit(r, code, signal));
+    proc.send({ type: 'run', jobId: job.id, kind: job.kind, params: job.params, workspaceDir: this.ws.dir });
+  }
+
+  private onMessage(r: Running, m: FromWorker): void {
+    const id = r.job.id;
+    switch (m.type) {
+      case 'progress':
+        this.ws.jobs.setProgress(id, m.progress, m.message);
+        this.emit(this.ws.jobs.get(id)!);
+        break;
+      case 'log':
+        this.ws.jobs.appendLog(id, m.line);
+        break;
+      case 'alarm':
+        this.emitter.emit('alarm', m.alarm);
+        break;
+      case 'done':
+        r.finished = this.ws.jobs.finish(id, 'succeeded', { result: m.result }) || r.finished;
+        break;
+      case 'error': {
+        const status = m.cancelled || r.cancelRequested ? 'cancelled' : 'failed';
+        this.ws.jobs.appendLog(id, `${status}: ${m.message}`);
+        r.finished = this.ws.jobs.finish(id, status, { error: m.message }) || r.finished;
+        break;
+      }
+    }
+  }
+
+  private onExit(r: Running, code: number | null, signal: string | null): void {
+    const id = r.job.id;
+    if (r.killTimer) clearTimeout(r.killTimer);
+    this.running.delete(id);
+    const job = this.ws.jobs.get(id);
+    if (job && !FINAL.has(job.status)) {
+      const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+      const status = r.cancelRequested ? 'cancelled' : this.closed ? 'interrupted' : 'failed';
+      const reason = `the job process ${how} before the job finished`;
+      this.ws.jobs.appendLog(id, reason);
+      this.ws.jobs.finish(id, status, { error: r.cancelRequested ? 'cancelled by the user' : reason });
+    }
+    this.finished(id);
+    this.pump();
+  }
+
+  private finished(id: number): void {
+    const job = this.ws.jobs.get(id)!;
+    try {
+      this.opts.afterFinish?.(job);
+    } catch (err) {
+      this.ws.jobs.appendLog(id, `after-job step failed: ${(err as Error).message}`);
+    }
+    this.emit(this.ws.jobs.get(id)!);
+  }
+
+  private emit(job: Job): void {
+    this.emitter.emit('job', job);
+  }
+
+  /** Stops starting jobs and stops running ones; they are marked interrupted (training can resume). */
+  async close(): Promise<void> {
+    this.closed = true;
+    const exits = [...this.running.values()].map(
+      (r) =>
+        new Promise<void>((resolve) => {
+          r.proc.onExit(() => resolve());
+          r.proc.kill('SIGTERM');
+          setTimeout(() => r.proc.kill('SIGKILL'), 3000).unref();
+        }),
+    );
+    await Promise.all(exits);
+  }
+}

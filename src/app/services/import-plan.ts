@@ -1,0 +1,117 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { parseDcaseFileName } from '../../engine/datasets/dcase-layout.ts';
+import type { ApiParsedArgs } from '../../shared/api.ts';
+import type { RecordingLabel, RecordingRole } from '../../shared/domain.ts';
+
+/** Extensions the decoder reads; other files in imported folders are not recordings and are skipped. */
+export const AUDIO_EXTENSIONS = ['.wav', '.flac'];
+
+export type ImportArgs = ApiParsedArgs<'recordings/import'>;
+
+/** One file of an import with the machine, role and label it will get. */
+export interface PlannedFile {
+  path: string;
+  machineType: string;
+  machineName: string;
+  role: RecordingRole;
+  label: RecordingLabel;
+}
+
+export interface ImportPlan {
+  files: PlannedFile[];
+  /** Sources that could not be read at all (missing folder, permission). */
+  problems: { path: string; error: string }[];
+}
+
+function isAudio(file: string): boolean {
+  return AUDIO_EXTENSIONS.includes(path.extname(file).toLowerCase());
+}
+
+/** Audio files under `dir`, recursively, in a stable order; unreadable sub-folders become problems. */
+function walk(dir: string, out: string[], problems: ImportPlan['problems']): void {
+  let entries: fs.Dirent[];
+  try {
+    entries = fs.readdirSync(dir, { withFileTypes: true });
+  } catch (err) {
+    problems.push({ path: dir, error: `${dir}: cannot read folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` });
+    return;
+  }
+  entries.sort((a, b) => a.name.localeCompare(b.name));
+  for (const e of entries) {
+    if (e.name.startsWith('.')) continue;
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) walk(p, out, problems);
+    else if (e.isFile() && isAudio(e.name)) out.push(p);
+  }
+}
+
+/** `<root>/<type>/{train,test}/<dcase name>.wav`: the DCASE 2020 layout, read with the engine's parser. */
+function dcaseMapping(file: string): Omit<PlannedFile, 'path'> | undefined {
+  const parsed = parseDcaseFileName(path.basename(file));
+  const split = path.basename(path.dirname(file));
+  if (!parsed || (split !== 'train' && split !== 'test')) return undefined;
+  return {
+    machineType: path.basename(path.dirname(path.dirname(file))),
+    machineName: parsed.machineId,
+    role: split,
+    label: parsed.label,
+  };
+}
+
+/** Label from a file-name prefix (normal_…, anomaly_…/abnormal_…), as MIMII/ToyADMOS name files. */
+function labelFromName(file: string): RecordingLabel | undefined {
+  const m = /^(normal|anomaly|abnormal)[_-]/i.exec(path.basename(file));
+  if (!m) return undefined;
+  return m[1]!.toLowerCase() === 'normal' ? 'normal' : 'anomaly';
+}
+
+/** "One folder per machine": `fan_id_00/` → type fan, name id_00; any other folder name is both. */
+function folderMachine(file: string): { machineType: string; machineName: string } {
+  const folder = path.basename(path.dirname(file));
+  const m = /^(.+?)[_-]id[_-]?(\d+)$/i.exec(folder);
+  if (m) return { machineType: m[1]!, machineName: `id_${m[2]}` };
+  return { machineType: folder, machineName: folder };
+}
+
+/**
+ * Expands the import's sources into files and decides each file's machine, role and label.
+ * DCASE layout is recognised per file (auto); otherwise the parent folder names the machine,
+ * or `machine` names it for all files.
+ */
+export function planImport(args: ImportArgs): ImportPlan {
+  const problems: ImportPlan['problems'] = [];
+  const paths: string[] = [];
+  for (const src of args.sources) {
+    const abs = path.resolve(src);
+    let st: fs.Stats;
+    try {
+      st = fs.statSync(abs);
+    } catch {
+      problems.push({ path: abs, error: `${abs}: no such file or folder` });
+      continue;
+    }
+    if (st.isDirectory()) walk(abs, paths, problems);
+    else paths.push(abs); // an explicitly listed file is imported even with an unusual extension
+  }
+  const seen = new Set<string>();
+  const files: PlannedFile[] = [];
+  for (const p of paths) {
+    if (seen.has(p)) continue;
+    seen.add(p);
+    const dcase = args.mapping === 'auto' || args.mapping === 'dcase' ? dcaseMapping(p) : undefined;
+    if (args.mapping === 'dcase' && !dcase) {
+      problems.push({ path: p, error: `${p}: not in the DCASE layout (<type>/train|test/normal_id_NN_XXXXXXXX.wav)` });
+      continue;
+    }
+    const machine = dcase
+      ? { machineType: dcase.machineType, machineName: dcase.machineName }
+      : args.machine && args.mapping !== 'folder-per-machine'
+        ? { machineType: args.machine.type, machineName: args.machine.name }
+        : folderMachine(p);
+    const role: RecordingRole = args.role ?? dcase?.role ?? 'train';
+    const label: RecordingLabel = args.label ?? dcase?.label ?? labelFromName(p) ?? (role === 'train' ? 'normal' : 'unknown');
+    files.push({ path: p, ...machine, role, label });
+  }
+  return { files, problems };
+}

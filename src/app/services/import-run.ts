@@ -1,0 +1,125 @@
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { decodeAudioBytesAsync } from '../../engine/audio/decode.ts';
+import { importArgs } from '../../shared/api.ts';
+import type { JobContext } from '../jobs/context.ts';
+import { throwIfCancelled } from '../jobs/context.ts';
+import type { Workspace } from '../workspace.ts';
+import { planImport, type ImportArgs, type PlannedFile } from './import-plan.ts';
+
+export interface ImportResult extends Record<string, unknown> {
+  planned: number;
+  imported: number;
+  duplicates: number;
+  failed: number;
+  /** Roles of the newly imported recordings: decides which follow-up (scoring) runs. */
+  importedRoles: Record<string, number>;
+}
+
+function sha256(bytes: Buffer): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** Copies `bytes` into the workspace under their hash (content-addressed; written atomically). */
+function storeCopy(ws: Workspace, hash: string, originalPath: string, bytes: Buffer): string {
+  const dir = path.join(ws.recordingsDir, hash.slice(0, 2));
+  const dest = path.join(dir, hash + path.extname(originalPath).toLowerCase());
+  if (fs.existsSync(dest)) return dest;
+  fs.mkdirSync(dir, { recursive: true });
+  const tmp = `${dest}.${process.pid}.tmp`;
+  fs.writeFileSync(tmp, bytes);
+  fs.renameSync(tmp, dest);
+  return dest;
+}
+
+type FileOutcome = 'imported' | 'duplicate';
+
+/** Imports one file: hash, de-duplicate, decode (validates and measures), copy if asked, insert. */
+export async function importOneFile(
+  ws: Workspace,
+  f: PlannedFile,
+  opts: { projectId: number; copy: boolean; source: string; jobId: number | null },
+): Promise<FileOutcome> {
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(f.path);
+  } catch (err) {
+    throw new Error(`${f.path}: cannot read file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
+  const hash = sha256(bytes);
+  if (ws.recordings.byHash(opts.projectId, hash)) return 'duplicate';
+  const decoded = await decodeAudioBytesAsync(bytes, f.path);
+  const stored = opts.copy ? storeCopy(ws, hash, f.path, bytes) : f.path;
+  try {
+    ws.transaction(() => {
+      const machine = ws.machines.ensure(opts.projectId, f.machineType, f.machineName);
+      ws.recordings.insert({
+        projectId: opts.projectId,
+        machineId: machine.id,
+        path: stored,
+        storage: opts.copy ? 'copied' : 'referenced',
+        originalPath: f.path,
+        fileName: path.basename(f.path),
+        contentHash: hash,
+        format: {
+          container: decoded.source.container,
+          codec: decoded.source.codec,
+          channels: decoded.source.channels,
+          sampleRateHz: decoded.source.sampleRateHz,
+          bitsPerSample: decoded.source.bitsPerSample,
+        },
+        durationS: decoded.source.durationS,
+        role: f.role,
+        label: f.label,
+        source: opts.source,
+        importJobId: opts.jobId,
+      });
+    });
+  } catch (err) {
+    // Another import committed the same content between our check and insert.
+    if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') return 'duplicate';
+    throw err;
+  }
+  return 'imported';
+}
+
+/** The import job: every file is tried; each failure is recorded with its message, the rest go on. */
+export async function runImport(ctx: JobContext, rawParams: Record<string, unknown>): Promise<ImportResult> {
+  const args: ImportArgs & { source?: string } = { ...importArgs.parse(rawParams), source: rawParams.source as string | undefined };
+  const { ws } = ctx;
+  if (!ws.projects.get(args.projectId)) throw new Error(`No project with id ${args.projectId}`);
+  ctx.progress(0, 'listing files');
+  const plan = planImport(args);
+  const result: ImportResult = { planned: plan.files.length, imported: 0, duplicates: 0, failed: 0, importedRoles: {} };
+  for (const p of plan.problems) {
+    ws.recordings.recordImportError({ jobId: ctx.jobId, projectId: args.projectId, path: p.path, error: p.error });
+    result.failed++;
+  }
+  ctx.log(`${plan.files.length} audio files to import${plan.problems.length ? `, ${plan.problems.length} sources unreadable` : ''}`);
+  const source = args.source ?? 'import';
+  for (let i = 0; i < plan.files.length; i++) {
+    // Decoding is synchronous: yield so a cancel message can arrive between files.
+    await new Promise((resolve) => setImmediate(resolve));
+    throwIfCancelled(ctx.signal);
+    const f = plan.files[i]!;
+    try {
+      const outcome = await importOneFile(ws, f, { projectId: args.projectId, copy: args.copy, source, jobId: ctx.jobId });
+      if (outcome === 'duplicate') result.duplicates++;
+      else {
+        result.imported++;
+        result.importedRoles[f.role] = (result.importedRoles[f.role] ?? 0) + 1;
+      }
+    } catch (err) {
+      const message = err instanceof Error ? err.message : String(err);
+      const error = message.includes(f.path) ? message : `${f.path}: ${message}`;
+      ws.recordings.recordImportError({ jobId: ctx.jobId, projectId: args.projectId, path: f.path, error });
+      ctx.log(error);
+      result.failed++;
+    }
+    ctx.progress((i + 1) / plan.files.length, `${i + 1}/${plan.files.length} files`);
+  }
+  ctx.log(`imported ${result.imported}, duplicates ${result.duplicates}, failed ${result.failed}`);
+  ws.audit.write({ actor: 'job', action: 'import', entity: 'project', entityId: args.projectId, details: { jobId: ctx.jobId, ...result } });
+  return result;
+}

@@ -1,0 +1,144 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Workspace } from '../../../src/app/workspace.ts';
+import { JobManager } from '../../../src/app/jobs/job-manager.ts';
+import { REAL_DATA_DIR } from '../../helpers/shared.ts';
+import { tempDir, writeToneWav } from '../helpers/workspace.ts';
+
+let t: ReturnType<typeof tempDir>;
+let ws: Workspace;
+let jobs: JobManager | undefined;
+
+beforeEach(() => {
+  t = tempDir();
+  ws = Workspace.open(path.join(t.dir, 'ws'));
+});
+afterEach(async () => {
+  await jobs?.close();
+  jobs = undefined;
+  ws.close();
+  t.cleanup();
+});
+
+describe('import job (real job process)', () => {
+  it('imports good files, lists every broken file with its error, and de-duplicates by content', async () => {
+    const src = path.join(t.dir, 'in');
+    for (let i = 0; i < 4; i++) writeToneWav(path.join(src, 'fan_id_00', `normal_${i}.wav`), { seed: i + 1 });
+    writeToneWav(path.join(src, 'pump_id_01', 'anomaly_0.wav'), { seed: 99, freqHz: 900 });
+    fs.copyFileSync(path.join(src, 'fan_id_00', 'normal_0.wav'), path.join(src, 'fan_id_00', 'copy_of_0.wav'));
+    fs.writeFileSync(path.join(src, 'fan_id_00', 'broken.wav'), 'this is not audio');
+    const good = fs.readFileSync(path.join(src, 'fan_id_00', 'normal_1.wav'));
+    fs.writeFileSync(path.join(src, 'fan_id_00', 'truncated.wav'), good.subarray(0, 30));
+    fs.writeFileSync(path.join(src, 'fan_id_00', 'notes.txt'), 'ignored: not a recording');
+    // A real 8-channel WAVE_FORMAT_EXTENSIBLE MIMII recording.
+    const real = path.join(REAL_DATA_DIR, 'mimii-8ch', 'fan_id_00', 'normal_00000005.wav');
+
+    const p = ws.projects.create({ name: 'line' });
+    jobs = new JobManager(ws);
+    const job = jobs.enqueue('import', { projectId: p.id, sources: [src, real, path.join(t.dir, 'missing')], copy: true }, p.id);
+    const done = await jobs.waitFor(job.id);
+    expect(done.status, done.error ?? '').toBe('succeeded');
+    expect(done.result).toMatchObject({ planned: 9, imported: 6, duplicates: 1, failed: 3 });
+
+    const errors = ws.recordings.importErrors({ projectId: p.id, jobId: job.id });
+    expect(errors.map((e) => path.basename(e.path)).sort()).toEqual(['broken.wav', 'missing', 'truncated.wav']);
+    for (const e of errors) expect(e.error).toContain(e.path);
+
+    const machines = ws.machines.list(p.id).map((m) => `${m.type}/${m.name}`);
+    expect(machines).toEqual(['fan/id_00', 'pump/id_01']);
+    const recs = ws.recordings.list({ projectId: p.id });
+    expect(recs).toHaveLength(6);
+    const mimii = recs.find((r) => r.originalPath === real)!;
+    expect(mimii.format).toMatchObject({ container: 'wav', channels: 8, sampleRateHz: 16000, bitsPerSample: 16 });
+    expect(mimii.durationS).toBeCloseTo(10, 1);
+    expect(mimii.storage).toBe('copied');
+    expect(fs.readFileSync(mimii.path).equals(fs.readFileSync(real))).toBe(true);
+    expect(recs.find((r) => r.fileName === 'anomaly_0.wav')!.label).toBe('anomaly');
+
+    // Importing the same folder again adds nothing.
+    const again = await jobs.waitFor(jobs.enqueue('import', { projectId: p.id, sources: [src] }, p.id).id);
+    expect(again.result).toMatchObject({ imported: 0, duplicates: 6, failed: 2 });
+    expect(ws.recordings.count(p.id)).toBe(6);
+  });
+
+  it('recognises the DCASE layout (type, id, split, label) and references files in place', async () => {
+    const root = path.join(t.dir, 'dcase');
+    writeToneWav(path.join(root, 'valve', 'train', 'normal_id_02_00000000.wav'), { seed: 1 });
+    writeToneWav(path.join(root, 'valve', 'test', 'anomaly_id_02_00000000.wav'), { seed: 2 });
+    writeToneWav(path.join(root, 'valve', 'test', 'id_04_00000001.wav'), { seed: 3 });
+    const p = ws.projects.create({ name: 'dcase' });
+    jobs = new JobManager(ws);
+    const done = await jobs.waitFor(jobs.enqueue('import', { projectId: p.id, sources: [root] }, p.id).id);
+    expect(done.status, done.error ?? '').toBe('succeeded');
+    const recs = ws.recordings.list({ projectId: p.id });
+    const view = recs.map((r) => [r.fileName, ws.machines.get(r.machineId)!.name, r.role, r.label, r.storage]);
+    expect(view).toEqual([
+      ['anomaly_id_02_00000000.wav', 'id_02', 'test', 'anomaly', 'referenced'],
+      ['id_04_00000001.wav', 'id_04', 'test', 'unknown', 'referenced'],
+      ['normal_id_02_00000000.wav', 'id_02', 'train', 'normal', 'referenced'],
+    ]);
+    expect(recs[2]!.path).toBe(path.join(root, 'valve', 'train', 'normal_id_02_00000000.wav'));
+  });
+
+  it('marks a job failed with the reason when its process is SIGKILLed mid-import; the database stays consistent', async () => {
+    const src = path.join(t.dir, 'many');
+    for (let i = 0; i < 150; i++) writeToneWav(path.join(src, 'fan', `c${i}.wav`), { seed: i + 1, durationS: 4 });
+    const p = ws.projects.create({ name: 'kill' });
+    jobs = new JobManager(ws);
+    const job = jobs.enqueue('import', { projectId: p.id, sources: [src], copy: true }, p.id);
+    await new Promise<void>((resolve) => {
+      const off = jobs!.on('job', (j) => {
+        if (j.id === job.id && j.status === 'running' && j.progress > 0.05) {
+          off();
+          resolve();
+        }
+      });
+    });
+    const pid = (ws.db.prepare('SELECT worker_pid AS pid FROM job WHERE id = ?').get(job.id) as { pid: number }).pid;
+    process.kill(pid, 'SIGKILL');
+    const done = await jobs.waitFor(job.id);
+    expect(done.status).toBe('failed');
+    expect(done.error).toMatch(/killed by SIGKILL/);
+    expect(ws.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(ws.db.pragma('foreign_key_check')).toEqual([]);
+    const partial = ws.recordings.count(p.id);
+    expect(partial).toBeGreaterThan(0);
+    expect(partial).toBeLessThan(150);
+    for (const r of ws.recordings.list({ projectId: p.id })) expect(fs.existsSync(r.path)).toBe(true);
+
+    // Re-running the import completes it without duplicates.
+    const rerun = await jobs.waitFor(jobs.enqueue('import', { projectId: p.id, sources: [src], copy: true }, p.id).id);
+    expect(ws.recordings.importErrors({ projectId: p.id })).toEqual([]);
+    expect(rerun.result).toMatchObject({ imported: 150 - partial, duplicates: partial, failed: 0 });
+  });
+
+  it('cancels a running import', async () => {
+    const src = path.join(t.dir, 'cancel');
+    for (let i = 0; i < 400; i++) writeToneWav(path.join(src, 'fan', `c${i}.wav`), { seed: i + 1, durationS: 2 });
+    const p = ws.projects.create({ name: 'cancel' });
+    jobs = new JobManager(ws);
+    const job = jobs.enqueue('import', { projectId: p.id, sources: [src] }, p.id);
+    const off = jobs.on('job', (j) => {
+      if (j.id === job.id && j.progress > 0) {
+        off();
+        jobs!.cancel(job.id);
+      }
+    });
+    const done = await jobs.waitFor(job.id);
+    expect(done.status).toBe('cancelled');
+    expect(done.error).toMatch(/cancelled/);
+    expect(ws.recordings.count(p.id)).toBeLessThan(400);
+  });
+
+  it('marks jobs left running by a dead application as interrupted at the next open', () => {
+    const p = ws.projects.create({ name: 'restart' });
+    const j = ws.jobs.create({ projectId: p.id, kind: 'import', params: {} });
+    // A pid that cannot exist: the owner and worker are gone.
+    ws.jobs.markRunning(j.id, 2 ** 22 + 17, 2 ** 22 + 19);
+    jobs = new JobManager(ws);
+    const after = ws.jobs.get(j.id)!;
+    expect(after.status).toBe('interrupted');
+    expect(after.error).toMatch(/interrupted/);
+  });
+});
