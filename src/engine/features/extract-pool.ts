@@ -1,0 +1,129 @@
+/**
+ * Parallel feature extraction: a small pool of worker threads, each running
+ * extract-worker.ts (decode → log-Mel → windows → cache file) one file at a time. Only metadata
+ * crosses threads. A worker written in TypeScript needs the tsx loader: `execArgv: ['--import',
+ * 'tsx']` does not reach a worker's entry module on Node 20, so the worker starts from a tiny
+ * bootstrap that registers tsx (resolved by absolute path, so any working directory works:
+ * vitest, `node bin/auscult.mjs`, job processes) and then imports the TypeScript entry.
+ */
+import os from 'node:os';
+import { createRequire } from 'node:module';
+import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { CachedRecording } from './cache.ts';
+
+export interface ExtractProgress {
+  /** Files finished so far (cached or failed). */
+  done: number;
+  total: number;
+  failed: number;
+  /** The file just finished. */
+  file: string;
+}
+
+export interface ExtractOptions {
+  /** Worker threads; default: the machine's available parallelism. 0 = in this thread. */
+  threads?: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: ExtractProgress) => void;
+}
+
+export type ExtractOutcome = { file: string; ok: true; recording: CachedRecording } | { file: string; ok: false; error: string };
+
+export interface WorkerJob {
+  index: number;
+  file: string;
+}
+export type WorkerReply = { index: number; ok: true; recording: CachedRecording } | { index: number; ok: false; error: string };
+
+function startWorker(workerUrl: URL, workerData: unknown): Worker {
+  if (!workerUrl.pathname.endsWith('.ts')) return new Worker(workerUrl, { workerData });
+  // The ESM build of tsx's API sits beside the CommonJS one that require.resolve finds.
+  const tsxApiCjs = createRequire(import.meta.url).resolve('tsx/esm/api');
+  const tsxApi = pathToFileURL(tsxApiCjs.replace(/\.cjs$/, '.mjs')).href;
+  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((api) => { api.register(); return import(${JSON.stringify(workerUrl.href)}); });`;
+  return new Worker(bootstrap, { eval: true, workerData });
+}
+
+function abortError(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  if (reason instanceof Error) return reason;
+  const e = new Error('feature extraction was cancelled');
+  e.name = 'AbortError';
+  return e;
+}
+
+export async function extractInParallel(
+  cacheDir: string,
+  files: readonly string[],
+  options: ExtractOptions,
+  extractInline: (file: string) => Promise<CachedRecording>,
+): Promise<ExtractOutcome[]> {
+  const { signal, onProgress } = options;
+  const total = files.length;
+  const outcomes: ExtractOutcome[] = new Array(total);
+  let done = 0;
+  let failed = 0;
+  const record = (index: number, outcome: ExtractOutcome): void => {
+    outcomes[index] = outcome;
+    done++;
+    if (!outcome.ok) failed++;
+    onProgress?.({ done, total, failed, file: outcome.file });
+  };
+  if (signal?.aborted) throw abortError(signal);
+  const threads = Math.min(options.threads ?? os.availableParallelism(), total);
+
+  if (threads <= 0) {
+    for (let i = 0; i < total; i++) {
+      if (signal?.aborted) throw abortError(signal);
+      const file = files[i]!;
+      try {
+        record(i, { file, ok: true, recording: await extractInline(file) });
+      } catch (e) {
+        record(i, { file, ok: false, error: (e as Error).message });
+      }
+    }
+    return outcomes;
+  }
+
+  const workerUrl = new URL('./extract-worker.ts', import.meta.url);
+  return new Promise<ExtractOutcome[]>((resolve, reject) => {
+    const workers: Worker[] = [];
+    let next = 0;
+    let settled = false;
+    const finish = (error?: Error): void => {
+      if (settled) return;
+      settled = true;
+      signal?.removeEventListener('abort', onAbort);
+      for (const w of workers) void w.terminate();
+      if (error) reject(error);
+      else resolve(outcomes);
+    };
+    const onAbort = (): void => finish(abortError(signal!));
+    signal?.addEventListener('abort', onAbort, { once: true });
+    const dispatch = (worker: Worker): void => {
+      if (next < total) {
+        const job: WorkerJob = { index: next, file: files[next]! };
+        next++;
+        worker.postMessage(job);
+      } else if (done === total) {
+        finish();
+      }
+    };
+    for (let t = 0; t < threads; t++) {
+      const worker = startWorker(workerUrl, { cacheDir });
+      workers.push(worker);
+      worker.on('message', (reply: WorkerReply) => {
+        if (settled) return;
+        const file = files[reply.index]!;
+        record(reply.index, reply.ok ? { file, ok: true, recording: reply.recording } : { file, ok: false, error: reply.error });
+        dispatch(worker);
+      });
+      worker.on('error', (e) => finish(new Error(`feature extraction worker failed: ${e.message}`)));
+      worker.on('exit', (code) => {
+        if (!settled && code !== 0) finish(new Error(`feature extraction worker exited with code ${code}`));
+      });
+      dispatch(worker);
+    }
+  });
+}
