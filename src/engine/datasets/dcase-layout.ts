@@ -110,11 +110,11 @@ export function readDcaseDataset(roots: string[], options: ReadDcaseOptions = {}
     for (const machineType of fs.readdirSync(absRoot).sort()) {
       const typeDir = path.join(absRoot, machineType);
       if (machineType.startsWith('.') || !isDirectory(typeDir)) continue;
-      if (options.machineTypes && !options.machineTypes.includes(machineType)) continue;
       for (const split of ['train', 'test'] as const) {
         const splitDir = path.join(typeDir, split);
         if (!isDirectory(splitDir)) continue;
         foundAny = true;
+        if (options.machineTypes && !options.machineTypes.includes(machineType)) continue;
         types.add(machineType);
         for (const clip of readSplit(splitDir, machineType, split)) {
           if (seenPaths.has(clip.path)) continue; // the same root given twice
@@ -172,7 +172,7 @@ export function readGroundTruth(csvOrDir: string): GroundTruth {
         truth.set(groundTruthKey(evaluatorName[1]!, cells[0]!), parseLabel(cells[1]!, where));
       } else if (cells.length === 3) {
         // A header line ("type,file,label") is allowed.
-        if (i === 0 && !/^(0|1|normal|anomaly|abnormal)$/i.test(cells[2]!)) return;
+        if (i === 0 && cells[2]!.toLowerCase() === 'label') return;
         truth.set(groundTruthKey(cells[0]!, cells[1]!), parseLabel(cells[2]!, where));
       } else {
         throw new Error(`${where}: expected "<type>,<file name>,<label>" (or "<file name>,<label>" in ground_truth_<type>_id_<NN>_test.csv)`);
@@ -193,7 +193,9 @@ function applyGroundTruth(test: DcaseClip[], truth: GroundTruth): void {
 /** Test clips grouped by class, in class order (`<type>_id_<NN>` → clips sorted by file name). */
 export function groupByClass(clips: DcaseClip[]): Map<string, DcaseClip[]> {
   const groups = new Map<string, DcaseClip[]>();
-  for (const clip of [...clips].sort((a, b) => a.className.localeCompare(b.className) || a.fileName.localeCompare(b.fileName))) {
+  // Code-unit order (as Array.prototype.sort), not locale order: the same on every machine.
+  const byName = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+  for (const clip of [...clips].sort((a, b) => byName(a.className, b.className) || byName(a.fileName, b.fileName))) {
     const list = groups.get(clip.className);
     if (list) list.push(clip);
     else groups.set(clip.className, [clip]);
