@@ -1,9 +1,13 @@
 import type { Command } from 'commander';
 import { registerDoctor } from './doctor.ts';
 import { registerSynth } from './synth.ts';
+import { registerInfo } from './info.ts';
+import { registerFeatures } from './features.ts';
 
 /** Every CLI command module, in the order they appear in `auscult --help`. */
 export function registerCommands(program: Command): void {
   registerDoctor(program);
   registerSynth(program);
+  registerInfo(program);
+  registerFeatures(program);
 }

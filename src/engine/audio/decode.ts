@@ -35,6 +35,11 @@ export interface DecodedAudio {
   warnings: string[];
 }
 
+export interface DecodeOptions {
+  /** Shortest accepted recording; default 1 s (MIN_DURATION_S). `auscult info` passes 0. */
+  minDurationS?: number;
+}
+
 /** Largest file read into memory (Node's buffer limit is 2 GiB). */
 const MAX_FILE_BYTES = 2 ** 31 - 1;
 
@@ -46,16 +51,17 @@ function wavCodec(wav: WavFile): string {
 
 const isFlac = (bytes: Uint8Array): boolean => bytes.length >= 4 && bytes[0] === 0x66 && bytes[1] === 0x4c && bytes[2] === 0x61 && bytes[3] === 0x43;
 
-function finish(mono: Float32Array, source: AudioSourceInfo, warnings: string[], fileName: string): DecodedAudio {
-  if (source.durationS < MIN_DURATION_S) {
-    throw new AudioDecodeError(fileName, `the recording is ${source.durationS.toFixed(3)} s long; clips shorter than ${MIN_DURATION_S} s are refused (too short for a log-Mel window)`);
+function finish(mono: Float32Array, source: AudioSourceInfo, warnings: string[], fileName: string, options: DecodeOptions): DecodedAudio {
+  const minDurationS = options.minDurationS ?? MIN_DURATION_S;
+  if (source.durationS < minDurationS) {
+    throw new AudioDecodeError(fileName, `the recording is ${source.durationS.toFixed(3)} s long; clips shorter than ${minDurationS} s are refused (too short for a log-Mel window)`);
   }
   const samples = source.sampleRateHz === SAMPLE_RATE_HZ ? mono : resample(mono, source.sampleRateHz, SAMPLE_RATE_HZ);
   return { samples, sampleRateHz: SAMPLE_RATE_HZ, durationS: samples.length / SAMPLE_RATE_HZ, source, warnings };
 }
 
 /** Decode the bytes of a WAV file (FLAC needs the async `decodeAudioBytesAsync`). */
-export function decodeAudioBytes(bytes: Uint8Array, fileName: string): DecodedAudio {
+export function decodeAudioBytes(bytes: Uint8Array, fileName: string, options: DecodeOptions = {}): DecodedAudio {
   if (isFlac(bytes)) throw new AudioDecodeError(fileName, 'is a FLAC file: decode it with decodeAudioFile or decodeAudioBytesAsync');
   const wav = parseWav(bytes, fileName);
   const mono = downmixWavToMono(bytes, wav, fileName);
@@ -70,12 +76,12 @@ export function decodeAudioBytes(bytes: Uint8Array, fileName: string): DecodedAu
     durationS: frameCount / format.sampleRateHz,
     frames: frameCount,
   };
-  return finish(mono, source, [...wav.warnings], fileName);
+  return finish(mono, source, [...wav.warnings], fileName, options);
 }
 
 /** Decode the bytes of a WAV or FLAC file. */
-export async function decodeAudioBytesAsync(bytes: Uint8Array, fileName: string): Promise<DecodedAudio> {
-  if (!isFlac(bytes)) return decodeAudioBytes(bytes, fileName);
+export async function decodeAudioBytesAsync(bytes: Uint8Array, fileName: string, options: DecodeOptions = {}): Promise<DecodedAudio> {
+  if (!isFlac(bytes)) return decodeAudioBytes(bytes, fileName, options);
   const flac = await decodeFlacBytes(bytes, fileName);
   const channels = flac.channelData.length;
   const mono = new Float32Array(flac.frameCount);
@@ -91,12 +97,12 @@ export async function decodeAudioBytesAsync(bytes: Uint8Array, fileName: string)
     durationS: flac.frameCount / flac.sampleRateHz,
     frames: flac.frameCount,
   };
-  return finish(mono, source, flac.warnings, fileName);
+  return finish(mono, source, flac.warnings, fileName, options);
 }
 
 /** Read and decode a WAV or FLAC file; every failure is an AudioDecodeError naming the file. */
-export async function decodeAudioFile(filePath: string): Promise<DecodedAudio> {
-  return decodeAudioBytesAsync(await readAudioFile(filePath), filePath);
+export async function decodeAudioFile(filePath: string, options: DecodeOptions = {}): Promise<DecodedAudio> {
+  return decodeAudioBytesAsync(await readAudioFile(filePath), filePath, options);
 }
 
 /** The bytes of an audio file, with file-system problems turned into AudioDecodeError. */
