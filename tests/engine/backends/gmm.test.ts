@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fitGmm, GaussianMixture, initGmmFromMeans } from '../../../src/engine/backends/gmm.ts';
+import { Random } from '../../../src/engine/datasets/prng.ts';
+import { normalizeRowsInPlace } from '../../../src/engine/backends/vectors.ts';
 import { flat, loadGmmGolden, maxRelativeError } from './golden.ts';
 
 const golden = loadGmmGolden();
@@ -35,5 +37,71 @@ describe('GMM (full covariance, EM) against scikit-learn golden vectors', () => 
         expect(maxRelativeError(gmm.anomalyScores(queries, n), c.anomaly_score)).toBeLessThan(tol);
       });
     });
+  });
+});
+
+describe('GMM behaviour on data with known answers', () => {
+  /** n points of dimension d around K random unit centres (noise std per dimension), normalised. */
+  function clustered(seed: number, n: number, d: number, k: number, noise: number) {
+    const rng = new Random(seed);
+    const centres = new Float64Array(k * d).map(() => rng.gaussian());
+    normalizeRowsInPlace(centres, d);
+    const x = new Float64Array(n * d);
+    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) x[i * d + j] = centres[(i % k) * d + j]! + noise * rng.gaussian();
+    return { x: normalizeRowsInPlace(x, d), centres };
+  }
+
+  it('recovers the weights and means of a well-separated two-component mixture', () => {
+    const rng = new Random(3);
+    const n = 3000;
+    const x = new Float64Array(2 * n);
+    for (let i = 0; i < n; i++) {
+      const second = i % 3 === 0; // weight 1/3
+      x[2 * i] = (second ? 5 : -5) + rng.gaussian() * (second ? 0.5 : 1);
+      x[2 * i + 1] = (second ? 0 : 2) + rng.gaussian() * (second ? 0.5 : 1);
+    }
+    const fit = fitGmm(x, n, 2, initGmmFromMeans(x, n, 2, Float64Array.of(-1, 0, 1, 0)));
+    expect(fit.converged).toBe(true);
+    expect(fit.params.weights[0]).toBeCloseTo(2 / 3, 2);
+    expect(fit.params.means[0]).toBeCloseTo(-5, 1);
+    expect(fit.params.means[1]).toBeCloseTo(2, 1);
+    expect(fit.params.means[2]).toBeCloseTo(5, 1);
+    expect(fit.params.covariances[4]).toBeCloseTo(0.25 + 1e-3, 1);
+  });
+
+  it('anomaly scores (pruned) equal −max of the full component log-densities exactly', () => {
+    const { x, centres } = clustered(5, 240, 24, 6, 0.08);
+    const gmm = new GaussianMixture(fitGmm(x, 240, 24, initGmmFromMeans(x, 240, 24, centres)).params);
+    const queries = clustered(6, 61, 24, 6, 0.3).x; // odd count: exercises the unpaired last point
+    const dens = gmm.componentLogDensities(queries, 61);
+    const scores = gmm.anomalyScores(queries, 61);
+    const logW = gmm.params.weights.map(Math.log);
+    const mixture = gmm.scoreSamples(queries, 61);
+    for (let i = 0; i < 61; i++) {
+      const row = Array.from(dens.subarray(i * 6, i * 6 + 6));
+      expect(scores[i]).toBe(-Math.max(...row));
+      const weighted = row.map((v, c) => v + logW[c]!);
+      const max = Math.max(...weighted);
+      const lse = max + Math.log(weighted.reduce((s, v) => s + Math.exp(v - max), 0));
+      expect(mixture[i]).toBe(lse);
+    }
+  });
+
+  it('a centre that attracts no training point stays an inert component', () => {
+    const { x, centres } = clustered(8, 200, 6, 2, 0.05);
+    const far = Float64Array.of(...centres, ...Array.from({ length: 6 }, (_, j) => -centres[j]! - centres[6 + j]!));
+    normalizeRowsInPlace(far, 6);
+    const init = initGmmFromMeans(x, 200, 6, far);
+    expect(init.weights[2]).toBe(0);
+    const fit = fitGmm(x, 200, 6, init);
+    expect(fit.params.weights[2]).toBeLessThan(1e-12);
+    expect(Number.isFinite(fit.lowerBound)).toBe(true);
+    expect(new GaussianMixture(fit.params).anomalyScores(x, 200).every(Number.isFinite)).toBe(true);
+  });
+
+  it('rejects bad data and init with clear messages', () => {
+    expect(() => initGmmFromMeans(Float64Array.of(1, NaN), 1, 2, Float64Array.of(0, 0))).toThrow(/not finite/);
+    expect(() => initGmmFromMeans(Float64Array.of(1, 2, 3), 1, 2, Float64Array.of(0, 0))).toThrow(/expected 1×2/);
+    expect(() => initGmmFromMeans(Float64Array.of(1, 2), 1, 2, Float64Array.of(0, 0, 0))).toThrow(/not a multiple/);
   });
 });
