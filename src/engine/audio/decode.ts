@@ -54,7 +54,9 @@ const isFlac = (bytes: Uint8Array): boolean => bytes.length >= 4 && bytes[0] ===
 function finish(mono: Float32Array, source: AudioSourceInfo, warnings: string[], fileName: string, options: DecodeOptions): DecodedAudio {
   const minDurationS = options.minDurationS ?? MIN_DURATION_S;
   if (source.durationS < minDurationS) {
-    throw new AudioDecodeError(fileName, `the recording is ${source.durationS.toFixed(3)} s long; clips shorter than ${minDurationS} s are refused (too short for a log-Mel window)`);
+    // Enough decimals that the stated length is visibly below the limit (0.99998 s, not "1.000 s").
+    const shown = Number(source.durationS.toFixed(3)) < minDurationS ? source.durationS.toFixed(3) : source.durationS.toFixed(6);
+    throw new AudioDecodeError(fileName, `the recording is ${shown} s long; clips shorter than ${minDurationS} s are refused (too short for a log-Mel window)`);
   }
   const samples = source.sampleRateHz === SAMPLE_RATE_HZ ? mono : resample(mono, source.sampleRateHz, SAMPLE_RATE_HZ);
   return { samples, sampleRateHz: SAMPLE_RATE_HZ, durationS: samples.length / SAMPLE_RATE_HZ, source, warnings };
@@ -84,9 +86,18 @@ export async function decodeAudioBytesAsync(bytes: Uint8Array, fileName: string,
   if (!isFlac(bytes)) return decodeAudioBytes(bytes, fileName, options);
   const flac = await decodeFlacBytes(bytes, fileName);
   const channels = flac.channelData.length;
+  // libFLAC's float output is scaled by 1/(2^(bits−1) − 1); rescale to 1/2^(bits−1) like WAV PCM.
+  const fullScale = 2 ** (flac.bitsPerSample - 1);
+  const scale = (fullScale - 1) / fullScale / channels;
+  const sum = new Float64Array(flac.frameCount);
+  for (const ch of flac.channelData) for (let i = 0; i < flac.frameCount; i++) sum[i]! += ch[i]!;
   const mono = new Float32Array(flac.frameCount);
-  for (const ch of flac.channelData) for (let i = 0; i < flac.frameCount; i++) mono[i]! += ch[i]!;
-  if (channels > 1) for (let i = 0; i < mono.length; i++) mono[i]! /= channels;
+  let check = 0;
+  for (let i = 0; i < mono.length; i++) {
+    mono[i] = sum[i]! * scale;
+    check += sum[i]! * 0; // NaN/±Inf propagate through 0·x
+  }
+  if (!Number.isFinite(check)) throw new AudioDecodeError(fileName, `the FLAC decoder returned non-finite samples (${flac.bitsPerSample}-bit FLAC is not decoded correctly by @wasm-audio-decoders/flac; 8, 16 and 24 bits work)`);
   const source: AudioSourceInfo = {
     container: 'flac',
     codec: 'flac',
