@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { registerDoctor } from './doctor.ts';
 import { registerSynth } from './synth.ts';
+import { registerDcase } from './dcase.ts';
 import { registerInfo } from './info.ts';
 import { registerFeatures } from './features.ts';
 
@@ -8,6 +9,7 @@ import { registerFeatures } from './features.ts';
 export function registerCommands(program: Command): void {
   registerDoctor(program);
   registerSynth(program);
+  registerDcase(program);
   registerInfo(program);
   registerFeatures(program);
 }
