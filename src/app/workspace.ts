@@ -9,6 +9,7 @@ import { ModelRepository } from './db/repos/models.ts';
 import { ScoreRepository } from './db/repos/scores.ts';
 import { ThresholdRepository } from './db/repos/thresholds.ts';
 import { AlarmRepository, AuditLog } from './db/repos/alarms.ts';
+import { DashboardQueries } from './db/repos/dashboard.ts';
 
 /**
  * One workspace folder: `auscult.db` (SQLite, WAL) plus, beside it, `recordings/` (copied
@@ -28,6 +29,7 @@ export class Workspace {
   readonly thresholds: ThresholdRepository;
   readonly alarms: AlarmRepository;
   readonly audit: AuditLog;
+  readonly dashboard: DashboardQueries;
 
   private constructor(
     readonly dir: string,
@@ -46,6 +48,7 @@ export class Workspace {
     this.thresholds = new ThresholdRepository(db);
     this.alarms = new AlarmRepository(db);
     this.audit = new AuditLog(db);
+    this.dashboard = new DashboardQueries(db);
   }
 
   /** Opens the workspace in `dir` (default `AUSCULT_HOME` or the user-data folder), creating it. */

@@ -86,7 +86,9 @@ export async function importOneFile(
 
 /** The import job: every file is tried; each failure is recorded with its message, the rest go on. */
 export async function runImport(ctx: JobContext, rawParams: Record<string, unknown>): Promise<ImportResult> {
-  const args: ImportArgs & { source?: string } = { ...importArgs.parse(rawParams), source: rawParams.source as string | undefined };
+  // `source` ("import", "watch", "demo") is set by the application, not by API callers.
+  const { source: rawSource, ...apiParams } = rawParams;
+  const args: ImportArgs = importArgs.parse(apiParams);
   const { ws } = ctx;
   if (!ws.projects.get(args.projectId)) throw new Error(`No project with id ${args.projectId}`);
   ctx.progress(0, 'listing files');
@@ -97,7 +99,7 @@ export async function runImport(ctx: JobContext, rawParams: Record<string, unkno
     result.failed++;
   }
   ctx.log(`${plan.files.length} audio files to import${plan.problems.length ? `, ${plan.problems.length} sources unreadable` : ''}`);
-  const source = args.source ?? 'import';
+  const source = typeof rawSource === 'string' ? rawSource : 'import';
   for (let i = 0; i < plan.files.length; i++) {
     // Decoding is synchronous: yield so a cancel message can arrive between files.
     await new Promise((resolve) => setImmediate(resolve));

@@ -9,7 +9,7 @@ import type {
 } from '../../../shared/domain.ts';
 import { nowIso } from './util.ts';
 
-interface RecordingRow {
+export interface RecordingRow {
   id: number;
   project_id: number;
   machine_id: number;
@@ -31,7 +31,7 @@ interface RecordingRow {
   imported_at: string;
 }
 
-const toRecording = (r: RecordingRow): Recording => ({
+export const toRecording = (r: RecordingRow): Recording => ({
   id: r.id,
   projectId: r.project_id,
   machineId: r.machine_id,

@@ -1,0 +1,95 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { FeatureCache } from '../../engine/features/cache.ts';
+import { NormStatsAccumulator, normStatsToJson } from '../../engine/features/normalization.ts';
+import { FEATURE_PARAMS } from '../../engine/features/params.ts';
+import {
+  disposeModel,
+  featureCacheTrainingSet,
+  parsePresetName,
+  saveModel,
+  trainModel,
+  type CachedWindowRef,
+} from '../../engine/model/index.ts';
+import type { Recording } from '../../shared/domain.ts';
+import { throwIfCancelled, type JobContext } from '../jobs/context.ts';
+import { finalModelDir, machineClassName } from './learned.ts';
+
+/** Share of the job's progress bar spent on feature extraction before the epochs start. */
+const FEATURE_SHARE = 0.15;
+
+/**
+ * The training job: every machine of the line with normal training clips is a class; windows come
+ * from the feature cache, normalised with statistics over all training frames. Checkpoints go to
+ * `<model dir>/checkpoint`; `resume` continues from there with the same training clips.
+ */
+export async function runTraining(ctx: JobContext, params: Record<string, unknown>): Promise<Record<string, unknown>> {
+  const { ws } = ctx;
+  const model = ws.models.get(Number(params.modelId));
+  if (!model) throw new Error(`No model with id ${String(params.modelId)}`);
+  if (model.kind !== 'sc-adacos' || !model.dir) throw new Error(`model ${model.id} is not a trainable SC-AdaCos model`);
+  const resume = params.resume === true;
+  const checkpointDir = path.join(model.dir, 'checkpoint');
+  const resumeFrom = resume && fs.existsSync(path.join(checkpointDir, 'model.json')) ? checkpointDir : undefined;
+
+  // The clips are fixed when training first starts, so a resumed run sees the same data.
+  let recordingIds = model.config.trainingRecordingIds as number[] | undefined;
+  if (!recordingIds) {
+    const machines = ws.machines.list(model.projectId);
+    recordingIds = machines.flatMap((m) => ws.recordings.trainingSet(m.id).map((r) => r.id));
+    ws.models.update(model.id, { config: { ...model.config, trainingRecordingIds: recordingIds } });
+  }
+  const recordings = recordingIds.map((id) => ws.recordings.get(id)).filter((r): r is Recording => !!r);
+  const machineIds = [...new Set(recordings.map((r) => r.machineId))];
+  const classNames = machineIds.map((id) => machineClassName(ws.machines.get(id)!)).sort();
+  if (classNames.length < 2) throw new Error(`training needs normal clips of at least 2 machines; project ${model.projectId} has ${classNames.length}`);
+  ws.models.update(model.id, { status: 'training' });
+  ctx.log(`${resumeFrom ? 'resuming' : 'training'} model ${model.id}: ${recordings.length} clips of ${classNames.length} machines, S = ${model.subclusters}, preset ${model.preset}`);
+
+  const cache = new FeatureCache(ws.cacheDir);
+  const refs: CachedWindowRef[] = [];
+  const acc = new NormStatsAccumulator();
+  for (let i = 0; i < recordings.length; i++) {
+    throwIfCancelled(ctx.signal);
+    const rec = recordings[i]!;
+    const entry = await cache.ensureFile(rec.path);
+    const classIndex = classNames.indexOf(machineClassName(ws.machines.get(rec.machineId)!));
+    for (let w = 0; w < entry.windowCount; w++) {
+      acc.add(cache.readWindow(entry.key, w));
+      refs.push({ key: entry.key, index: w, classIndex });
+    }
+    ctx.progress((FEATURE_SHARE * (i + 1)) / recordings.length, `features ${i + 1}/${recordings.length}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const stats = acc.finish();
+  const set = featureCacheTrainingSet(cache, refs, classNames.length, stats);
+  const epochs = typeof model.config.epochs === 'number' ? model.config.epochs : undefined;
+  let lastLoss = NaN;
+  const result = await trainModel(set, {
+    subclusters: model.subclusters,
+    classNames,
+    preset: parsePresetName(model.preset),
+    epochs,
+    seed: typeof model.config.seed === 'number' ? model.config.seed : 1,
+    featureParams: FEATURE_PARAMS,
+    normStats: normStatsToJson(stats),
+    signal: ctx.signal,
+    checkpointDir,
+    resumeFrom,
+    onProgress: (e) => {
+      lastLoss = e.epochLoss;
+      const done = (e.epoch - 1 + e.step / e.stepsPerEpoch) / e.epochs;
+      ctx.progress(FEATURE_SHARE + (1 - FEATURE_SHARE) * done, `epoch ${e.epoch}/${e.epochs}, loss ${e.epochLoss.toFixed(3)}, ${e.samplesPerS.toFixed(1)} windows/s`);
+      if (e.epochDone) ctx.log(`epoch ${e.epoch}/${e.epochs}: loss ${e.epochLoss.toFixed(4)}, scale ${e.scale.toFixed(2)}`);
+    },
+  });
+  try {
+    await saveModel(finalModelDir(model), result.model);
+  } finally {
+    disposeModel(result.model);
+  }
+  const metrics = { epochsDone: result.epochsDone, finalLoss: lastLoss, classes: classNames, trainingWindows: refs.length, resumed: !!resumeFrom };
+  ws.models.update(model.id, { status: 'trained', trainedAt: new Date().toISOString(), metrics });
+  ws.audit.write({ actor: 'job', action: 'trained', entity: 'model', entityId: model.id, details: metrics });
+  return { modelId: model.id, ...metrics };
+}
