@@ -84,7 +84,7 @@ export function resample(samples: Float32Array, fromHz: number, toHz: number): F
     const first = base - tapsBefore;
     let acc = 0;
     if (first >= 0 && first + tapCount <= n) {
-      for (let j = 0; j < tapCount; j++) acc += taps[j]! * samples[first + j]!;
+      acc = dot(taps, samples, first, tapCount);
     } else {
       const jStart = Math.max(0, -first);
       const jEnd = Math.min(tapCount, n - first);
@@ -99,4 +99,21 @@ export function resample(samples: Float32Array, fromHz: number, toHz: number): F
     }
   }
   return out;
+}
+
+/** Σ taps[j]·x[offset + j] for j < count, with four partial sums (shorter dependency chains). */
+function dot(taps: Float64Array, x: Float32Array, offset: number, count: number): number {
+  let a0 = 0;
+  let a1 = 0;
+  let a2 = 0;
+  let a3 = 0;
+  let j = 0;
+  for (; j + 3 < count; j += 4) {
+    a0 += taps[j]! * x[offset + j]!;
+    a1 += taps[j + 1]! * x[offset + j + 1]!;
+    a2 += taps[j + 2]! * x[offset + j + 2]!;
+    a3 += taps[j + 3]! * x[offset + j + 3]!;
+  }
+  for (; j < count; j++) a0 += taps[j]! * x[offset + j]!;
+  return a0 + a1 + a2 + a3;
 }
