@@ -4,7 +4,8 @@
  *   than 313 frames is padded by wrapping around: the window is the clip repeated cyclically,
  *   ending with the clip's last frame (as if the "last 313 frames" of the clip played in a loop).
  * - Longer recordings: windows of 313 frames with 50 % overlap (hop 156 frames) from the start,
- *   plus a last window aligned to the end, so every frame is covered.
+ *   plus a last window aligned to the end, so every frame is covered (a regular window starting
+ *   less than 78 frames before that last one is left out).
  */
 import { HOP_SAMPLES, N_MELS, SAMPLE_RATE_HZ, SINGLE_WINDOW_MAX_FRAMES, WINDOW_FRAMES, WINDOW_HOP_FRAMES } from './params.ts';
 import type { LogMel } from './logmel.ts';
@@ -22,9 +23,12 @@ export interface FeatureWindow {
 export function windowStartFrames(frames: number): number[] {
   if (!Number.isInteger(frames) || frames < 1) throw new Error(`windowStartFrames: ${frames} is not a positive frame count`);
   if (frames <= SINGLE_WINDOW_MAX_FRAMES) return [Math.max(0, frames - WINDOW_FRAMES)];
-  const starts: number[] = [];
   const lastStart = frames - WINDOW_FRAMES;
-  for (let s = 0; s < lastStart; s += WINDOW_HOP_FRAMES) starts.push(s);
+  // Regular windows start every hop; one that would start less than half a hop before the final
+  // window adds almost nothing and is dropped (the gap to the final window stays < 1.5 hops, well
+  // under a window, so every frame is still covered).
+  const starts: number[] = [0];
+  for (let s = WINDOW_HOP_FRAMES; s <= lastStart - WINDOW_HOP_FRAMES / 2; s += WINDOW_HOP_FRAMES) starts.push(s);
   starts.push(lastStart);
   return starts;
 }
