@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import os from 'node:os';
+import { registerWasmKernels } from './tf-kernels/index.ts';
 
 export type TfBackendName = 'tensorflow' | 'wasm' | 'cpu';
 export const TF_BACKENDS: readonly TfBackendName[] = ['tensorflow', 'wasm', 'cpu'];
@@ -54,6 +55,8 @@ async function tryBackend(name: TfBackendName, wasmThreads: number | undefined):
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     wasm.setWasmPaths(wasmBinaryDir());
     if (wasmThreads !== undefined) wasm.setThreadsCount(wasmThreads);
+    // Training needs convolution gradients that tfjs-backend-wasm lacks or runs slowly.
+    registerWasmKernels(tf);
   }
   const ok = await tf.setBackend(name);
   if (!ok) throw new Error(`tf.setBackend('${name}') returned false`);

@@ -1,0 +1,265 @@
+/**
+ * The training loop (method.md §4–5): shuffled batches streamed from a TrainingSet, mixup on
+ * every batch, class-balanced sample weights, SC-AdaCos steps with Adam; progress events,
+ * cancellation between steps, checkpoints every N epochs and exact resumption from one.
+ * Deterministic for a seed: initialisation, shuffling and mixup draw from seeded generators
+ * (one stream per epoch, so a resumed run draws exactly what an uninterrupted one would).
+ */
+import { deriveSeed, Random } from '../datasets/prng.ts';
+import { loadTf } from '../tf.ts';
+import {
+  makeModelConfig,
+  PRESETS,
+  WINDOW_VALUES,
+  type CentreMode,
+  type ModelConfig,
+  type PresetName,
+} from './config.ts';
+import { loadModelWithState, saveModel, type TrainerState } from './io.ts';
+import { createModel, disposeModel, type EmbeddingModel } from './model.ts';
+import { Adam, trainStep, TrainingDivergedError } from './train-step.ts';
+import type { TrainingSet } from './training-set.ts';
+
+export const DEFAULT_BATCH_SIZE = 64;
+
+export interface TrainProgressEvent {
+  /** 1-based epoch and step within the epoch. */
+  epoch: number;
+  epochs: number;
+  step: number;
+  stepsPerEpoch: number;
+  /** Loss of this step (weighted cross-entropy + L2 term). */
+  loss: number;
+  /** Mean loss of the epoch so far. */
+  epochLoss: number;
+  /** ŝ after this step. */
+  scale: number;
+  samplesPerS: number;
+  /** Estimated seconds until the last epoch ends. */
+  etaS: number;
+  /** True on the last step of an epoch. */
+  epochDone: boolean;
+}
+
+export interface TrainOptions {
+  /** Sub-clusters per class S (1…64). */
+  subclusters: number;
+  /** Class names (index = class id); default `class_0`, `class_1`, …. */
+  classNames?: string[];
+  /** Default: the preset's epochs. */
+  epochs?: number;
+  /** Default `standard`. */
+  preset?: PresetName;
+  /** Default 0. */
+  seed?: number;
+  /** Default 64. */
+  batchSize?: number;
+  /** Windows drawn per epoch (random subset); default: the preset's (quick: 512), else all. */
+  windowsPerEpoch?: number;
+  /** Default `trainable` (as in the paper). */
+  centres?: CentreMode;
+  /** Mixup on every batch (default true). SC-AdaCos without mixup diverges: see `allowNoMixup`. */
+  mixup?: boolean;
+  /** Required to train with `mixup: false` (the adaptive scale grows without bound). */
+  allowNoMixup?: boolean;
+  /** Stored in the model's config for inference. */
+  featureParams?: ModelConfig['featureParams'];
+  normStats?: ModelConfig['normStats'];
+  onProgress?: (event: TrainProgressEvent) => void;
+  signal?: AbortSignal;
+  /** Folder for the checkpoint (one model folder, replaced atomically each time). */
+  checkpointDir?: string;
+  /** Default: the preset's. */
+  checkpointEveryEpochs?: number;
+  /** A checkpoint folder to continue from (its seed, batch size and S are used). */
+  resumeFrom?: string;
+}
+
+export interface TrainResult {
+  model: EmbeddingModel;
+  /** Epochs completed in total (including those before a resume). */
+  epochsDone: number;
+}
+
+/** Class-balanced weights (scikit-learn "balanced"): total / (C · count of the class). */
+export function classBalancedWeights(set: TrainingSet): Float64Array {
+  const counts = new Float64Array(set.numClasses);
+  for (let i = 0; i < set.size; i++) {
+    const c = set.classOf(i);
+    if (!Number.isInteger(c) || c < 0 || c >= set.numClasses) throw new Error(`training window ${i} has class ${c}, outside 0…${set.numClasses - 1}`);
+    counts[c]!++;
+  }
+  return counts.map((n) => (n > 0 ? set.size / (set.numClasses * n) : 0));
+}
+
+/**
+ * Mixup of method.md §4 in place: sample i becomes λ_i·x_i + (1 − λ_i)·x_j with j = n − 1 − i and
+ * λ_i ~ U(0, 1); labels and weights are mixed the same way. `x` holds n windows, `y` n × C labels.
+ */
+export function mixupBatch(rng: Random, n: number, x: Float32Array, y: Float32Array, w: Float32Array, numClasses: number): void {
+  const x0 = x.slice(0, n * WINDOW_VALUES);
+  const y0 = y.slice(0, n * numClasses);
+  const w0 = w.slice(0, n);
+  for (let i = 0; i < n; i++) {
+    const lambda = rng.next();
+    const j = n - 1 - i;
+    const mu = 1 - lambda;
+    const xi = i * WINDOW_VALUES;
+    const xj = j * WINDOW_VALUES;
+    for (let k = 0; k < WINDOW_VALUES; k++) x[xi + k] = lambda * x0[xi + k]! + mu * x0[xj + k]!;
+    for (let c = 0; c < numClasses; c++) y[i * numClasses + c] = lambda * y0[i * numClasses + c]! + mu * y0[j * numClasses + c]!;
+    w[i] = lambda * w0[i]! + mu * w0[j]!;
+  }
+}
+
+/** The windows of epoch `epoch` (0-based), in the order they are used. */
+export function epochOrder(seed: number, epoch: number, size: number, windowsPerEpoch?: number): Uint32Array {
+  const rng = new Random(deriveSeed(seed, `shuffle-${epoch}`));
+  const order = new Uint32Array(size);
+  for (let i = 0; i < size; i++) order[i] = i;
+  for (let i = size - 1; i > 0; i--) {
+    const j = Math.floor(rng.next() * (i + 1));
+    const t = order[i]!;
+    order[i] = order[j]!;
+    order[j] = t;
+  }
+  return windowsPerEpoch !== undefined && windowsPerEpoch < size ? order.slice(0, windowsPerEpoch) : order;
+}
+
+function abortError(signal: AbortSignal): Error {
+  if (signal.reason instanceof Error) return signal.reason;
+  const e = new Error('training was cancelled');
+  e.name = 'AbortError';
+  return e;
+}
+
+/** Trains an embedding model on `set`; see TrainOptions for the knobs and their defaults. */
+export async function trainModel(set: TrainingSet, options: TrainOptions): Promise<TrainResult> {
+  const { tf } = await loadTf();
+  const preset = PRESETS[options.preset ?? 'standard'];
+  if (options.mixup === false && !options.allowNoMixup) {
+    throw new Error('SC-AdaCos without mixup makes the adaptive scale diverge (paper, appendix); pass allowNoMixup to force it');
+  }
+  if (set.size < 2) throw new Error(`the training set has ${set.size} window(s); at least 2 are needed`);
+
+  let model: EmbeddingModel;
+  let startEpoch = 0;
+  let seed = options.seed ?? 0;
+  let batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  const adam = new Adam(tf);
+  if (options.resumeFrom) {
+    const { model: resumed, trainer } = await loadModelWithState(options.resumeFrom);
+    if (!trainer) throw new Error(`${options.resumeFrom}: is a model, not a training checkpoint (no trainer state)`);
+    if (resumed.config.subclusters !== options.subclusters || resumed.config.numClasses !== set.numClasses) {
+      disposeModel(resumed);
+      throw new Error(`${options.resumeFrom}: checkpoint has C = ${resumed.config.numClasses}, S = ${resumed.config.subclusters}; this run has C = ${set.numClasses}, S = ${options.subclusters}`);
+    }
+    model = resumed;
+    startEpoch = trainer.epoch;
+    seed = trainer.seed;
+    batchSize = trainer.batchSize;
+    adam.restore(trainer.adam, new Map(model.specs.map((s) => [s.name, s.shape])));
+  } else {
+    const classNames = options.classNames ?? Array.from({ length: set.numClasses }, (_, i) => `class_${i}`);
+    if (classNames.length !== set.numClasses) throw new Error(`${classNames.length} class names for ${set.numClasses} classes`);
+    const config = makeModelConfig({
+      classNames,
+      subclusters: options.subclusters,
+      centres: options.centres,
+      featureParams: options.featureParams,
+      normStats: options.normStats,
+      preset: preset.name,
+      seed,
+    });
+    model = await createModel(config, seed);
+  }
+  const epochs = options.epochs ?? preset.epochs;
+  const windowsPerEpoch = options.windowsPerEpoch ?? preset.windowsPerEpoch;
+  const checkpointEvery = options.checkpointEveryEpochs ?? preset.checkpointEveryEpochs;
+  if (!Number.isInteger(batchSize) || batchSize < 2) throw new Error(`batch size must be an integer ≥ 2, got ${batchSize}`);
+  if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`epochs must be a positive integer, got ${epochs}`);
+
+  const C = set.numClasses;
+  const classWeights = classBalancedWeights(set);
+  const xBuf = new Float32Array(batchSize * WINDOW_VALUES);
+  const yBuf = new Float32Array(batchSize * C);
+  const wBuf = new Float32Array(batchSize);
+  const perEpoch = Math.min(set.size, windowsPerEpoch ?? set.size);
+  // A last batch of one window cannot be batch-normalised or mixed: it is skipped.
+  const stepsPerEpoch = Math.floor(perEpoch / batchSize) + (perEpoch % batchSize >= 2 ? 1 : 0);
+  let lastCheckpointEpoch: number | undefined;
+  const runStart = performance.now();
+  let samplesThisRun = 0;
+
+  const checkpoint = async (epochDone: number) => {
+    if (!options.checkpointDir) return;
+    const state: TrainerState = { epoch: epochDone, seed, batchSize, epochs, windowsPerEpoch, adam: adam.state() };
+    await saveModel(options.checkpointDir, model, state);
+    lastCheckpointEpoch = epochDone;
+  };
+
+  try {
+    for (let epoch = startEpoch; epoch < epochs; epoch++) {
+      const epochStart = performance.now();
+      const order = epochOrder(seed, epoch, set.size, windowsPerEpoch);
+      const mixRng = new Random(deriveSeed(seed, `mixup-${epoch}`));
+      let lossSum = 0;
+      let samples = 0;
+      for (let step = 0; step < stepsPerEpoch; step++) {
+        if (options.signal?.aborted) throw abortError(options.signal);
+        const begin = step * batchSize;
+        const n = Math.min(batchSize, order.length - begin);
+        yBuf.fill(0);
+        for (let i = 0; i < n; i++) {
+          const idx = order[begin + i]!;
+          await set.readWindow(idx, xBuf.subarray(i * WINDOW_VALUES, (i + 1) * WINDOW_VALUES));
+          const c = set.classOf(idx);
+          yBuf[i * C + c] = 1;
+          wBuf[i] = classWeights[c]!;
+        }
+        if (options.mixup !== false) mixupBatch(mixRng, n, xBuf, yBuf, wBuf, C);
+        const r = trainStep(model, adam, {
+          x: xBuf.subarray(0, n * WINDOW_VALUES),
+          yMixed: yBuf.subarray(0, n * C),
+          sampleWeights: wBuf.subarray(0, n),
+          n,
+        });
+        lossSum += r.loss * n;
+        samples += n;
+        samplesThisRun += n;
+        const elapsedS = (performance.now() - runStart) / 1000;
+        const rate = samplesThisRun / elapsedS;
+        const remaining = (stepsPerEpoch - step - 1) * batchSize + (epochs - epoch - 1) * perEpoch;
+        options.onProgress?.({
+          epoch: epoch + 1,
+          epochs,
+          step: step + 1,
+          stepsPerEpoch,
+          loss: r.loss,
+          epochLoss: lossSum / samples,
+          scale: model.scale,
+          samplesPerS: rate,
+          etaS: remaining / rate,
+          epochDone: step === stepsPerEpoch - 1,
+        });
+        // Let timers and signal handlers run (e.g. a cancel request) between steps.
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+      const durationS = (performance.now() - epochStart) / 1000;
+      model.history.push({ epoch: epoch + 1, loss: lossSum / samples, scale: model.scale, samplesPerS: samples / durationS, durationS });
+      if ((epoch + 1) % checkpointEvery === 0 || epoch + 1 === epochs) await checkpoint(epoch + 1);
+    }
+  } catch (err) {
+    adam.dispose();
+    disposeModel(model);
+    if (err instanceof TrainingDivergedError) {
+      const kept = lastCheckpointEpoch !== undefined
+        ? `the last good checkpoint (epoch ${lastCheckpointEpoch}) is kept in ${options.checkpointDir}`
+        : 'no checkpoint was written yet';
+      throw new TrainingDivergedError(`training diverged: ${err.message}; ${kept}`);
+    }
+    throw err;
+  }
+  adam.dispose();
+  return { model, epochsDone: epochs };
+}
