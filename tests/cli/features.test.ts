@@ -1,0 +1,93 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { encodeWav } from '../../src/engine/audio/wav-encode.ts';
+import { GOLDEN_DIR, REAL_DATA_DIR, REPO_DIR } from '../helpers/shared.ts';
+
+const exec = promisify(execFile);
+let dir: string;
+
+/** Runs the real CLI (`node bin/auscult.mjs …`) and returns its exit code and output. */
+async function auscult(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await exec(process.execPath, [path.join(REPO_DIR, 'bin', 'auscult.mjs'), ...args], { cwd: dir });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auscult-cli-features-'));
+  const tone = Float32Array.from({ length: 16000 * 20 }, (_, i) => 0.2 * Math.sin((2 * Math.PI * 500 * i) / 16000));
+  fs.writeFileSync(path.join(dir, 'twenty-seconds-pcm24.wav'), encodeWav([tone], 16000, { kind: 'pcm', bits: 24 }));
+  const ulaw = encodeWav([tone.subarray(0, 16000)], 16000, { kind: 'pcm', bits: 8 });
+  new DataView(ulaw.buffer).setUint16(20, 7, true); // format tag → µ-law
+  fs.writeFileSync(path.join(dir, 'ulaw.wav'), ulaw);
+  fs.writeFileSync(path.join(dir, 'short.wav'), encodeWav([tone.subarray(0, 4000)], 16000, { kind: 'pcm', bits: 16 }));
+});
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('auscult features', () => {
+  it('writes the 313 × 128 log-Mel of a 10 s clip as float32 LE and prints the shape', async () => {
+    const out = path.join(dir, 'mono16.f32');
+    const r = await auscult('features', path.join(GOLDEN_DIR, 'audio', 'mono16.wav'), '--out', out);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/shape 313 x 128/);
+    const written = fs.readFileSync(out);
+    expect(written.length).toBe(313 * 128 * 4);
+    const golden = fs.readFileSync(path.join(GOLDEN_DIR, 'mono16.logmel.f32'));
+    let maxDiff = 0;
+    for (let i = 0; i < 313 * 128; i++) maxDiff = Math.max(maxDiff, Math.abs(written.readFloatLE(i * 4) - golden.readFloatLE(i * 4)));
+    expect(maxDiff).toBeLessThanOrEqual(1e-3);
+  });
+
+  it('a long recording gives its overlapping windows one after another, with start times in --json', async () => {
+    const out = path.join(dir, 'long.f32');
+    const r = await auscult('features', path.join(dir, 'twenty-seconds-pcm24.wav'), '--out', out, '--json');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as { shape: number[]; windows: number; windowStartsS: number[] };
+    // 20 s = 626 frames: windows at 0, 156 and the end-aligned 313.
+    expect(report).toMatchObject({ shape: [3 * 313, 128], windows: 3 });
+    expect(report.windowStartsS).toEqual([0, 4.992, 10.016]);
+    expect(fs.statSync(out).size).toBe(3 * 313 * 128 * 4);
+  });
+
+  it('refuses a clip shorter than 1 s with a clear message and exit code 1', async () => {
+    const r = await auscult('features', path.join(dir, 'short.wav'), '--out', path.join(dir, 'short.f32'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/^auscult: .*short\.wav: the recording is 0\.250 s long; clips shorter than 1 s are refused/);
+    expect(fs.existsSync(path.join(dir, 'short.f32'))).toBe(false);
+  });
+});
+
+describe('auscult info', () => {
+  it('prints format, channels, rate, bits and duration of an 8-channel MIMII file', async () => {
+    const r = await auscult('info', path.join(REAL_DATA_DIR, 'mimii-8ch', 'fan_id_00', 'normal_00000007.wav'));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/format\s+WAV, PCM signed integer \(WAVE_FORMAT_EXTENSIBLE\)/);
+    expect(r.stdout).toMatch(/channels\s+8\n/);
+    expect(r.stdout).toMatch(/rate\s+16000 Hz\n/);
+    expect(r.stdout).toMatch(/bits\s+16\n/);
+    expect(r.stdout).toMatch(/duration\s+10\.000 s/);
+  });
+
+  it('prints the clear error for an unsupported codec', async () => {
+    const file = path.join(dir, 'ulaw.wav');
+    const r = await auscult('info', file);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toBe(`auscult: ${file}: unsupported codec: µ-law (G.711) (format tag 0x0007); only PCM and IEEE-float WAV (or FLAC) can be read — convert it, e.g. \`ffmpeg -i in.wav -c:a pcm_s16le out.wav\`\n`);
+  });
+
+  it('describes a short clip and says it is too short for features', async () => {
+    const r = await auscult('info', path.join(dir, 'short.wav'), '--json');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout) as { durationS: number; warnings: string[] };
+    expect(report.durationS).toBe(0.25);
+    expect(report.warnings.join()).toMatch(/shorter than 1 s/);
+  });
+});
