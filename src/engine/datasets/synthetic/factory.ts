@@ -141,6 +141,19 @@ export interface ManifestEntry {
   snrDb: number;
 }
 
+/**
+ * The standard synthetic set (the defaults of `auscult synth`): the set whose baseline and
+ * SC-AdaCos figures are reported in docs/datasets.md and measured by bench/dcase.bench.ts.
+ */
+export const STANDARD_SYNTHETIC_SET = Object.freeze({
+  seed: 0,
+  types: [...MACHINE_TYPES] as MachineType[],
+  idsPerType: 3,
+  trainPerId: 30,
+  testPerId: 20,
+  durationS: 10,
+});
+
 export const MANIFEST_HEADER = 'file,type,id,split,label,anomaly_kind,difficulty,snr_db';
 
 function checkCount(name: string, value: number, min: number): number {
@@ -150,15 +163,15 @@ function checkCount(name: string, value: number, min: number): number {
 
 /** The clips of a synthetic set, in generation order (no audio rendered). */
 export function planSyntheticFactory(options: Omit<SyntheticFactoryOptions, 'outDir' | 'onProgress' | 'overwrite'>): SyntheticClipSpec[] {
-  const seed = options.seed ?? 0;
-  const types = options.types ?? [...MACHINE_TYPES];
+  const seed = options.seed ?? STANDARD_SYNTHETIC_SET.seed;
+  const types = options.types ?? [...STANDARD_SYNTHETIC_SET.types];
   for (const t of types) {
     if (!(MACHINE_TYPES as readonly string[]).includes(t)) throw new Error(`synthetic factory: unknown machine type "${t}" (known: ${MACHINE_TYPES.join(', ')})`);
   }
   if (new Set(types).size !== types.length) throw new Error('synthetic factory: a machine type is listed twice');
-  const ids = checkCount('idsPerType', options.idsPerType ?? 3, 1);
-  const train = checkCount('trainPerId', options.trainPerId ?? 30, 1);
-  const test = checkCount('testPerId', options.testPerId ?? 20, 0);
+  const ids = checkCount('idsPerType', options.idsPerType ?? STANDARD_SYNTHETIC_SET.idsPerType, 1);
+  const train = checkCount('trainPerId', options.trainPerId ?? STANDARD_SYNTHETIC_SET.trainPerId, 1);
+  const test = checkCount('testPerId', options.testPerId ?? STANDARD_SYNTHETIC_SET.testPerId, 0);
   const specs: SyntheticClipSpec[] = [];
   for (const machineType of types) {
     for (let idNumber = 0; idNumber < ids; idNumber++) {
@@ -241,9 +254,9 @@ function prepareOutDir(outDir: string, overwrite: boolean): void {
  * it holds a previous synthetic set) and return its manifest (also written as manifest.csv).
  */
 export async function generateSyntheticFactory(options: SyntheticFactoryOptions): Promise<ManifestEntry[]> {
-  const seed = options.seed ?? 0;
+  const seed = options.seed ?? STANDARD_SYNTHETIC_SET.seed;
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new Error(`synthetic factory: seed must be an integer in 0..4294967295, got ${seed}`);
-  const durationS = options.durationS ?? 10;
+  const durationS = options.durationS ?? STANDARD_SYNTHETIC_SET.durationS;
   if (!(durationS > 0 && durationS <= 600)) throw new Error(`synthetic factory: durationS must be in (0, 600], got ${durationS}`);
   const specs = planSyntheticFactory(options);
   const outDir = path.resolve(options.outDir);
