@@ -1,7 +1,8 @@
 /**
  * Real FFT of a fixed power-of-two length in float64: a complex radix-2 FFT of n/2 points on the
  * even/odd-packed input, then the split step that separates the two real spectra. Twiddles and
- * the bit-reversal permutation are precomputed once per size.
+ * the bit-reversal permutation are precomputed once per size. Only the power spectrum is
+ * exposed, because that is all the log-Mel needs.
  */
 export class RealFft {
   readonly size: number;
@@ -49,12 +50,54 @@ export class RealFft {
    * into `power` (length size/2 + 1).
    */
   powerSpectrum(input: Float64Array, power: Float64Array): void {
-    const { half, re, im } = this;
-    this.complexTransformPacked(input);
-    // Split: Z = FFT(even + i·odd); E_k = (Z_k + conj Z_{h−k})/2, O_k = (Z_k − conj Z_{h−k})/(2i),
-    // X_k = E_k + W^k O_k with W = e^{−2πi/size}.
-    const splitCos = this.splitCos;
-    const splitSin = this.splitSin;
+    const { half, re, im, bitReversed } = this;
+    const quarter = half >> 1;
+    // Load even/odd samples as complex values in bit-reversed order, fused with the first
+    // (length-2) butterfly: positions i and i+1 hold inputs rev(i) and rev(i) + half/2.
+    for (let i = 0; i < half; i += 2) {
+      const a = bitReversed[i]!;
+      const b = a + quarter;
+      const ar = input[2 * a]!;
+      const ai = input[2 * a + 1]!;
+      const br = input[2 * b]!;
+      const bi = input[2 * b + 1]!;
+      re[i] = ar + br;
+      im[i] = ai + bi;
+      re[i + 1] = ar - br;
+      im[i + 1] = ai - bi;
+    }
+    this.transformStages();
+    this.splitPower(power);
+  }
+
+  /**
+   * Power spectrum of `x[offset .. offset + size)` multiplied by `window` (length `size`): the
+   * windowing is fused into the load so the frame is never copied.
+   */
+  windowedPowerSpectrum(x: Float32Array, offset: number, window: Float64Array, power: Float64Array): void {
+    const { half, re, im, bitReversed } = this;
+    for (let i = 0; i < half; i += 2) {
+      const a = 2 * bitReversed[i]!;
+      const b = a + half;
+      const ar = x[offset + a]! * window[a]!;
+      const ai = x[offset + a + 1]! * window[a + 1]!;
+      const br = x[offset + b]! * window[b]!;
+      const bi = x[offset + b + 1]! * window[b + 1]!;
+      re[i] = ar + br;
+      im[i] = ai + bi;
+      re[i + 1] = ar - br;
+      im[i + 1] = ai - bi;
+    }
+    this.transformStages();
+    this.splitPower(power);
+  }
+
+  /**
+   * Split step: Z = FFT(even + i·odd); E_k = (Z_k + conj Z_{h−k})/2, O_k = (Z_k − conj Z_{h−k})/(2i),
+   * X_k = E_k + W^k O_k with W = e^{−2πi/size}; writes |X_k|².
+   */
+  private splitPower(power: Float64Array): void {
+    const { half, re, im, splitCos, splitSin } = this;
     power[0] = (re[0]! + im[0]!) ** 2;
     power[half] = (re[0]! - im[0]!) ** 2;
     for (let k = 1; k < half; k++) {
@@ -65,10 +108,8 @@ export class RealFft {
       const er = 0.5 * (zr + cr);
       const ei = 0.5 * (zi + ci);
       // (Z − conj)/(2i): (a + ib)/(2i) = (b − ia)/2
-      const dr = zr - cr;
-      const di = zi - ci;
-      const or = 0.5 * di;
-      const oi = -0.5 * dr;
+      const or = 0.5 * (zi - ci);
+      const oi = -0.5 * (zr - cr);
       const wr = splitCos[k]!;
       const wi = splitSin[k]!;
       const xr = er + wr * or - wi * oi;
@@ -78,27 +119,12 @@ export class RealFft {
   }
 
   /**
-   * In-place complex FFT of `half` points on re/im loaded (bit-reversed) from the even/odd samples
-   * of `input`: one multiply-free radix-2 stage, then pairs of radix-2 stages fused into radix-2²
-   * passes (half the memory traffic), and a last radix-2 stage when log2(half) is even.
+   * The remaining stages of the in-place complex FFT of `half` points (after the fused load and
+   * length-2 stage): pairs of radix-2 stages fused into radix-2² passes (half the memory
+   * traffic), and a last radix-2 stage when the number of stages left is odd.
    */
-  private complexTransformPacked(input: Float64Array): void {
-    const { half, re, im, bitReversed, stageCos, stageSin } = this;
-    for (let i = 0; i < half; i++) {
-      const j = bitReversed[i]!;
-      re[j] = input[2 * i]!;
-      im[j] = input[2 * i + 1]!;
-    }
-    for (let i = 0; i < half; i += 2) {
-      const ar = re[i]!;
-      const ai = im[i]!;
-      const br = re[i + 1]!;
-      const bi = im[i + 1]!;
-      re[i] = ar + br;
-      im[i] = ai + bi;
-      re[i + 1] = ar - br;
-      im[i + 1] = ai - bi;
-    }
+  private transformStages(): void {
+    const { half, re, im, stageCos, stageSin } = this;
     // Fused stages of lengths 2q and 4q: x0..x3 at k, k+q, k+2q, k+3q of each block of 4q.
     let q = 2;
     for (; 4 * q <= half; q *= 4) {

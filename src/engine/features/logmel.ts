@@ -34,7 +34,8 @@ class LogMelComputer {
   private readonly fft = new RealFft(N_FFT);
   private readonly window = symmetricHann(N_FFT);
   private readonly filterbank: MelFilterbank = slaneyMelFilterbank();
-  private readonly frame = new Float64Array(N_FFT);
+  /** Edge frames, which reach into the reflect padding, are assembled here. */
+  private readonly edgeFrame = new Float32Array(N_FFT);
   private readonly power = new Float64Array((N_FFT >> 1) + 1);
 
   compute(pcm: Float32Array): LogMel {
@@ -42,18 +43,18 @@ class LogMelComputer {
     if (length === 0) throw new Error('logMelSpectrogram: the signal is empty');
     const frames = frameCountOf(length);
     const data = new Float32Array(frames * N_MELS);
-    const { fft, window, frame, power } = this;
+    const { fft, window, edgeFrame, power } = this;
     const { firstBin, offsets, weights } = this.filterbank;
     const pad = N_FFT >> 1;
     const log10Scale = 10 / Math.LN10;
     for (let t = 0; t < frames; t++) {
       const start = t * HOP_SAMPLES - pad;
       if (start >= 0 && start + N_FFT <= length) {
-        for (let i = 0; i < N_FFT; i++) frame[i] = pcm[start + i]! * window[i]!;
+        fft.windowedPowerSpectrum(pcm, start, window, power);
       } else {
-        for (let i = 0; i < N_FFT; i++) frame[i] = pcm[reflectIndex(start + i, length)]! * window[i]!;
+        for (let i = 0; i < N_FFT; i++) edgeFrame[i] = pcm[reflectIndex(start + i, length)]!;
+        fft.windowedPowerSpectrum(edgeFrame, 0, window, power);
       }
-      fft.powerSpectrum(frame, power);
       const rowOffset = t * N_MELS;
       for (let m = 0; m < N_MELS; m++) {
         const wStart = offsets[m]!;
