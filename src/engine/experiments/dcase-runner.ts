@@ -17,6 +17,7 @@ import { auc, partialAuc } from '../metrics/index.ts';
 import { StageTimer } from './stage-timer.ts';
 import { writeSubmissionCsv } from './submission.ts';
 import { formatResultsCsv, formatResultsMarkdown, averageResults, type IdResult, type SystemKey } from './results.ts';
+import { breakdownByAnomaly, formatBreakdownMarkdown, readAnomalyAnnotations } from './breakdown.ts';
 import { trainAndEmbed, type LearnedRun, type LearnedRunOptions, type WindowVectors } from './learned.ts';
 
 export const LEARNED_BACKENDS = ['gmm', 'gaussian-full', 'gaussian-diag', 'gaussian-spherical', 'cosine-mean', 'cosine-top10', 'model-output'] as const;
@@ -302,7 +303,13 @@ export async function runDcaseExperiment(options: DcaseRunOptions): Promise<Dcas
     const csv = path.join(outDir, 'results.csv');
     fs.writeFileSync(csv, formatResultsCsv(results));
     const md = path.join(outDir, 'results.md');
-    fs.writeFileSync(md, formatResultsMarkdown(results, { title: 'DCASE experiment results', notes, defaultSystem }));
+    // Synthetic sets carry anomaly kinds and difficulties: show what the default system and the
+    // mean log-Mel baseline find and miss.
+    const annotations = readAnomalyAnnotations(dataset.roots);
+    const breakdowns = [defaultScores, ...(meanLogMel && meanLogMel !== defaultScores ? [meanLogMel] : [])]
+      .map((s) => formatBreakdownMarkdown(s.system.name, breakdownByAnomaly(dataset.test, s.scores, annotations)))
+      .filter((text) => text !== '');
+    fs.writeFileSync(md, [formatResultsMarkdown(results, { title: 'DCASE experiment results', notes, defaultSystem }), ...breakdowns].join('\n'));
     files.push(csv, md);
   } else {
     log('no test labels known (evaluation data without ground truth): wrote the submission files only');

@@ -57,6 +57,7 @@ describe('auscult dcase runner', () => {
     const md = fs.readFileSync(path.join(out, 'results.md'), 'utf8');
     expect(md).toContain('| **mean-logmel** (submission) | mean | gaussian-full |');
     expect(md).toContain('| max | gearbox |');
+    expect(md).toMatch(/## mean-logmel: AUC by anomaly kind and difficulty[^]*\| kind \| bearing \| \d+\.\d\d% \|/);
     const run = JSON.parse(fs.readFileSync(path.join(out, 'run.json'), 'utf8')) as { stages: { stage: string }[]; classes: string[] };
     expect(run.classes).toEqual(['fan_id_00', 'fan_id_01', 'gearbox_id_00', 'gearbox_id_01']);
     expect(run.stages.map((s) => s.stage)).toContain('feature extraction');
