@@ -5,6 +5,8 @@
  * rule from the centres. Queries: 1,000 new points around the same centres.
  */
 import { fitGmm, GaussianMixture, initGmmFromMeans, type GmmFitResult } from '../src/engine/backends/gmm.ts';
+import { normalizeRowsInPlace } from '../src/engine/backends/vectors.ts';
+import { Random } from '../src/engine/datasets/prng.ts';
 import type { Benchmark } from './harness.ts';
 import { timeMs } from './harness.ts';
 
@@ -12,39 +14,17 @@ const N = 1000;
 const D = 128;
 const K = 32;
 
-/** mulberry32 uniform [0, 1) stream with Box–Muller normals; deterministic for a seed. */
-function normalStream(seed: number): () => number {
-  let a = seed >>> 0;
-  const uniform = (): number => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  return () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform());
-}
-
-function normalizeRows(m: Float64Array, d: number): void {
-  for (let o = 0; o < m.length; o += d) {
-    let s = 0;
-    for (let j = 0; j < d; j++) s += m[o + j]! ** 2;
-    const inv = 1 / Math.sqrt(s);
-    for (let j = 0; j < d; j++) m[o + j]! *= inv;
-  }
-}
-
 function clusteredData(noiseSeed: number): { x: Float64Array; centres: Float64Array } {
-  const centreNormal = normalStream(1);
-  const centres = new Float64Array(K * D).map(() => centreNormal());
-  normalizeRows(centres, D);
-  const normal = normalStream(1000 + noiseSeed);
+  const centreRng = new Random(1);
+  const centres = new Float64Array(K * D).map(() => centreRng.gaussian());
+  normalizeRowsInPlace(centres, D);
+  const rng = new Random(1000 + noiseSeed);
   const x = new Float64Array(N * D);
   for (let i = 0; i < N; i++) {
     const c = i % K;
-    for (let j = 0; j < D; j++) x[i * D + j] = centres[c * D + j]! + (0.6 / Math.sqrt(D)) * normal();
+    for (let j = 0; j < D; j++) x[i * D + j] = centres[c * D + j]! + (0.6 / Math.sqrt(D)) * rng.gaussian();
   }
-  normalizeRows(x, D);
+  normalizeRowsInPlace(x, D);
   return { x, centres };
 }
 
@@ -97,5 +77,17 @@ export const benchmarks: Benchmark[] = [
       queries = clusteredData(2).x;
     },
     run: () => timeMs(() => gmm.anomalyScores(queries, N)),
+  },
+  {
+    name: 'GMM all 32 component log-densities of 1000 (no pruning)',
+    unit: 'ms',
+    compare: 'worst case of scoring (overlapping components); one E-step',
+    reps: 5,
+    setup: () => {
+      data = clusteredData(1);
+      gmm = new GaussianMixture(fit(100).params);
+      queries = clusteredData(2).x;
+    },
+    run: () => timeMs(() => gmm.componentLogDensities(queries, N)),
   },
 ];

@@ -15,7 +15,8 @@ export function cosineToCentreScores(x: Float64Array, n: number, centre: Float64
   const d = centre.length;
   if (x.length !== n * d) throw new Error(`expected ${n}×${d} values, got ${x.length}`);
   const centreNorm = Math.sqrt(dot(centre, 0, centre, 0, d));
-  if (!(centreNorm > 0)) throw new Error('cosine back-end: the class mean is the zero vector (no direction to compare with)');
+  if (!(centreNorm > 0))
+    throw new Error('cosine back-end: the class mean is the zero vector (no direction to compare with)');
   const out = new Float64Array(n);
   for (let i = 0; i < n; i++) {
     const norm = Math.sqrt(dot(x, i * d, x, i * d, d));
@@ -28,9 +29,16 @@ export function cosineToCentreScores(x: Float64Array, n: number, centre: Float64
  * −(mean of the k largest cosines between x_i and the training points), length n. `train` (m×d)
  * must be length-normalised; k is capped at m.
  */
-export function cosineTopKScores(x: Float64Array, n: number, train: Float64Array, m: number, k: number): Float64Array {
+export function cosineTopKScores(
+  x: Float64Array,
+  n: number,
+  train: Float64Array,
+  m: number,
+  k: number,
+): Float64Array {
   const d = train.length / m;
-  if (!Number.isInteger(d) || x.length !== n * d) throw new Error(`cosine top-k: expected ${n}×${d} query values, got ${x.length}`);
+  if (!Number.isInteger(d) || x.length !== n * d)
+    throw new Error(`cosine top-k: expected ${n}×${d} query values, got ${x.length}`);
   if (!(k >= 1)) throw new Error(`cosine top-k: k must be ≥ 1 (got ${k})`);
   const kk = Math.min(k, m);
   const top = new Float64Array(kk);

@@ -9,7 +9,8 @@ export function ensembleScores(scoreLists: readonly ArrayLike<number>[]): Float6
   const n = scoreLists[0]!.length;
   const out = new Float64Array(n);
   scoreLists.forEach((scores, m) => {
-    if (scores.length !== n) throw new Error(`ensemble: score list ${m} has ${scores.length} scores, list 0 has ${n}`);
+    if (scores.length !== n)
+      throw new Error(`ensemble: score list ${m} has ${scores.length} scores, list 0 has ${n}`);
     for (let i = 0; i < n; i++) out[i]! += scores[i]!;
   });
   return out;

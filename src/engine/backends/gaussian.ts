@@ -26,7 +26,8 @@ export function fitGaussian(
   covarianceType: CovarianceType,
   regCovar = 1e-3,
 ): GaussianParameters {
-  if (n < 1 || x.length !== n * d) throw new Error(`Gaussian fit needs n ≥ 1 points of dimension ${d} (got ${x.length} values for n=${n})`);
+  if (n < 1 || x.length !== n * d)
+    throw new Error(`Gaussian fit needs n ≥ 1 points of dimension ${d} (got ${x.length} values for n=${n})`);
   const mean = new Float64Array(d);
   for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j]! += x[i * d + j]!;
   for (let j = 0; j < d; j++) mean[j]! /= n;
@@ -73,7 +74,9 @@ export class SingleGaussian {
     const { covarianceType, dim, mean, covariance } = params;
     const expected = covarianceType === 'full' ? dim * dim : covarianceType === 'diag' ? dim : 1;
     if (mean.length !== dim || covariance.length !== expected) {
-      throw new Error(`${covarianceType} Gaussian of dimension ${dim}: mean has ${mean.length}, covariance ${covariance.length} values (expected ${dim}, ${expected})`);
+      throw new Error(
+        `${covarianceType} Gaussian of dimension ${dim}: mean has ${mean.length}, covariance ${covariance.length} values (expected ${dim}, ${expected})`,
+      );
     }
     if (covarianceType !== 'full' && !covariance.every((v) => v > 0)) {
       throw new Error(`${covarianceType} Gaussian: variances must be positive`);

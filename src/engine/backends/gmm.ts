@@ -50,7 +50,9 @@ function checkPoints(x: Float64Array, n: number, d: number): void {
   if (x.length !== n * d) throw new Error(`GMM data: expected ${n}×${d} = ${n * d} values, got ${x.length}`);
   for (let i = 0; i < x.length; i++) {
     if (!Number.isFinite(x[i]!)) {
-      throw new Error(`GMM data: value ${x[i]} at point ${Math.floor(i / d)}, dimension ${i % d} is not finite`);
+      throw new Error(
+        `GMM data: value ${x[i]} at point ${Math.floor(i / d)}, dimension ${i % d} is not finite`,
+      );
     }
   }
 }
@@ -130,7 +132,11 @@ export function prepareComponents(params: GmmParameters): PreparedGaussian[] {
   for (let c = 0; c < k; c++) {
     try {
       out.push(
-        prepareGaussian(params.means.subarray(c * d, (c + 1) * d), params.covariances.subarray(c * d * d, (c + 1) * d * d), d),
+        prepareGaussian(
+          params.means.subarray(c * d, (c + 1) * d),
+          params.covariances.subarray(c * d * d, (c + 1) * d * d),
+          d,
+        ),
       );
     } catch (err) {
       throw new Error(`GMM component ${c}: ${err instanceof Error ? err.message : String(err)}`);
@@ -150,7 +156,11 @@ const UNDERFLOW_MARGIN = 750;
  * E-step: log responsibilities (n×K) from the weighted log-probabilities log w_k + log N(x_n; μ_k, Σ_k),
  * and the mean over n of log Σ_k w_k N(x_n; μ_k, Σ_k) (the lower bound).
  */
-function eStep(x: Float64Array, n: number, params: GmmParameters): { logResp: Float64Array; meanLogLikelihood: number } {
+function eStep(
+  x: Float64Array,
+  n: number,
+  params: GmmParameters,
+): { logResp: Float64Array; meanLogLikelihood: number } {
   const k = params.nComponents;
   const logW = params.weights.map(Math.log);
   const logResp = logDensities(x, n, prepareComponents(params), UNDERFLOW_MARGIN, logW);
@@ -173,7 +183,14 @@ function eStep(x: Float64Array, n: number, params: GmmParameters): { logResp: Fl
 }
 
 /** M-step: weights, means and full covariances (+ regCovar·I) from responsibilities exp(logResp). */
-function mStep(x: Float64Array, n: number, d: number, k: number, logResp: Float64Array, regCovar: number): GmmParameters {
+function mStep(
+  x: Float64Array,
+  n: number,
+  d: number,
+  k: number,
+  logResp: Float64Array,
+  regCovar: number,
+): GmmParameters {
   const resp = logResp.map(Math.exp);
   const counts = new Float64Array(k).fill(10 * EPS);
   const means = new Float64Array(k * d);
@@ -246,7 +263,13 @@ function mStep(x: Float64Array, n: number, d: number, k: number, logResp: Float6
  * Like scikit-learn, the reported lower bound is the mean log-likelihood computed in the E-step of
  * the last iteration, i.e. under the parameters before its M-step.
  */
-export function fitGmm(x: Float64Array, n: number, d: number, init: GmmParameters, options: GmmFitOptions = {}): GmmFitResult {
+export function fitGmm(
+  x: Float64Array,
+  n: number,
+  d: number,
+  init: GmmParameters,
+  options: GmmFitOptions = {},
+): GmmFitResult {
   const { regCovar, tol, maxIter } = { ...GMM_DEFAULTS, ...options };
   checkPoints(x, n, d);
   if (init.dim !== d) throw new Error(`GMM init has dimension ${init.dim}, data have ${d}`);
@@ -261,7 +284,8 @@ export function fitGmm(x: Float64Array, n: number, d: number, init: GmmParameter
     const previous = lowerBound;
     const { logResp, meanLogLikelihood } = eStep(x, n, params);
     lowerBound = meanLogLikelihood;
-    if (!Number.isFinite(lowerBound)) throw new Error(`GMM fit diverged: log-likelihood ${lowerBound} at iteration ${iter}`);
+    if (!Number.isFinite(lowerBound))
+      throw new Error(`GMM fit diverged: log-likelihood ${lowerBound} at iteration ${iter}`);
     params = mStep(x, n, d, k, logResp, regCovar);
     if (Math.abs(lowerBound - previous) < tol) {
       converged = true;

@@ -113,7 +113,12 @@ function normalizes(kind: BackendKind): boolean {
 }
 
 /** Flat float64 n×dim matrix of the vectors to score or fit, length-normalised where the kind says. */
-function inputMatrix(kind: BackendKind, vectors: VectorList, what: string, dim?: number): { x: Float64Array; n: number; d: number } {
+function inputMatrix(
+  kind: BackendKind,
+  vectors: VectorList,
+  what: string,
+  dim?: number,
+): { x: Float64Array; n: number; d: number } {
   const m = toMatrix(vectors, `${kind} back-end ${what}`, dim);
   if (normalizes(kind)) normalizeRowsInPlace(m.x, m.d);
   return m;
@@ -134,7 +139,12 @@ class GmmBackend implements FittedBackend {
       means: Float64Array.from(state.means),
       covariances: Float64Array.from(state.covariances),
     });
-    this.diagnostics = { nComponents: state.nComponents, nIter: state.nIter, converged: state.converged, lowerBound: state.lowerBound };
+    this.diagnostics = {
+      nComponents: state.nComponents,
+      nIter: state.nIter,
+      converged: state.converged,
+      lowerBound: state.lowerBound,
+    };
   }
 
   score(vectors: VectorList): Float64Array {
@@ -191,7 +201,8 @@ class CosineMeanBackend implements FittedBackend {
   constructor(private readonly state: Extract<BackendJson, { kind: 'cosine-mean' }>) {
     this.dim = state.dim;
     this.mean = Float64Array.from(state.mean);
-    if (this.mean.length !== this.dim) throw new Error(`cosine-mean back-end: mean has ${this.mean.length} values, dim is ${this.dim}`);
+    if (this.mean.length !== this.dim)
+      throw new Error(`cosine-mean back-end: mean has ${this.mean.length} values, dim is ${this.dim}`);
   }
 
   score(vectors: VectorList): Float64Array {
@@ -215,7 +226,10 @@ class CosineTopKBackend implements FittedBackend {
     this.dim = state.dim;
     this.train = Float64Array.from(state.train);
     this.m = state.dim > 0 ? this.train.length / state.dim : 0;
-    if (!Number.isInteger(this.m) || this.m < 1) throw new Error(`cosine-top10 back-end: ${this.train.length} stored values are not whole vectors of ${state.dim}`);
+    if (!Number.isInteger(this.m) || this.m < 1)
+      throw new Error(
+        `cosine-top10 back-end: ${this.train.length} stored values are not whole vectors of ${state.dim}`,
+      );
     this.diagnostics = { k: state.k, trainVectors: this.m };
   }
 
@@ -240,7 +254,10 @@ class ModelOutputBackend implements FittedBackend {
 
   score(vectors: VectorList): Float64Array {
     return Float64Array.from(vectors, (p, i) => {
-      if (this.dim > 0 && p.length !== this.dim) throw new Error(`model-output back-end: vector ${i} has ${p.length} probabilities, expected ${this.dim}`);
+      if (this.dim > 0 && p.length !== this.dim)
+        throw new Error(
+          `model-output back-end: vector ${i} has ${p.length} probabilities, expected ${this.dim}`,
+        );
       return modelOutputScore(p, this.state.classIndex);
     });
   }
@@ -269,16 +286,22 @@ function fromState(state: BackendJson): FittedBackend {
  * Fits a back-end of `kind` on one machine id's training vectors (N vectors of equal length D; see
  * the module comment for what they are per kind). Throws a clear Error on bad input.
  */
-export function fitBackend(kind: BackendKind, trainVectors: VectorList, context: BackendContext = {}): FittedBackend {
-  if (!isBackendKind(kind)) throw new Error(`unknown back-end "${String(kind)}" (expected one of ${BACKEND_KINDS.join(', ')})`);
+export function fitBackend(
+  kind: BackendKind,
+  trainVectors: VectorList,
+  context: BackendContext = {},
+): FittedBackend {
+  if (!isBackendKind(kind))
+    throw new Error(`unknown back-end "${String(kind)}" (expected one of ${BACKEND_KINDS.join(', ')})`);
   const regCovar = context.regCovar ?? GMM_DEFAULTS.regCovar;
   if (kind === 'model-output') {
     const classIndex = context.classIndex;
     if (classIndex === undefined || !Number.isInteger(classIndex) || classIndex < 0) {
-      throw new Error('model-output back-end needs the machine id\'s class index (context.classIndex)');
+      throw new Error("model-output back-end needs the machine id's class index (context.classIndex)");
     }
     const dim = trainVectors[0]?.length ?? 0;
-    if (dim > 0 && classIndex >= dim) throw new Error(`model-output back-end: class index ${classIndex} but only ${dim} classes`);
+    if (dim > 0 && classIndex >= dim)
+      throw new Error(`model-output back-end: class index ${classIndex} but only ${dim} classes`);
     return fromState({ format: BACKEND_JSON_FORMAT, kind, dim, classIndex });
   }
   if (trainVectors.length === 0) throw new Error(`${kind} back-end: no training vectors to fit on`);
@@ -287,7 +310,8 @@ export function fitBackend(kind: BackendKind, trainVectors: VectorList, context:
   switch (kind) {
     case 'gmm': {
       const centres = context.centres;
-      if (!centres || centres.length === 0) throw new Error('gmm back-end needs the machine id\'s sub-cluster centres (context.centres)');
+      if (!centres || centres.length === 0)
+        throw new Error("gmm back-end needs the machine id's sub-cluster centres (context.centres)");
       const { x: means } = toMatrix(centres, 'gmm back-end centres', d);
       normalizeRowsInPlace(means, d);
       const fit = fitGmm(x, n, d, initGmmFromMeans(x, n, d, means, regCovar), {
@@ -318,7 +342,13 @@ export function fitBackend(kind: BackendKind, trainVectors: VectorList, context:
       return fromState({ format: BACKEND_JSON_FORMAT, kind, dim: d, k: 10, train: Array.from(x) });
     default: {
       const g = fitGaussian(x, n, d, GAUSSIAN_COVARIANCE[kind]!, regCovar);
-      return fromState({ format: BACKEND_JSON_FORMAT, kind, dim: d, mean: Array.from(g.mean), covariance: Array.from(g.covariance) });
+      return fromState({
+        format: BACKEND_JSON_FORMAT,
+        kind,
+        dim: d,
+        mean: Array.from(g.mean),
+        covariance: Array.from(g.covariance),
+      });
     }
   }
 }
@@ -328,7 +358,9 @@ export function backendFromJSON(json: unknown): FittedBackend {
   const parsed = backendJsonSchema.safeParse(json);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(`invalid back-end JSON: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : parsed.error.message}`);
+    throw new Error(
+      `invalid back-end JSON: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : parsed.error.message}`,
+    );
   }
   return fromState(parsed.data);
 }

@@ -6,6 +6,7 @@ export function modelOutputScore(probabilities: ArrayLike<number>, classIndex: n
     throw new Error(`model-output score: class index ${classIndex} is outside 0…${probabilities.length - 1}`);
   }
   const p = probabilities[classIndex]!;
-  if (!(p >= 0 && p <= 1 + 1e-6)) throw new Error(`model-output score: probability ${p} of class ${classIndex} is not in [0, 1]`);
+  if (!(p >= 0 && p <= 1 + 1e-6))
+    throw new Error(`model-output score: probability ${p} of class ${classIndex} is not in [0, 1]`);
   return -Math.log(Math.max(p, Number.MIN_VALUE));
 }

@@ -8,7 +8,11 @@
 export type VectorList = readonly (Float32Array | Float64Array | readonly number[])[];
 
 /** Row-major float64 n×d matrix of `vectors` (all of length d); `what` names them in errors. */
-export function toMatrix(vectors: VectorList, what: string, expectedDim?: number): { x: Float64Array; n: number; d: number } {
+export function toMatrix(
+  vectors: VectorList,
+  what: string,
+  expectedDim?: number,
+): { x: Float64Array; n: number; d: number } {
   const n = vectors.length;
   const d = expectedDim ?? vectors[0]?.length ?? 0;
   const x = new Float64Array(n * d);
@@ -17,7 +21,8 @@ export function toMatrix(vectors: VectorList, what: string, expectedDim?: number
     if (v.length !== d) throw new Error(`${what}: vector ${i} has ${v.length} values, expected ${d}`);
     for (let j = 0; j < d; j++) {
       const value = v[j]!;
-      if (!Number.isFinite(value)) throw new Error(`${what}: vector ${i} has a non-finite value (${value}) at ${j}`);
+      if (!Number.isFinite(value))
+        throw new Error(`${what}: vector ${i} has a non-finite value (${value}) at ${j}`);
       x[i * d + j] = value;
     }
   }

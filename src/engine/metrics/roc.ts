@@ -25,7 +25,10 @@ export interface RocOptions {
   dropIntermediate?: boolean;
 }
 
-function checkInputs(labels: BinaryLabels, scores: ArrayLike<number>): { positives: number; negatives: number } {
+function checkInputs(
+  labels: BinaryLabels,
+  scores: ArrayLike<number>,
+): { positives: number; negatives: number } {
   if (labels.length !== scores.length) {
     throw new Error(`ROC: ${labels.length} labels but ${scores.length} scores`);
   }
@@ -49,7 +52,11 @@ function checkInputs(labels: BinaryLabels, scores: ArrayLike<number>): { positiv
  * ROC curve points, as scikit-learn's `roc_curve(labels, scores, drop_intermediate=…)`:
  * starts at (0, 0) with threshold +Infinity, then one point per distinct score, descending.
  */
-export function rocCurve(labels: BinaryLabels, scores: ArrayLike<number>, options: RocOptions = {}): RocCurve {
+export function rocCurve(
+  labels: BinaryLabels,
+  scores: ArrayLike<number>,
+  options: RocOptions = {},
+): RocCurve {
   checkInputs(labels, scores);
   const n = scores.length;
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) =>
@@ -147,8 +154,13 @@ export interface ThresholdStats {
 }
 
 /** Confusion counts and rates when every sample with score ≥ threshold is called anomalous. */
-export function thresholdStats(labels: BinaryLabels, scores: ArrayLike<number>, threshold: number): ThresholdStats {
-  if (labels.length !== scores.length) throw new Error(`threshold stats: ${labels.length} labels but ${scores.length} scores`);
+export function thresholdStats(
+  labels: BinaryLabels,
+  scores: ArrayLike<number>,
+  threshold: number,
+): ThresholdStats {
+  if (labels.length !== scores.length)
+    throw new Error(`threshold stats: ${labels.length} labels but ${scores.length} scores`);
   if (Number.isNaN(threshold)) throw new Error('threshold stats: threshold is NaN');
   let tp = 0;
   let fp = 0;
@@ -156,7 +168,8 @@ export function thresholdStats(labels: BinaryLabels, scores: ArrayLike<number>, 
   let fn = 0;
   for (let i = 0; i < labels.length; i++) {
     const l = Number(labels[i]);
-    if (l !== 0 && l !== 1) throw new Error(`threshold stats: label ${String(labels[i])} at index ${i} is not 0/1`);
+    if (l !== 0 && l !== 1)
+      throw new Error(`threshold stats: label ${String(labels[i])} at index ${i} is not 0/1`);
     const flagged = scores[i]! >= threshold;
     if (l === 1) {
       if (flagged) tp++;

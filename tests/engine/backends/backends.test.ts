@@ -58,21 +58,30 @@ describe('back-ends on embeddings', () => {
         : fitBackend(kind, train, { centres });
     const restored = backendFromJSON(JSON.parse(JSON.stringify(b)));
     expect(restored.kind).toBe(kind);
-    const queries = kind === 'model-output' ? [Float32Array.of(0.1, 0.2, 0.7), Float32Array.of(0.5, 0.5, 0)] : [...inliers, ...outliers];
+    const queries =
+      kind === 'model-output'
+        ? [Float32Array.of(0.1, 0.2, 0.7), Float32Array.of(0.5, 0.5, 0)]
+        : [...inliers, ...outliers];
     expect(Array.from(restored.score(queries))).toEqual(Array.from(b.score(queries)));
   });
 
   it('gmm reproduces the golden scikit-learn anomaly scores through fitBackend', () => {
     const golden = loadGmmGolden();
     for (const c of golden.cases) {
-      const b = fitBackend('gmm', c.X.map((r) => Float64Array.from(r)), {
-        centres: c.means_init.map((r) => Float64Array.from(r)),
-        regCovar: c.reg_covar,
-        tol: c.tol,
-        maxIter: c.max_iter,
-      });
+      const b = fitBackend(
+        'gmm',
+        c.X.map((r) => Float64Array.from(r)),
+        {
+          centres: c.means_init.map((r) => Float64Array.from(r)),
+          regCovar: c.reg_covar,
+          tol: c.tol,
+          maxIter: c.max_iter,
+        },
+      );
       expect(b.diagnostics).toMatchObject({ nComponents: c.K, nIter: c.n_iter, converged: c.converged });
-      expect(maxRelativeError(b.score(c.queries.map((r) => Float64Array.from(r))), c.anomaly_score)).toBeLessThan(1e-6);
+      expect(
+        maxRelativeError(b.score(c.queries.map((r) => Float64Array.from(r))), c.anomaly_score),
+      ).toBeLessThan(1e-6);
     }
   });
 
@@ -94,20 +103,28 @@ describe('back-ends on embeddings', () => {
   it('cosine-top10 averages the 10 largest cosines', () => {
     // Twelve training directions at 0°, 10°, …, 110°; a query at 0° sees 0°…90° as its top 10.
     const deg = Math.PI / 180;
-    const trainAngles = Array.from({ length: 12 }, (_, i) => Float64Array.of(Math.cos(10 * i * deg), Math.sin(10 * i * deg)));
+    const trainAngles = Array.from({ length: 12 }, (_, i) =>
+      Float64Array.of(Math.cos(10 * i * deg), Math.sin(10 * i * deg)),
+    );
     const b = fitBackend('cosine-top10', trainAngles);
-    const expected = -Array.from({ length: 10 }, (_, i) => Math.cos(10 * i * deg)).reduce((a, c) => a + c, 0) / 10;
+    const expected =
+      -Array.from({ length: 10 }, (_, i) => Math.cos(10 * i * deg)).reduce((a, c) => a + c, 0) / 10;
     expect(b.score([Float32Array.of(5, 0)])[0]).toBeCloseTo(expected, 12);
     // With fewer than 10 training vectors all of them are used.
     const few = fitBackend('cosine-top10', trainAngles.slice(0, 3));
-    expect(few.score([Float32Array.of(1, 0)])[0]).toBeCloseTo(-(1 + Math.cos(10 * deg) + Math.cos(20 * deg)) / 3, 12);
+    expect(few.score([Float32Array.of(1, 0)])[0]).toBeCloseTo(
+      -(1 + Math.cos(10 * deg) + Math.cos(20 * deg)) / 3,
+      12,
+    );
   });
 
   it('rejects bad input with clear messages', () => {
     expect(() => fitBackend('gmm', train)).toThrow(/centres/);
     expect(() => fitBackend('gaussian-full', [])).toThrow(/no training vectors/);
     expect(() => fitBackend('nope' as BackendKind, train)).toThrow(/unknown back-end "nope"/);
-    expect(() => fitBackend('cosine-mean', [Float32Array.of(1, 2), Float32Array.of(1)])).toThrow(/vector 1 has 1 values, expected 2/);
+    expect(() => fitBackend('cosine-mean', [Float32Array.of(1, 2), Float32Array.of(1)])).toThrow(
+      /vector 1 has 1 values, expected 2/,
+    );
     expect(() => fitBackend('gaussian-diag', [Float32Array.of(1, NaN)])).toThrow(/non-finite/);
     expect(() => fit('gaussian-full').score([new Float32Array(3)])).toThrow(/expected 16/);
     expect(() => fitBackend('model-output', [])).toThrow(/class index/);
@@ -138,12 +155,17 @@ describe('model output, ensembles and windows', () => {
     expect(modelOutputScore([1, 0], 1)).toBeCloseTo(744.44, 1);
     expect(() => modelOutputScore([0.5, 0.5], 2)).toThrow(/outside 0…1/);
     const b = fitBackend('model-output', [Float32Array.of(0.3, 0.7)], { classIndex: 1 });
-    expect(Array.from(b.score([Float32Array.of(0.9, 0.1), Float32Array.of(0.1, 0.9)]))).toEqual([-Math.log(Math.fround(0.1)), -Math.log(Math.fround(0.9))]);
+    expect(Array.from(b.score([Float32Array.of(0.9, 0.1), Float32Array.of(0.1, 0.9)]))).toEqual([
+      -Math.log(Math.fround(0.1)),
+      -Math.log(Math.fround(0.9)),
+    ]);
     expect(() => b.score([Float32Array.of(0.2, 0.3, 0.5)])).toThrow(/3 probabilities, expected 2/);
   });
 
   it('ensembleScores sums element-wise and checks lengths', () => {
-    expect(Array.from(ensembleScores([Float64Array.of(1, 2), [10, 20], Float64Array.of(-1, 0.5)]))).toEqual([10, 22.5]);
+    expect(Array.from(ensembleScores([Float64Array.of(1, 2), [10, 20], Float64Array.of(-1, 0.5)]))).toEqual([
+      10, 22.5,
+    ]);
     expect(() => ensembleScores([[1, 2], [1]])).toThrow(/list 1 has 1 scores/);
     expect(() => ensembleScores([])).toThrow(/no score lists/);
   });
@@ -162,9 +184,15 @@ describe('model output, ensembles and windows', () => {
 
 describe('backendFromJSON validation', () => {
   it('names the problem', () => {
-    expect(() => backendFromJSON({ format: 'auscult-backend/1', kind: 'gmm', dim: 2 })).toThrow(/invalid back-end JSON: nComponents/);
-    expect(() => backendFromJSON({ format: 'other', kind: 'cosine-mean', dim: 1, mean: [1] })).toThrow(/invalid back-end JSON: format/);
-    expect(() => backendFromJSON({ format: 'auscult-backend/1', kind: 'cosine-mean', dim: 3, mean: [1] })).toThrow(/mean has 1 values/);
+    expect(() => backendFromJSON({ format: 'auscult-backend/1', kind: 'gmm', dim: 2 })).toThrow(
+      /invalid back-end JSON: nComponents/,
+    );
+    expect(() => backendFromJSON({ format: 'other', kind: 'cosine-mean', dim: 1, mean: [1] })).toThrow(
+      /invalid back-end JSON: format/,
+    );
+    expect(() =>
+      backendFromJSON({ format: 'auscult-backend/1', kind: 'cosine-mean', dim: 3, mean: [1] }),
+    ).toThrow(/mean has 1 values/);
     expect(() => backendFromJSON(null)).toThrow(/invalid back-end JSON/);
   });
 });

@@ -9,7 +9,12 @@ describe('single Gaussian log-density', () => {
   it('full covariance matches the golden (scipy) log-densities', () => {
     const g = golden.gaussian;
     const d = g.mean.length;
-    const gaussian = new SingleGaussian({ covarianceType: 'full', dim: d, mean: flat(g.mean), covariance: flat(g.cov) });
+    const gaussian = new SingleGaussian({
+      covarianceType: 'full',
+      dim: d,
+      mean: flat(g.mean),
+      covariance: flat(g.cov),
+    });
     const logDens = gaussian.logDensities(flat(g.points), g.points.length);
     expect(maxRelativeError(logDens, g.log_density)).toBeLessThan(1e-12);
   });
@@ -34,8 +39,18 @@ describe('single Gaussian log-density', () => {
 
   it('spherical covariance equals the diagonal one with equal variances', () => {
     const mean = Float64Array.of(0.3, 0.1);
-    const sph = new SingleGaussian({ covarianceType: 'spherical', dim: 2, mean, covariance: Float64Array.of(0.7) });
-    const diag = new SingleGaussian({ covarianceType: 'diag', dim: 2, mean, covariance: Float64Array.of(0.7, 0.7) });
+    const sph = new SingleGaussian({
+      covarianceType: 'spherical',
+      dim: 2,
+      mean,
+      covariance: Float64Array.of(0.7),
+    });
+    const diag = new SingleGaussian({
+      covarianceType: 'diag',
+      dim: 2,
+      mean,
+      covariance: Float64Array.of(0.7, 0.7),
+    });
     const x = Float64Array.of(1, 2, -1, 0.5);
     expect(Array.from(sph.logDensities(x, 2))).toEqual(Array.from(diag.logDensities(x, 2)));
     // At the mean: −(d/2)·ln(2π·σ²).
@@ -43,11 +58,23 @@ describe('single Gaussian log-density', () => {
   });
 
   it('rejects inconsistent parameters', () => {
-    expect(() => new SingleGaussian({ covarianceType: 'diag', dim: 2, mean: Float64Array.of(0, 0), covariance: Float64Array.of(1) })).toThrow(
-      /expected 2, 2/,
-    );
     expect(
-      () => new SingleGaussian({ covarianceType: 'full', dim: 2, mean: Float64Array.of(0, 0), covariance: Float64Array.of(1, 2, 2, 1) }),
+      () =>
+        new SingleGaussian({
+          covarianceType: 'diag',
+          dim: 2,
+          mean: Float64Array.of(0, 0),
+          covariance: Float64Array.of(1),
+        }),
+    ).toThrow(/expected 2, 2/);
+    expect(
+      () =>
+        new SingleGaussian({
+          covarianceType: 'full',
+          dim: 2,
+          mean: Float64Array.of(0, 0),
+          covariance: Float64Array.of(1, 2, 2, 1),
+        }),
     ).toThrow(/not positive definite/);
   });
 });

@@ -32,7 +32,9 @@ describe('GMM (full covariance, EM) against scikit-learn golden vectors', () => 
       });
       it('reproduces component log-densities, score_samples and anomaly scores', () => {
         const n = c.queries.length;
-        expect(maxRelativeError(gmm.componentLogDensities(queries, n), flat(c.component_log_density))).toBeLessThan(tol);
+        expect(
+          maxRelativeError(gmm.componentLogDensities(queries, n), flat(c.component_log_density)),
+        ).toBeLessThan(tol);
         expect(maxRelativeError(gmm.scoreSamples(queries, n), c.score_samples)).toBeLessThan(tol);
         expect(maxRelativeError(gmm.anomalyScores(queries, n), c.anomaly_score)).toBeLessThan(tol);
       });
@@ -47,7 +49,8 @@ describe('GMM behaviour on data with known answers', () => {
     const centres = new Float64Array(k * d).map(() => rng.gaussian());
     normalizeRowsInPlace(centres, d);
     const x = new Float64Array(n * d);
-    for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) x[i * d + j] = centres[(i % k) * d + j]! + noise * rng.gaussian();
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < d; j++) x[i * d + j] = centres[(i % k) * d + j]! + noise * rng.gaussian();
     return { x: normalizeRowsInPlace(x, d), centres };
   }
 
@@ -89,7 +92,10 @@ describe('GMM behaviour on data with known answers', () => {
 
   it('a centre that attracts no training point stays an inert component', () => {
     const { x, centres } = clustered(8, 200, 6, 2, 0.05);
-    const far = Float64Array.of(...centres, ...Array.from({ length: 6 }, (_, j) => -centres[j]! - centres[6 + j]!));
+    const far = Float64Array.of(
+      ...centres,
+      ...Array.from({ length: 6 }, (_, j) => -centres[j]! - centres[6 + j]!),
+    );
     normalizeRowsInPlace(far, 6);
     const init = initGmmFromMeans(x, 200, 6, far);
     expect(init.weights[2]).toBe(0);
@@ -100,8 +106,14 @@ describe('GMM behaviour on data with known answers', () => {
   });
 
   it('rejects bad data and init with clear messages', () => {
-    expect(() => initGmmFromMeans(Float64Array.of(1, NaN), 1, 2, Float64Array.of(0, 0))).toThrow(/not finite/);
-    expect(() => initGmmFromMeans(Float64Array.of(1, 2, 3), 1, 2, Float64Array.of(0, 0))).toThrow(/expected 1×2/);
-    expect(() => initGmmFromMeans(Float64Array.of(1, 2), 1, 2, Float64Array.of(0, 0, 0))).toThrow(/not a multiple/);
+    expect(() => initGmmFromMeans(Float64Array.of(1, NaN), 1, 2, Float64Array.of(0, 0))).toThrow(
+      /not finite/,
+    );
+    expect(() => initGmmFromMeans(Float64Array.of(1, 2, 3), 1, 2, Float64Array.of(0, 0))).toThrow(
+      /expected 1×2/,
+    );
+    expect(() => initGmmFromMeans(Float64Array.of(1, 2), 1, 2, Float64Array.of(0, 0, 0))).toThrow(
+      /not a multiple/,
+    );
   });
 });

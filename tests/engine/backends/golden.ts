@@ -42,7 +42,11 @@ export function flat(a: unknown): Float64Array {
 }
 
 /** Largest |actual − expected| / max(|expected|, floor) over all entries. */
-export function maxRelativeError(actual: ArrayLike<number>, expected: ArrayLike<number>, floor = 1e-12): number {
+export function maxRelativeError(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  floor = 1e-12,
+): number {
   if (actual.length !== expected.length) throw new Error(`length ${actual.length} ≠ ${expected.length}`);
   let worst = 0;
   for (let i = 0; i < expected.length; i++) {

@@ -1,7 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { auc, partialAuc, rocCurve, thresholdStats, trapezoidArea } from '../../../src/engine/metrics/index.ts';
+import {
+  auc,
+  partialAuc,
+  rocCurve,
+  thresholdStats,
+  trapezoidArea,
+} from '../../../src/engine/metrics/index.ts';
 import { GOLDEN_DIR } from '../../helpers/shared.ts';
 
 interface MetricsGolden {
@@ -14,7 +20,9 @@ describe('AUC and pAUC against scikit-learn (DCASE 2020 evaluator)', () => {
   golden.cases.forEach((c, i) => {
     it(`case ${i} (${c.labels.length} samples)`, () => {
       expect(Math.abs(auc(c.labels, c.scores) - c.auc)).toBeLessThanOrEqual(golden.tolerance);
-      expect(Math.abs(partialAuc(c.labels, c.scores, 0.1) - c['pauc_0.1'])).toBeLessThanOrEqual(golden.tolerance);
+      expect(Math.abs(partialAuc(c.labels, c.scores, 0.1) - c['pauc_0.1'])).toBeLessThanOrEqual(
+        golden.tolerance,
+      );
     });
   });
 
