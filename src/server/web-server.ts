@@ -76,7 +76,6 @@ export async function startWebServer(app: AppService, opts: WebServerOptions = {
   const rendererDir = path.resolve(opts.rendererDir ?? DEFAULT_RENDERER_DIR);
   // forceCloseConnections: open event streams must not keep close() waiting.
   const fastify = Fastify({ bodyLimit: opts.bodyLimitBytes ?? 1024 * 1024, logger: false, forceCloseConnections: true });
-  const info = await app.call('app/info', {});
 
   fastify.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
     if (err instanceof ApiError) return sendError(reply, err.code, err.message, err.issues);
@@ -102,7 +101,10 @@ export async function startWebServer(app: AppService, opts: WebServerOptions = {
     if (!tokenMatches(bearer ?? query, token)) return sendError(reply, 'unauthorized', 'missing or wrong token');
   });
 
-  fastify.get('/api/health', async () => ({ ok: true, version: info.version, tfBackend: info.tfBackend }));
+  fastify.get('/api/health', async () => {
+    const info = await app.call('app/info', {});
+    return { ok: true, version: info.version, tfBackend: info.tfBackend };
+  });
 
   fastify.get('/api/events', (req, reply) => {
     reply.hijack();

@@ -114,9 +114,15 @@ export class JobManager {
         }
         return false;
       };
-      const off = this.on('job', (j) => {
+      const offEvents = this.on('job', (j) => {
         if (j.id === jobId) check();
       });
+      // Another application on the same workspace may run the job: poll the database as well.
+      const poll = setInterval(check, 500);
+      const off = (): void => {
+        offEvents();
+        clearInterval(poll);
+      };
       check();
     });
   }

@@ -1,4 +1,5 @@
 import { EventEmitter } from 'node:events';
+import path from 'node:path';
 import { auc, partialAuc } from '../../engine/metrics/index.ts';
 import {
   API_EVENTS,
@@ -62,6 +63,11 @@ export class AppService {
       });
     }
     this.jobs.pump();
+  }
+
+  /** Records the TF.js backend the job processes use (found after start-up; see `serve`). */
+  setTfBackend(name: string): void {
+    this.opts.tfBackend = name;
   }
 
   static open(dir?: string, opts: AppServiceOptions = {}): AppService {
@@ -199,7 +205,7 @@ export class AppService {
     },
     'projects/watch': async ({ projectId, dir, copy }, actor) => {
       this.project(projectId);
-      const p = this.ws.projects.update(projectId, { watchDir: dir, watchCopy: copy });
+      const p = this.ws.projects.update(projectId, { watchDir: dir === null ? null : path.resolve(dir), watchCopy: copy });
       try {
         await this.watched?.sync(p);
       } catch (err) {

@@ -4,6 +4,7 @@ import { registerSynth } from './synth.ts';
 import { registerDcase } from './dcase.ts';
 import { registerInfo } from './info.ts';
 import { registerFeatures } from './features.ts';
+import { registerAppCommands } from './app-commands.ts';
 
 /** Every CLI command module, in the order they appear in `auscult --help`. */
 export function registerCommands(program: Command): void {
@@ -12,4 +13,5 @@ export function registerCommands(program: Command): void {
   registerDcase(program);
   registerInfo(program);
   registerFeatures(program);
+  registerAppCommands(program);
 }

@@ -1,0 +1,77 @@
+/** Helpers shared by the CLI commands that work on a workspace (project, import, score, …). */
+import type { Command } from 'commander';
+import cliProgress from 'cli-progress';
+import { AppService, type AppServiceOptions } from '../../app/services/app-service.ts';
+import { defaultWorkspaceDir } from '../../app/paths.ts';
+import type { Job, Project } from '../../shared/domain.ts';
+
+export interface WorkspaceOption {
+  workspace?: string;
+}
+
+export function addWorkspaceOption(cmd: Command): Command {
+  return cmd.option('-w, --workspace <dir>', 'workspace folder (default: $AUSCULT_HOME or the user-data folder)');
+}
+
+/** Opens the workspace's application services, runs `fn`, and always closes them. */
+export async function withApp<T>(opts: WorkspaceOption, fn: (app: AppService) => Promise<T>, appOpts: AppServiceOptions = {}): Promise<T> {
+  const app = AppService.open(opts.workspace ?? defaultWorkspaceDir(), { watch: false, ...appOpts });
+  try {
+    return await fn(app);
+  } finally {
+    await app.close();
+  }
+}
+
+/** A project by id or exact name, with a clear error listing what exists. */
+export function resolveProject(app: AppService, nameOrId: string): Project {
+  const byName = app.ws.projects.byName(nameOrId);
+  if (byName) return byName;
+  if (/^\d+$/.test(nameOrId)) {
+    const byId = app.ws.projects.get(Number(nameOrId));
+    if (byId) return byId;
+  }
+  const names = app.ws.projects.list().map((p) => `"${p.name}" (${p.id})`);
+  throw new Error(`no project "${nameOrId}" in ${app.ws.dir}${names.length ? `; projects: ${names.join(', ')}` : ': create one with `auscult project create <name>`'}`);
+}
+
+/**
+ * Waits until the project has no queued or running job (chained jobs included: an import is
+ * followed by scoring), showing each job's progress on stderr when it is a terminal.
+ */
+export async function waitForProjectJobs(app: AppService, projectId: number, opts: { progress?: boolean } = {}): Promise<Job[]> {
+  const seen = new Map<number, Job>();
+  const bar = opts.progress !== false && process.stderr.isTTY ? new cliProgress.SingleBar({ format: '{kind} [{bar}] {percentage}% | {message}', clearOnComplete: true }, cliProgress.Presets.shades_classic) : undefined;
+  let barJob: number | undefined;
+  const off = app.jobs.on('job', (j) => {
+    if (j.projectId !== projectId) return;
+    seen.set(j.id, j);
+    if (!bar) return;
+    if (barJob !== j.id && j.status === 'running') {
+      if (barJob !== undefined) bar.stop();
+      barJob = j.id;
+      bar.start(100, 0, { kind: j.kind, message: '' });
+    }
+    if (barJob === j.id) bar.update(Math.round(j.progress * 100), { kind: j.kind, message: j.progressMessage });
+  });
+  try {
+    for (;;) {
+      const active = app.ws.jobs.list({ projectId, status: ['queued', 'running'] });
+      if (active.length === 0) break;
+      await Promise.all(active.map((j) => app.jobs.waitFor(j.id)));
+    }
+  } finally {
+    off();
+    bar?.stop();
+  }
+  return [...seen.keys()].sort((a, b) => a - b).map((id) => app.ws.jobs.get(id)!);
+}
+
+export function printJson(value: unknown): void {
+  process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+}
+
+/** Fails the command (exit 1) with the job's error when a job did not succeed. */
+export function assertSucceeded(job: Job): void {
+  if (job.status !== 'succeeded') throw new Error(`${job.kind} job ${job.id} ${job.status}: ${job.error ?? 'no reason recorded'}`);
+}

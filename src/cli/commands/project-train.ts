@@ -1,0 +1,75 @@
+/**
+ * Training a model for a project (`auscult project train`, and `auscult train --project`): all
+ * machines of the line are the classes; S and the preset are the user's choice.
+ */
+import type { ApiArgs } from '../../shared/api.ts';
+import type { Job, Model } from '../../shared/domain.ts';
+import type { AppService } from '../../app/services/app-service.ts';
+import { assertSucceeded, printJson, resolveProject, waitForProjectJobs, withApp, type WorkspaceOption } from './app-cli.ts';
+
+export interface ProjectTrainOptions extends WorkspaceOption {
+  /** Project name or id. */
+  project: string;
+  subclusters?: number;
+  preset?: 'quick' | 'standard' | 'paper';
+  epochs?: number;
+  seed?: number;
+  /** Continue the interrupted training of this model id instead of starting one. */
+  resume?: number;
+  json?: boolean;
+  progress?: boolean;
+}
+
+/** Starts (or resumes) training and waits for it and the rescoring that follows. */
+export async function trainProjectModel(app: AppService, opts: ProjectTrainOptions): Promise<{ model: Model; jobs: Job[] }> {
+  const project = resolveProject(app, opts.project);
+  const started =
+    opts.resume !== undefined
+      ? await app.call('models/resume', { modelId: opts.resume }, 'cli')
+      : await app.call(
+          'models/train',
+          { projectId: project.id, subclusters: opts.subclusters, preset: opts.preset, epochs: opts.epochs, seed: opts.seed } satisfies ApiArgs<'models/train'>,
+          'cli',
+        );
+  const jobs = await waitForProjectJobs(app, project.id, { progress: opts.progress });
+  assertSucceeded(app.ws.jobs.get(started.job.id)!);
+  return { model: app.ws.models.get(started.model.id)!, jobs };
+}
+
+/** The CLI action: prints the trained model and the rescoring outcome. */
+export async function runProjectTraining(opts: ProjectTrainOptions): Promise<void> {
+  await withApp(opts, async (app) => {
+    const { model, jobs } = await trainProjectModel(app, opts);
+    if (opts.json) return printJson({ model, jobs: jobs.map((j) => ({ id: j.id, kind: j.kind, status: j.status, result: j.result, error: j.error })) });
+    const m = model.metrics as { epochsDone?: number; finalLoss?: number; classes?: string[] } | null;
+    process.stdout.write(`model ${model.id} trained: S = ${model.subclusters}, preset ${model.preset}, ${m?.epochsDone} epochs, final loss ${m?.finalLoss?.toFixed(4)}, classes ${m?.classes?.join(', ')}\n`);
+    const project = app.ws.projects.get(model.projectId)!;
+    process.stdout.write(project.activeModelId === model.id ? `model ${model.id} is now the active model of "${project.name}"\n` : `the active model is still ${project.activeModelId}: activate this one from the app or the API\n`);
+    for (const j of jobs.filter((x) => x.kind === 'score')) {
+      const r = j.result as { scored: number; alarms: number } | null;
+      process.stdout.write(j.status === 'succeeded' ? `rescored ${r?.scored} recordings, ${r?.alarms} new alarms\n` : `scoring job ${j.id} ${j.status}: ${j.error}\n`);
+    }
+  });
+}
+
+function positiveInt(flag: string, v: string | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!/^\d+$/.test(v) || Number(v) < 1) throw new Error(`${flag} must be a positive integer, got "${v}"`);
+  return Number(v);
+}
+
+/** Parses the CLI flags shared by `project train` and `train --project`. */
+export function projectTrainOptionsFrom(project: string, o: { workspace?: string; subclusters?: string; preset?: string; epochs?: string; seed?: string; resume?: string; json?: boolean; progress?: boolean }): ProjectTrainOptions {
+  if (o.preset !== undefined && !['quick', 'standard', 'paper'].includes(o.preset)) throw new Error(`--preset must be quick, standard or paper, got "${o.preset}"`);
+  return {
+    workspace: o.workspace,
+    project,
+    subclusters: positiveInt('--subclusters', o.subclusters),
+    preset: o.preset as ProjectTrainOptions['preset'],
+    epochs: positiveInt('--epochs', o.epochs),
+    seed: o.seed === undefined ? undefined : Number(o.seed),
+    resume: positiveInt('--resume', o.resume),
+    json: o.json,
+    progress: o.progress,
+  };
+}

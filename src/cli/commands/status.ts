@@ -1,0 +1,33 @@
+import type { Command } from 'commander';
+import type { DashboardSummary } from '../../shared/api.ts';
+import { addWorkspaceOption, printJson, resolveProject, withApp, type WorkspaceOption } from './app-cli.ts';
+
+export function registerStatus(program: Command): void {
+  addWorkspaceOption(
+    program
+      .command('status [project]')
+      .description('machines, scores, thresholds, open alarms and jobs of every project (or one)')
+      .option('--json', 'print JSON'),
+  ).action(async (nameOrId: string | undefined, opts: WorkspaceOption & { json?: boolean }) => {
+    await withApp(opts, async (app) => {
+      const projects = nameOrId ? [resolveProject(app, nameOrId)] : app.ws.projects.list();
+      const summaries: DashboardSummary[] = [];
+      for (const p of projects) summaries.push(await app.call('dashboard/summary', { projectId: p.id }));
+      const recentJobs = app.ws.jobs.list({ limit: 10 });
+      if (opts.json) return printJson({ workspace: app.ws.dir, projects: summaries, recentJobs });
+      process.stdout.write(`workspace ${app.ws.dir}\n`);
+      for (const s of summaries) {
+        const model = s.activeModel ? `model ${s.activeModel.id} (${s.activeModel.kind}${s.activeModel.kind === 'sc-adacos' ? `, S=${s.activeModel.subclusters}` : ''})` : 'no scores yet';
+        process.stdout.write(`\n${s.project.name} (project ${s.project.id}): ${model}, ${s.openAlarms} open alarms\n`);
+        for (const m of s.machines) {
+          const th = m.threshold === null ? '—' : m.threshold.toFixed(3);
+          const last = m.lastScore ? m.lastScore.clipScore.toFixed(3) : '—';
+          process.stdout.write(
+            `  ${`${m.machine.type}/${m.machine.name}`.padEnd(24)} train ${String(m.trainCount).padStart(5)}  recordings ${String(m.recordingCount).padStart(6)}  scored ${String(m.scoredCount).padStart(6)}  threshold ${th.padStart(9)}  last ${last.padStart(9)}  alarms ${m.openAlarms}${m.backend ? `  [${m.backend}]` : ''}\n`,
+          );
+        }
+        for (const j of s.runningJobs) process.stdout.write(`  job ${j.id} ${j.kind} ${j.status} ${Math.round(j.progress * 100)}% ${j.progressMessage}\n`);
+      }
+    });
+  });
+}
