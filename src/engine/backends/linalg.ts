@@ -22,8 +22,20 @@ export function cholesky(a: Float64Array, d: number): Float64Array {
     const rowI = i * d;
     for (let j = 0; j <= i; j++) {
       const rowJ = j * d;
-      let s = a[rowI + j]!;
-      for (let k = 0; k < j; k++) s -= l[rowI + k]! * l[rowJ + k]!;
+      // Four partial dot products: independent additions pipeline better than one chain.
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let k = 0;
+      for (; k + 3 < j; k += 4) {
+        s0 += l[rowI + k]! * l[rowJ + k]!;
+        s1 += l[rowI + k + 1]! * l[rowJ + k + 1]!;
+        s2 += l[rowI + k + 2]! * l[rowJ + k + 2]!;
+        s3 += l[rowI + k + 3]! * l[rowJ + k + 3]!;
+      }
+      for (; k < j; k++) s0 += l[rowI + k]! * l[rowJ + k]!;
+      const s = a[rowI + j]! - (s0 + s1 + (s2 + s3));
       if (i === j) {
         if (!(s > 0)) {
           throw new NotPositiveDefiniteError(`matrix is not positive definite (pivot ${i} is ${s})`);
@@ -40,15 +52,32 @@ export function cholesky(a: Float64Array, d: number): Float64Array {
 /** Inverse of a lower-triangular L (row-major d×d); the result is lower triangular too. */
 export function invertLowerTriangular(l: Float64Array, d: number): Float64Array {
   const inv = new Float64Array(d * d);
-  // Column j of L⁻¹ solves L·x = e_j by forward substitution; x_i = 0 for i < j.
-  for (let j = 0; j < d; j++) {
-    inv[j * d + j] = 1 / l[j * d + j]!;
-    for (let i = j + 1; i < d; i++) {
-      const rowI = i * d;
-      let s = 0;
-      for (let k = j; k < i; k++) s -= l[rowI + k]! * inv[k * d + j]!;
-      inv[rowI + j] = s / l[rowI + i]!;
+  // Row i of L·X = I: X_i = (e_i − Σ_{k<i} L_ik·X_k) / L_ii, accumulated row by row (contiguous).
+  for (let i = 0; i < d; i++) {
+    const rowI = i * d;
+    let k = 0;
+    // Four rows of X per pass (X is zero above its diagonal, so all four may run to column k+3).
+    for (; k + 3 < i; k += 4) {
+      const l0 = l[rowI + k]!;
+      const l1 = l[rowI + k + 1]!;
+      const l2 = l[rowI + k + 2]!;
+      const l3 = l[rowI + k + 3]!;
+      const r0 = k * d;
+      const r1 = r0 + d;
+      const r2 = r1 + d;
+      const r3 = r2 + d;
+      for (let j = 0; j <= k + 3; j++) {
+        inv[rowI + j]! -= l0 * inv[r0 + j]! + l1 * inv[r1 + j]! + l2 * inv[r2 + j]! + l3 * inv[r3 + j]!;
+      }
     }
+    for (; k < i; k++) {
+      const lik = l[rowI + k]!;
+      const rowK = k * d;
+      for (let j = 0; j <= k; j++) inv[rowI + j]! -= lik * inv[rowK + j]!;
+    }
+    const diag = l[rowI + i]!;
+    for (let j = 0; j < i; j++) inv[rowI + j]! /= diag;
+    inv[rowI + i] = 1 / diag;
   }
   return inv;
 }
