@@ -285,11 +285,10 @@ export async function runDcaseExperiment(options: DcaseRunOptions): Promise<Dcas
   // 7. Files.
   const files: string[] = [];
   const results = await timer.time('scores, metrics and reports', () => {
-    for (const [className, indices] of groupIndices(dataset.test, (c) => c.className)) {
+    for (const indices of groupIndices(dataset.test, (c) => c.className).values()) {
       const clip0 = dataset.test[indices[0]!]!;
       const rows = indices.map((i) => ({ fileName: dataset.test[i]!.fileName, score: defaultScores.scores[i]! })).sort((a, b) => (a.fileName < b.fileName ? -1 : 1));
       files.push(writeSubmissionCsv(outDir, clip0.machineType, clip0.machineId, rows));
-      void className;
     }
     return computeResults(dataset.test, systemScores);
   });
