@@ -65,6 +65,26 @@ describe('auscult features', () => {
   });
 });
 
+describe('auscult features --cache', () => {
+  it('caches a folder over worker threads from the real CLI and reports failed files', async () => {
+    const cacheDir = path.join(dir, 'cache');
+    const r = await auscult('features', dir, '--cache', cacheDir, '--threads', '2', '--json');
+    expect(r.code).toBe(1); // short.wav and ulaw.wav fail, the others are cached
+    const report = JSON.parse(r.stdout) as { outcomes: { file: string; ok: boolean; recording?: { windowCount: number } }[] };
+    const byName = Object.fromEntries(report.outcomes.map((o) => [path.basename(o.file), o]));
+    expect(byName['twenty-seconds-pcm24.wav']).toMatchObject({ ok: true, recording: { windowCount: 3 } });
+    expect(byName['short.wav']!.ok).toBe(false);
+    expect(byName['ulaw.wav']!.ok).toBe(false);
+    expect(r.stderr).toMatch(/ulaw\.wav: unsupported codec: µ-law/);
+  });
+
+  it('needs --out or --cache', async () => {
+    const r = await auscult('features', path.join(dir, 'short.wav'));
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/--out <file\.f32> is required/);
+  });
+});
+
 describe('auscult info', () => {
   it('prints format, channels, rate, bits and duration of an 8-channel MIMII file', async () => {
     const r = await auscult('info', path.join(REAL_DATA_DIR, 'mimii-8ch', 'fan_id_00', 'normal_00000007.wav'));

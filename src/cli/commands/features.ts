@@ -3,6 +3,8 @@ import { promises as fs } from 'node:fs';
 import { decodeAudioFile } from '../../engine/audio/decode.ts';
 import { N_MELS, WINDOW_FRAMES } from '../../engine/features/params.ts';
 import { concatWindows, recordingFeatures } from '../../engine/features/recording.ts';
+import { FeatureCache } from '../../engine/features/cache.ts';
+import path from 'node:path';
 
 export interface FeaturesReport {
   file: string;
@@ -34,14 +36,69 @@ export async function writeFeatures(file: string, out: string): Promise<Features
   };
 }
 
+/** Audio files named on the command line; folders are searched recursively for .wav/.flac. */
+async function expandAudioPaths(paths: string[]): Promise<string[]> {
+  const out: string[] = [];
+  for (const p of paths) {
+    const stat = await fs.stat(p).catch(() => undefined);
+    if (stat?.isDirectory()) {
+      const entries = await fs.readdir(p, { recursive: true, withFileTypes: true });
+      const found = entries.filter((e) => e.isFile() && /\.(wav|flac)$/i.test(e.name)).map((e) => path.join(e.parentPath, e.name));
+      out.push(...found.sort());
+    } else {
+      out.push(p); // missing files are reported per file by the extraction
+    }
+  }
+  return out;
+}
+
+async function cacheFeatures(paths: string[], cacheDir: string, threads: number | undefined, json: boolean): Promise<void> {
+  const files = await expandAudioPaths(paths);
+  if (files.length === 0) throw new Error(`no .wav or .flac files found in ${paths.join(', ')}`);
+  const cache = new FeatureCache(cacheDir);
+  const t0 = performance.now();
+  const showProgress = process.stderr.isTTY && !json;
+  const outcomes = await cache.extractFiles(files, {
+    threads,
+    onProgress: showProgress ? (p) => process.stderr.write(`\rfeatures: ${p.done}/${p.total} files${p.failed ? `, ${p.failed} failed` : ''}`) : undefined,
+  });
+  if (showProgress) process.stderr.write('\n');
+  const seconds = (performance.now() - t0) / 1000;
+  const failed = outcomes.filter((o) => !o.ok);
+  for (const f of failed) if (!f.ok) process.stderr.write(`auscult: ${f.error}\n`);
+  if (json) {
+    process.stdout.write(JSON.stringify({ cacheDir: cache.dir, paramsId: cache.params.id, seconds, outcomes }, null, 2) + '\n');
+  } else {
+    const windows = outcomes.reduce((n, o) => n + (o.ok ? o.recording.windowCount : 0), 0);
+    process.stdout.write(`cached ${outcomes.length - failed.length} of ${outcomes.length} files (${windows} windows of ${WINDOW_FRAMES} x ${N_MELS}) in ${cache.dir} in ${seconds.toFixed(1)} s (${(outcomes.length / seconds).toFixed(0)} files/s)\n`);
+  }
+  if (failed.length) process.exitCode = 1;
+}
+
 export function registerFeatures(program: Command): void {
   program
     .command('features')
-    .description('write the un-normalised log-Mel of an audio file\'s 313-frame windows as little-endian float32, frames × 128 row-major')
-    .argument('<audio-file>', 'WAV or FLAC recording')
-    .requiredOption('--out <file.f32>', 'output file (overwritten)')
+    .description(
+      "write the un-normalised log-Mel of an audio file's 313-frame windows as little-endian float32, frames × 128 row-major (--out), or cache the features of many files over worker threads (--cache)",
+    )
+    .argument('<audio-files...>', 'WAV or FLAC recording (with --cache: files and folders)')
+    .option('--out <file.f32>', 'output file (overwritten); needs exactly one audio file')
+    .option('--cache <dir>', 'feature cache folder to fill instead of writing --out')
+    .option('--threads <n>', 'worker threads for --cache (default: all cores)', (v) => {
+      const n = Number(v);
+      if (!Number.isInteger(n) || n < 0) throw new Error(`--threads must be a non-negative integer, got "${v}"`);
+      return n;
+    })
     .option('--json', 'print the result as JSON')
-    .action(async (file: string, opts: { out: string; json?: boolean }) => {
+    .action(async (files: string[], opts: { out?: string; cache?: string; threads?: number; json?: boolean }) => {
+      if (opts.cache !== undefined) {
+        if (opts.out !== undefined) throw new Error('use either --out or --cache, not both');
+        await cacheFeatures(files, opts.cache, opts.threads, opts.json ?? false);
+        return;
+      }
+      if (opts.out === undefined) throw new Error('features: --out <file.f32> is required (or --cache <dir> for many files)');
+      if (files.length !== 1) throw new Error(`features --out writes one file's features; got ${files.length} audio files (use --cache for many)`);
+      const file = files[0]!;
       const r = await writeFeatures(file, opts.out);
       for (const w of r.warnings) process.stderr.write(`auscult: warning: ${file}: ${w}\n`);
       if (opts.json) {
