@@ -1,0 +1,65 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import fs from 'node:fs';
+import path from 'node:path';
+import { AppService } from '../../../src/app/services/app-service.ts';
+import { tempDir, waitForIdle, writeTinyLine } from '../helpers/workspace.ts';
+
+let t: ReturnType<typeof tempDir>;
+let app: AppService;
+
+beforeEach(() => {
+  t = tempDir();
+  app = AppService.open(path.join(t.dir, 'ws'), { watch: false });
+});
+afterEach(async () => {
+  await app.close();
+  t.cleanup();
+});
+
+describe('training job (real job process, tiny data)', () => {
+  it('survives SIGKILL mid-training: job failed with the reason, model resumable from its checkpoint, then scores with the GMM back-end', async () => {
+    const root = path.join(t.dir, 'line');
+    writeTinyLine(root, { trainPerMachine: 4, testPerMachine: 2 });
+    const p = await app.call('projects/create', { name: 'train' });
+    await app.call('recordings/import', { projectId: p.id, sources: [path.join(root, 'train')] });
+    await app.call('recordings/import', { projectId: p.id, sources: [path.join(root, 'test')], role: 'monitor' });
+    await waitForIdle(app.jobs, app.ws);
+
+    // Quick preset checkpoints every 5 epochs: kill in epoch 7, after the checkpoint of epoch 5.
+    const { model, job } = await app.call('models/train', { projectId: p.id, subclusters: 2, preset: 'quick', epochs: 8, seed: 3 });
+    await expect(app.call('models/train', { projectId: p.id })).rejects.toMatchObject({ code: 'conflict' });
+    await new Promise<void>((resolve) => {
+      const off = app.jobs.on('job', (j) => {
+        if (j.id === job.id && /^epoch ([7-9]|\d\d)\//.test(j.progressMessage)) {
+          off();
+          resolve();
+        }
+      });
+    });
+    expect(fs.existsSync(path.join(model.dir!, 'checkpoint', 'model.json'))).toBe(true);
+    const pid = (app.ws.db.prepare('SELECT worker_pid AS pid FROM job WHERE id = ?').get(job.id) as { pid: number }).pid;
+    process.kill(pid, 'SIGKILL');
+    const killed = await app.jobs.waitFor(job.id);
+    expect(killed.status).toBe('failed');
+    expect(killed.error).toMatch(/killed by SIGKILL/);
+    expect(app.ws.models.get(model.id)!.status).toBe('failed');
+    expect(app.ws.db.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(app.ws.projects.get(p.id)!.activeModelId).toBeNull();
+
+    const resumed = await app.call('models/resume', { modelId: model.id });
+    const done = await app.jobs.waitFor(resumed.job.id);
+    expect(done.status, done.error ?? '').toBe('succeeded');
+    expect(done.result).toMatchObject({ resumed: true, epochsDone: 8, classes: ['fan_id_00', 'pump_id_00'] });
+    await waitForIdle(app.jobs, app.ws);
+    // The first trained model becomes active and the line is rescored with it.
+    expect(app.ws.projects.get(p.id)!.activeModelId).toBe(model.id);
+    const summary = await app.call('dashboard/summary', { projectId: p.id });
+    for (const m of summary.machines) expect(m).toMatchObject({ backend: 'gmm', scoredCount: 4, threshold: expect.any(Number) });
+    const cmp = await app.call('models/compare', { projectId: p.id, modelA: app.ws.models.baseline(p.id)!.id, modelB: model.id });
+    for (const m of cmp.machines) {
+      expect(m.clips).toBe(4);
+      expect(m.auc![0]).toBeGreaterThanOrEqual(0);
+      expect(m.auc![1]).toBeLessThanOrEqual(1);
+    }
+  }, 600_000);
+});
