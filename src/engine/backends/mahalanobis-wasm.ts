@@ -190,7 +190,10 @@ function assemble(): Uint8Array {
 
 /** Mahalanobis sums of point pairs against a set of Gaussians held in wasm memory. */
 export interface MahalanobisWasm {
-  /** Copies the K means and factors L⁻¹ (row-major d×d) into wasm memory; call before the others. */
+  /**
+   * Copies the K means and factors L⁻¹ (row-major d×d) into wasm memory; call before the others.
+   * The arrays must not change afterwards: a repeated load of the same arrays is skipped.
+   */
   load(means: readonly Float64Array[], factors: readonly Float64Array[], d: number): void;
   /** Sets the two points a = x[ao…ao+d), b = x[bo…bo+d) that `pair` measures. */
   setPoints(x: Float64Array, ao: number, bo: number): void;
@@ -218,6 +221,10 @@ let enabled = globalThis.process?.env?.AUSCULT_BACKEND_WASM !== '0';
  */
 export function useMahalanobisWasm(on: boolean): void {
   enabled = on;
+}
+
+function sameArrays(a: readonly Float64Array[], b: readonly Float64Array[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 /** The SIMD kernel, or null where WebAssembly SIMD is not available (then JavaScript is used). */
@@ -253,8 +260,15 @@ export function loadMahalanobisWasm(): MahalanobisWasm | null {
   let xbAt = 0;
   let meansAt = 0;
   let factorsAt = 0;
+  let loadedMeans: readonly Float64Array[] = [];
+  let loadedFactors: readonly Float64Array[] = [];
   cached = {
     load(means, factors, dim) {
+      // Scoring one recording at a time reloads the same Gaussians: skip the copy then. (Prepared
+      // Gaussians are never modified, so the same arrays mean the same contents.)
+      if (dim === d && sameArrays(means, loadedMeans) && sameArrays(factors, loadedFactors)) return;
+      loadedMeans = [...means];
+      loadedFactors = [...factors];
       d = dim;
       dp = Math.ceil(dim / 4) * 4;
       aAt = 2;

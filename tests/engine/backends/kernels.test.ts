@@ -60,4 +60,37 @@ describe('Mahalanobis kernels (WebAssembly SIMD and JavaScript)', () => {
     expect(maxRelativeError(a.scores, b.scores)).toBeLessThan(1e-12);
     expect(maxRelativeError(a.mix, b.mix)).toBeLessThan(1e-12);
   });
+
+  it('scoring one vector at a time with two alternating mixtures matches batch scoring', () => {
+    useMahalanobisWasm(true);
+    const rng = new Random(4);
+    const d = 12;
+    const make = (seed: number) => {
+      const r = new Random(seed);
+      const centres = normalizeRowsInPlace(
+        new Float64Array(3 * d).map(() => r.gaussian()),
+        d,
+      );
+      const x = normalizeRowsInPlace(
+        new Float64Array(90 * d).map(
+          (_, i) => centres[(Math.floor(i / d) % 3) * d + (i % d)]! + 0.1 * r.gaussian(),
+        ),
+        d,
+      );
+      return new GaussianMixture(fitGmm(x, 90, d, initGmmFromMeans(x, 90, d, centres)).params);
+    };
+    const first = make(1);
+    const second = make(2);
+    const queries = normalizeRowsInPlace(
+      new Float64Array(10 * d).map(() => rng.gaussian()),
+      d,
+    );
+    const batchFirst = first.anomalyScores(queries, 10);
+    const batchSecond = second.anomalyScores(queries, 10);
+    for (let i = 0; i < 10; i++) {
+      const q = queries.slice(i * d, (i + 1) * d);
+      expect(first.anomalyScores(q, 1)[0]).toBe(batchFirst[i]);
+      expect(second.anomalyScores(q, 1)[0]).toBe(batchSecond[i]);
+    }
+  });
 });
