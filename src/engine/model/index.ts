@@ -41,6 +41,7 @@ export {
 } from './trainer.ts';
 export { TrainingDivergedError, trainStep, Adam } from './train-step.ts';
 export {
+  cachedRecordingsTrainingSet,
   featureCacheTrainingSet,
   inMemoryTrainingSet,
   type CachedWindowRef,

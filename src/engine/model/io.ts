@@ -40,6 +40,8 @@ interface ModelJson {
   version: number;
   config: ModelConfig;
   scale: number;
+  /** Training steps taken (BN moving-average momentum schedule). */
+  steps: number;
   history: EpochRecord[];
   savedWith: { tfjs: string; backend: string };
   params: TensorEntry[];
@@ -71,6 +73,7 @@ export async function saveModel(dir: string, model: EmbeddingModel, trainer?: Tr
     version: MODEL_FORMAT_VERSION,
     config: model.config,
     scale: model.scale,
+    steps: model.steps,
     history: model.history,
     savedWith: { tfjs: model.tf.version.tfjs, backend: model.tf.getBackend() },
     params,
@@ -151,7 +154,7 @@ export async function loadModelWithState(dir: string): Promise<{ model: Embeddin
     if (e.shape.join('x') !== s.shape.join('x')) fail(jsonPath, `parameter ${s.name} has shape [${e.shape}], expected [${s.shape}]`);
     return read(e);
   });
-  const model = await modelFromValues(config, values, { scale: json.scale, history: json.history });
+  const model = await modelFromValues(config, values, { scale: json.scale, steps: json.steps ?? 0, history: json.history });
   if (!json.trainer) return { model };
   const { adamStep, adamM, adamV, ...rest } = json.trainer;
   const trainer: TrainerState = {

@@ -27,6 +27,8 @@ export interface EmbeddingModel {
   vars: Map<string, tfjs.Variable>;
   /** The adaptive scale ŝ (non-trainable state). */
   scale: number;
+  /** Training steps taken so far (drives the BN moving-average momentum). */
+  steps: number;
   history: EpochRecord[];
   tf: typeof tfjs;
 }
@@ -37,7 +39,7 @@ let modelCounter = 0;
 export async function modelFromValues(
   config: ModelConfig,
   values: Float32Array[],
-  state: { scale?: number; history?: EpochRecord[] } = {},
+  state: { scale?: number; steps?: number; history?: EpochRecord[] } = {},
 ): Promise<EmbeddingModel> {
   const { tf } = await loadTf();
   const { params: specs, layout } = networkSpec(config);
@@ -56,6 +58,7 @@ export async function modelFromValues(
     layout,
     vars,
     scale: state.scale ?? initialScale(config.numClasses, config.subclusters),
+    steps: state.steps ?? 0,
     history: state.history ? [...state.history] : [],
     tf,
   };

@@ -8,7 +8,7 @@ import type * as tfjs from '@tensorflow/tfjs';
 import { Random } from '../datasets/prng.ts';
 import {
   BN_EPSILON,
-  BN_MOMENTUM,
+  bnMomentum,
   EMBEDDING_DIM,
   INPUT_FRAMES,
   INPUT_MELS,
@@ -248,16 +248,17 @@ export function embeddingForward(ctx: ForwardContext, layout: NetworkLayout, x: 
   return tf.add(tf.matMul(flat, v(ctx, layout.dense.kernel) as unknown as Tensor2D), v(ctx, layout.dense.bias));
 }
 
-/** Applies the Keras moving-average update to every BN layer's moving statistics; disposes the stats. */
-export function applyBnUpdates(tf: Tf, vars: Map<string, tfjs.Variable>, stats: BnBatchStats[]): void {
+/** Moving-average update of every BN layer's statistics at training step `step` (see bnMomentum); disposes the stats. */
+export function applyBnUpdates(tf: Tf, vars: Map<string, tfjs.Variable>, stats: BnBatchStats[], step: number): void {
+  const momentum = bnMomentum(step);
   tf.tidy(() => {
     for (const s of stats) {
       const mm = vars.get(s.layer.movingMean)!;
       const mv = vars.get(s.layer.movingVariance)!;
       // Unbiased batch variance for the moving estimate, as TensorFlow's fused batch norm does.
       const unbiased = tf.mul(s.variance, s.count / Math.max(1, s.count - 1));
-      mm.assign(tf.add(tf.mul(mm, BN_MOMENTUM), tf.mul(s.mean, 1 - BN_MOMENTUM)));
-      mv.assign(tf.add(tf.mul(mv, BN_MOMENTUM), tf.mul(unbiased, 1 - BN_MOMENTUM)));
+      mm.assign(tf.add(tf.mul(mm, momentum), tf.mul(s.mean, 1 - momentum)));
+      mv.assign(tf.add(tf.mul(mv, momentum), tf.mul(unbiased, 1 - momentum)));
     }
   });
   for (const s of stats) {

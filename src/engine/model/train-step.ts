@@ -187,7 +187,8 @@ export function trainStep(model: EmbeddingModel, adam: Adam, input: StepInput): 
   const r = lossAndGradients(model, input);
   adam.apply(model.vars, r.grads);
   for (const g of r.grads.values()) g.dispose();
-  applyBnUpdates(model.tf, model.vars, r.bnStats);
+  applyBnUpdates(model.tf, model.vars, r.bnStats, model.steps);
+  model.steps++;
   model.scale = r.scale.sNew;
   return { loss: r.dataLoss + r.l2Loss, scale: r.scale };
 }

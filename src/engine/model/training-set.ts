@@ -3,8 +3,8 @@
  * that a data set far larger than memory (DCASE 2020: ≈ 40,000 windows ≈ 6.4 GB of float32) is
  * read batch by batch.
  */
-import type { FeatureCache } from '../features/cache.ts';
-import { normalizeInPlace, type NormStats } from '../features/normalization.ts';
+import type { CachedRecording, FeatureCache } from '../features/cache.ts';
+import { NormStatsAccumulator, normalizeInPlace, type NormStats } from '../features/normalization.ts';
 import { WINDOW_VALUES } from './config.ts';
 
 export interface TrainingSet {
@@ -48,4 +48,29 @@ export function featureCacheTrainingSet(cache: FeatureCache, windows: CachedWind
       normalizeInPlace(out, stats);
     },
   };
+}
+
+/**
+ * Every window of the given cached recordings as a training set, with the normalisation statistics
+ * over all their frames (one streaming pass over the cache; no window is kept in memory).
+ * `classOfRecording[i]` is the class of `recordings[i]`.
+ */
+export function cachedRecordingsTrainingSet(
+  cache: FeatureCache,
+  recordings: readonly CachedRecording[],
+  classOfRecording: readonly number[],
+  numClasses: number,
+): { set: TrainingSet; normStats: NormStats; windows: CachedWindowRef[] } {
+  if (recordings.length !== classOfRecording.length) throw new Error(`${recordings.length} recordings but ${classOfRecording.length} class labels`);
+  const windows: CachedWindowRef[] = [];
+  const acc = new NormStatsAccumulator();
+  const buf = new Float32Array(WINDOW_VALUES);
+  recordings.forEach((r, i) => {
+    for (let index = 0; index < r.windowCount; index++) {
+      acc.add(cache.readWindow(r.key, index, buf));
+      windows.push({ key: r.key, index, classIndex: classOfRecording[i]! });
+    }
+  });
+  const normStats = acc.finish();
+  return { set: featureCacheTrainingSet(cache, windows, numClasses, normStats), normStats, windows };
 }
