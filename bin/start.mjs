@@ -33,7 +33,7 @@ if (!fs.existsSync(path.join(root, 'out', 'renderer', 'index.html'))) {
 }
 
 // The embedded default: the demo factory line (created on first start, reused afterwards).
-run(process.execPath, [cli, 'demo', '--reuse']);
+run(process.execPath, [cli, 'demo']);
 
 const exe = electronBinary();
 if (exe && !process.argv.includes('--web')) {
