@@ -18,7 +18,17 @@ export async function decodeFlacBytes(bytes: Uint8Array, fileName: string): Prom
   const decoder = new FLACDecoder();
   try {
     await decoder.ready;
-    const result = await decoder.decodeFile(bytes);
+    // The library prints every frame error to the console as well as returning it; we report
+    // them ourselves. Its decoding runs synchronously inside decodeFile, so the filter is only
+    // installed for that call.
+    const restoreConsole = dropLibraryConsoleMessages();
+    let pending: ReturnType<typeof decoder.decodeFile>;
+    try {
+      pending = decoder.decodeFile(bytes);
+    } finally {
+      restoreConsole();
+    }
+    const result = await pending;
     const warnings = result.errors.map((e) => `FLAC frame error: ${e.message}`);
     if (result.samplesDecoded === 0 || result.channelData.length === 0) {
       throw new AudioDecodeError(fileName, `the FLAC stream holds no decodable audio${warnings.length ? ` (${warnings[0]})` : ''}`);
@@ -36,4 +46,19 @@ export async function decodeFlacBytes(bytes: Uint8Array, fileName: string): Prom
   } finally {
     decoder.free();
   }
+}
+
+function dropLibraryConsoleMessages(): () => void {
+  const { error, warn } = console;
+  const fromLibrary = (args: unknown[]): boolean => typeof args[0] === 'string' && /@wasm-audio-decoders|codec-parser/.test(args[0]);
+  console.error = (...args: unknown[]) => {
+    if (!fromLibrary(args)) error.apply(console, args);
+  };
+  console.warn = (...args: unknown[]) => {
+    if (!fromLibrary(args)) warn.apply(console, args);
+  };
+  return () => {
+    console.error = error;
+    console.warn = warn;
+  };
 }
