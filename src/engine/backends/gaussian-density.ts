@@ -143,10 +143,15 @@ function nearestMean(x: Float64Array, xo: number, gaussians: readonly PreparedGa
   let bestDist = Infinity;
   for (let k = 0; k < gaussians.length; k++) {
     const mu = gaussians[k]!.mean;
+    const d = mu.length;
     let dist = 0;
-    for (let j = 0; j < mu.length; j++) {
-      const diff = x[xo + j]! - mu[j]!;
-      dist += diff * diff;
+    // Partial distances only grow: stop a mean once it is farther than the best so far.
+    for (let j0 = 0; j0 < d && dist < bestDist; j0 += 16) {
+      const end = Math.min(j0 + 16, d);
+      for (let j = j0; j < end; j++) {
+        const diff = x[xo + j]! - mu[j]!;
+        dist += diff * diff;
+      }
     }
     if (dist < bestDist) {
       bestDist = dist;

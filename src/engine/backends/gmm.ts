@@ -210,18 +210,30 @@ function mStep(
   // Four weighted centred points √r·(x − μ) at a time, side by side: C += Σ_q e_q·e_qᵀ (lower triangle).
   const e = new Float64Array(4 * d);
   const members = new Int32Array(n);
+  const pointNorms = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = 0; j < d; j++) s += x[i * d + j]! * x[i * d + j]!;
+    pointNorms[i] = Math.sqrt(s);
+  }
   for (let c = 0; c < k; c++) {
     const block = c * d * d;
     const mo = c * d;
     // A point whose weighted scatter r·‖x − μ‖² is below `negligible` is skipped: all skipped points
     // together move no covariance entry by more than 1e-16·regCovar, far below the float64 rounding
     // of the sum itself (and of scikit-learn's own BLAS summation). With regCovar = 0 nothing is skipped.
+    // ‖x − μ‖ ≤ ‖x‖ + ‖μ‖ gives a cheap bound first; the exact distance only when that is not enough.
     const negligible = (1e-16 * regCovar * counts[c]!) / n;
+    let meanNorm = 0;
+    for (let j = 0; j < d; j++) meanNorm += means[mo + j]! * means[mo + j]!;
+    meanNorm = Math.sqrt(meanNorm);
     let m = 0;
     for (let i = 0; i < n; i++) {
       const r = resp[i * k + c]!;
       if (r === 0) continue;
       if (r < 1e-6) {
+        const bound = pointNorms[i]! + meanNorm;
+        if (r * bound * bound < negligible) continue;
         let norm2 = 0;
         for (let j = 0; j < d; j++) {
           const v = x[i * d + j]! - means[mo + j]!;
