@@ -174,6 +174,14 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX alarm_recording ON alarm(recording_id);
     `,
   },
+  {
+    version: 4,
+    description: 'newest-first recording pages per project and per machine without sorting',
+    sql: `
+      CREATE INDEX recording_project ON recording(project_id);
+      CREATE INDEX recording_machine_newest ON recording(machine_id);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;
