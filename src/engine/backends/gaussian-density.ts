@@ -1,7 +1,8 @@
 /**
  * Log-densities of full-covariance Gaussians, log N(x; μ, Σ), evaluated for many points at once.
- * This is the hot loop of GMM fitting and scoring, so it works on flat row-major Float64Arrays and
- * processes four points per pass over each triangular factor (fewer loads per multiply-add).
+ * This is the hot loop of GMM fitting and scoring, so it works on flat row-major Float64Arrays,
+ * two points against four rows of the triangular factor per pass (fewer loads per multiply-add),
+ * in WebAssembly SIMD where available (mahalanobis-wasm.ts).
  */
 import { cholesky, invertLowerTriangular, logDiagSum, LOG_2PI, NotPositiveDefiniteError } from './linalg.ts';
 import { loadMahalanobisWasm } from './mahalanobis-wasm.ts';
@@ -114,9 +115,10 @@ export function logDensities(
       const g = gaussians[comp]!;
       const mu = g.mean;
       const shift = g.logNorm + (logWeights ? logWeights[comp]! : 0);
-      // Entry pruned when shift − ½·m < best − margin, i.e. m > limit.
-      const limitA = prune ? 2 * (shift - bestA + pruneMargin) : Infinity;
-      const limitB = prune ? 2 * (shift - bestB + pruneMargin) : Infinity;
+      // Entry pruned when shift − ½·m < best − margin, i.e. m > limit (with a little slack, so
+      // that rounding in the limit can never prune an entry that is within the margin).
+      const limitA = prune ? pruneLimit(shift, bestA, pruneMargin) : Infinity;
+      const limitB = prune ? pruneLimit(shift, bestB, pruneMargin) : Infinity;
       if (wasm) {
         wasm.pair(comp, limitA, limitB, m);
       } else {
@@ -135,6 +137,12 @@ export function logDensities(
     }
   }
   return out;
+}
+
+/** Mahalanobis sum above which log-density shift − ½·m lies below best − margin (slightly raised). */
+function pruneLimit(shift: number, best: number, margin: number): number {
+  const limit = 2 * (shift - best + margin);
+  return limit + 1e-9 * Math.abs(limit) + 1e-9;
 }
 
 /** Index of the Gaussian whose mean is nearest to point x[xo…]. */
