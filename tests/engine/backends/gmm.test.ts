@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { fitGmm, GaussianMixture, initGmmFromMeans } from '../../../src/engine/backends/gmm.ts';
+import { logDensities } from '../../../src/engine/backends/gaussian-density.ts';
+import {
+  fitGmm,
+  GaussianMixture,
+  initGmmFromMeans,
+  prepareComponents,
+} from '../../../src/engine/backends/gmm.ts';
 import { Random } from '../../../src/engine/datasets/prng.ts';
 import { normalizeRowsInPlace } from '../../../src/engine/backends/vectors.ts';
 import { flat, loadGmmGolden, maxRelativeError } from './golden.ts';
@@ -87,6 +93,28 @@ describe('GMM behaviour on data with known answers', () => {
       const max = Math.max(...weighted);
       const lse = max + Math.log(weighted.reduce((s, v) => s + Math.exp(v - max), 0));
       expect(mixture[i]).toBe(lse);
+    }
+  });
+
+  it('pruning abandons the components that cannot win (margin 0) and keeps those within the margin', () => {
+    const { x, centres } = clustered(9, 300, 32, 6, 0.05);
+    const gmm = new GaussianMixture(fitGmm(x, 300, 32, initGmmFromMeans(x, 300, 32, centres)).params);
+    const comps = prepareComponents(gmm.params);
+    const full = logDensities(x, 300, comps);
+    const pruned = logDensities(x, 300, comps, 0);
+    const abandoned = pruned.filter((v) => v === -Infinity).length;
+    expect(abandoned).toBeGreaterThan(0.8 * 300 * 5); // most of the 5 non-best components per point
+    pruned.forEach((v, i) => {
+      if (v !== -Infinity) expect(v).toBe(full[i]);
+    });
+    const margin = 50;
+    const withMargin = logDensities(x, 300, comps, margin);
+    for (let i = 0; i < 300; i++) {
+      const row = full.subarray(i * 6, i * 6 + 6);
+      const best = Math.max(...row);
+      row.forEach((v, c) => {
+        if (v >= best - margin) expect(withMargin[i * 6 + c]).toBe(v);
+      });
     }
   });
 
