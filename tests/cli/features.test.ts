@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,6 +18,29 @@ async function auscult(...args: string[]): Promise<{ code: number; stdout: strin
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
     return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+/**
+ * The same CLI in this process (`main()` of src/cli/main.ts), for the cases that do not need a
+ * fresh process: spawning costs seconds of start-up on a busy machine.
+ */
+async function auscultInProcess(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { main } = await import('../../src/cli/main.ts');
+  let stdout = '';
+  let stderr = '';
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+  const cwd = process.cwd();
+  try {
+    process.chdir(dir);
+    const code = await main(['node', 'auscult', ...args]);
+    return { code, stdout, stderr };
+  } finally {
+    process.chdir(cwd);
+    out.mockRestore();
+    err.mockRestore();
+    process.exitCode = undefined;
   }
 }
 
@@ -48,7 +71,7 @@ describe('auscult features', () => {
 
   it('a long recording gives its overlapping windows one after another, with start times in --json', async () => {
     const out = path.join(dir, 'long.f32');
-    const r = await auscult('features', path.join(dir, 'twenty-seconds-pcm24.wav'), '--out', out, '--json');
+    const r = await auscultInProcess('features', path.join(dir, 'twenty-seconds-pcm24.wav'), '--out', out, '--json');
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as { shape: number[]; windows: number; windowStartsS: number[] };
     // 20 s = 626 frames: windows at 0, 156 and the end-aligned 313.
@@ -58,7 +81,7 @@ describe('auscult features', () => {
   });
 
   it('refuses a clip shorter than 1 s with a clear message and exit code 1', async () => {
-    const r = await auscult('features', path.join(dir, 'short.wav'), '--out', path.join(dir, 'short.f32'));
+    const r = await auscultInProcess('features', path.join(dir, 'short.wav'), '--out', path.join(dir, 'short.f32'));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^auscult: .*short\.wav: the recording is 0\.250 s long; clips shorter than 1 s are refused/);
     expect(fs.existsSync(path.join(dir, 'short.f32'))).toBe(false);
@@ -79,7 +102,7 @@ describe('auscult features --cache', () => {
   });
 
   it('needs --out or --cache', async () => {
-    const r = await auscult('features', path.join(dir, 'short.wav'));
+    const r = await auscultInProcess('features', path.join(dir, 'short.wav'));
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/--out <file\.f32> is required/);
   });
@@ -98,13 +121,13 @@ describe('auscult info', () => {
 
   it('prints the clear error for an unsupported codec', async () => {
     const file = path.join(dir, 'ulaw.wav');
-    const r = await auscult('info', file);
+    const r = await auscultInProcess('info', file);
     expect(r.code).toBe(1);
     expect(r.stderr).toBe(`auscult: ${file}: unsupported codec: µ-law (G.711) (format tag 0x0007); only PCM and IEEE-float WAV (or FLAC) can be read — convert it, e.g. \`ffmpeg -i in.wav -c:a pcm_s16le out.wav\`\n`);
   });
 
   it('describes a short clip and says it is too short for features', async () => {
-    const r = await auscult('info', path.join(dir, 'short.wav'), '--json');
+    const r = await auscultInProcess('info', path.join(dir, 'short.wav'), '--json');
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as { durationS: number; warnings: string[] };
     expect(report.durationS).toBe(0.25);
