@@ -94,16 +94,22 @@ export function parseWav(bytes: Uint8Array, fileName: string): WavFile {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const warnings: string[] = [];
   const riffSize = view.getUint32(4, true);
-  if (riffSize + 8 < bytes.length && riffSize !== 0 && riffSize !== 0xffffffff) {
-    // Bytes after the RIFF chunk (a second RIFF, tags appended by tools): ignore them.
-    warnings.push(`${bytes.length - riffSize - 8} bytes after the end of the RIFF chunk were ignored`);
-  }
-  const end = riffSize !== 0 && riffSize !== 0xffffffff ? Math.min(bytes.length, riffSize + 8) : bytes.length;
+  let end = riffSize !== 0 && riffSize !== 0xffffffff ? Math.min(bytes.length, riffSize + 8) : bytes.length;
 
   let format: WavFormat | undefined;
   let data: { offset: number; size: number } | undefined;
   let pos = 12;
-  while (pos + 8 <= end) {
+  while (pos + 8 <= bytes.length) {
+    if (pos + 8 > end) {
+      if (format && data) {
+        // Bytes after the RIFF chunk (tags appended by tools, a second RIFF): ignore them.
+        warnings.push(`${bytes.length - end} bytes after the end of the RIFF chunk were ignored`);
+        break;
+      }
+      // The RIFF size field understates the file (a writer that did not update it): keep going.
+      warnings.push(`the RIFF size field (${riffSize} bytes) ends before the ${format ? 'data' : 'fmt'} chunk; read past it`);
+      end = bytes.length;
+    }
     const id = chunkIdAt(bytes, pos);
     if (id === undefined) {
       if (format && data) {
