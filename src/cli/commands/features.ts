@@ -105,7 +105,8 @@ export function registerFeatures(program: Command): void {
         process.stdout.write(JSON.stringify(r, null, 2) + '\n');
         return;
       }
-      const starts = r.windows > 1 ? `, windows start at ${r.windowStartsS.map((s) => s.toFixed(2)).join(', ')} s` : '';
+      const shown = r.windowStartsS.length > 8 ? [...r.windowStartsS.slice(0, 6).map((s) => s.toFixed(2)), '…', r.windowStartsS.at(-1)!.toFixed(2)] : r.windowStartsS.map((s) => s.toFixed(2));
+      const starts = r.windows > 1 ? `, windows start at ${shown.join(', ')} s; all in --json` : '';
       process.stdout.write(`${r.out}: shape ${r.shape[0]} x ${r.shape[1]} (${r.windows} window${r.windows > 1 ? 's' : ''} of ${WINDOW_FRAMES} frames x ${N_MELS} mel bands, float32 little-endian${starts})\n`);
     });
 }
