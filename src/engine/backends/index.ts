@@ -9,13 +9,20 @@
  *   (features/simple.ts), not length-normalised, scored with one full-covariance Gaussian;
  * - `model-output`: the model's class probabilities; score −log P(the id's class).
  */
-import { z } from 'zod';
+import {
+  stateFromJson,
+  stateToJson,
+  type BackendJson,
+  type BackendState,
+  type GaussianKind,
+} from './backend-json.ts';
 import { cosineToCentreScores, cosineTopKScores } from './cosine.ts';
 import { SingleGaussian, fitGaussian, type CovarianceType } from './gaussian.ts';
 import { fitGmm, GaussianMixture, GMM_DEFAULTS, initGmmFromMeans } from './gmm.ts';
 import { modelOutputScore } from './model-output.ts';
 import { normalizeRowsInPlace, toMatrix, type VectorList } from './vectors.ts';
 
+export { BACKEND_JSON_FORMAT, type BackendJson } from './backend-json.ts';
 export { clipScoreFromWindows, ensembleScores } from './ensemble.ts';
 export { modelOutputScore } from './model-output.ts';
 export { lengthNormalize, type VectorList } from './vectors.ts';
@@ -75,38 +82,6 @@ export interface FittedBackend {
   toJSON(): BackendJson;
 }
 
-/** Version tag of the JSON form. */
-export const BACKEND_JSON_FORMAT = 'auscult-backend/1';
-
-const count = z.number().int().nonnegative();
-const numbers = z.array(z.number());
-const format = z.literal(BACKEND_JSON_FORMAT);
-const backendJsonSchema = z.discriminatedUnion('kind', [
-  z.object({
-    format,
-    kind: z.literal('gmm'),
-    dim: count,
-    nComponents: count,
-    weights: numbers,
-    means: numbers,
-    covariances: numbers,
-    lowerBound: z.number(),
-    nIter: count,
-    converged: z.boolean(),
-  }),
-  z.object({
-    format,
-    kind: z.enum(['gaussian-full', 'gaussian-diag', 'gaussian-spherical', 'mean-logmel', 'max-logmel']),
-    dim: count,
-    mean: numbers,
-    covariance: numbers,
-  }),
-  z.object({ format, kind: z.literal('cosine-mean'), dim: count, mean: numbers }),
-  z.object({ format, kind: z.literal('cosine-top10'), dim: count, k: count, train: numbers }),
-  z.object({ format, kind: z.literal('model-output'), dim: count, classIndex: count }),
-]);
-export type BackendJson = z.infer<typeof backendJsonSchema>;
-
 /** Kinds scored on length-normalised vectors. */
 function normalizes(kind: BackendKind): boolean {
   return backendInput(kind) === 'embedding';
@@ -130,14 +105,14 @@ class GmmBackend implements FittedBackend {
   readonly diagnostics: Record<string, number | boolean>;
   private readonly mixture: GaussianMixture;
 
-  constructor(private readonly state: Extract<BackendJson, { kind: 'gmm' }>) {
+  constructor(private readonly state: Extract<BackendState, { kind: 'gmm' }>) {
     this.dim = state.dim;
     this.mixture = new GaussianMixture({
       nComponents: state.nComponents,
       dim: state.dim,
-      weights: Float64Array.from(state.weights),
-      means: Float64Array.from(state.means),
-      covariances: Float64Array.from(state.covariances),
+      weights: state.weights,
+      means: state.means,
+      covariances: state.covariances,
     });
     this.diagnostics = {
       nComponents: state.nComponents,
@@ -153,11 +128,11 @@ class GmmBackend implements FittedBackend {
   }
 
   toJSON(): BackendJson {
-    return this.state;
+    return stateToJson(this.state);
   }
 }
 
-const GAUSSIAN_COVARIANCE: Record<string, CovarianceType> = {
+const GAUSSIAN_COVARIANCE: Record<GaussianKind, CovarianceType> = {
   'gaussian-full': 'full',
   'gaussian-diag': 'diag',
   'gaussian-spherical': 'spherical',
@@ -171,14 +146,14 @@ class GaussianBackend implements FittedBackend {
   readonly diagnostics = {};
   private readonly gaussian: SingleGaussian;
 
-  constructor(private readonly state: Extract<BackendJson, { mean: number[]; covariance: number[] }>) {
+  constructor(private readonly state: Extract<BackendState, { kind: GaussianKind }>) {
     this.kind = state.kind;
     this.dim = state.dim;
     this.gaussian = new SingleGaussian({
       covarianceType: GAUSSIAN_COVARIANCE[state.kind]!,
       dim: state.dim,
-      mean: Float64Array.from(state.mean),
-      covariance: Float64Array.from(state.covariance),
+      mean: state.mean,
+      covariance: state.covariance,
     });
   }
 
@@ -188,7 +163,7 @@ class GaussianBackend implements FittedBackend {
   }
 
   toJSON(): BackendJson {
-    return this.state;
+    return stateToJson(this.state);
   }
 }
 
@@ -198,9 +173,9 @@ class CosineMeanBackend implements FittedBackend {
   readonly diagnostics = {};
   private readonly mean: Float64Array;
 
-  constructor(private readonly state: Extract<BackendJson, { kind: 'cosine-mean' }>) {
+  constructor(private readonly state: Extract<BackendState, { kind: 'cosine-mean' }>) {
     this.dim = state.dim;
-    this.mean = Float64Array.from(state.mean);
+    this.mean = state.mean;
     if (this.mean.length !== this.dim)
       throw new Error(`cosine-mean back-end: mean has ${this.mean.length} values, dim is ${this.dim}`);
   }
@@ -211,7 +186,7 @@ class CosineMeanBackend implements FittedBackend {
   }
 
   toJSON(): BackendJson {
-    return this.state;
+    return stateToJson(this.state);
   }
 }
 
@@ -222,9 +197,9 @@ class CosineTopKBackend implements FittedBackend {
   private readonly train: Float64Array;
   private readonly m: number;
 
-  constructor(private readonly state: Extract<BackendJson, { kind: 'cosine-top10' }>) {
+  constructor(private readonly state: Extract<BackendState, { kind: 'cosine-top10' }>) {
     this.dim = state.dim;
-    this.train = Float64Array.from(state.train);
+    this.train = state.train;
     this.m = state.dim > 0 ? this.train.length / state.dim : 0;
     if (!Number.isInteger(this.m) || this.m < 1)
       throw new Error(
@@ -239,7 +214,7 @@ class CosineTopKBackend implements FittedBackend {
   }
 
   toJSON(): BackendJson {
-    return this.state;
+    return stateToJson(this.state);
   }
 }
 
@@ -248,7 +223,7 @@ class ModelOutputBackend implements FittedBackend {
   readonly dim: number;
   readonly diagnostics = {};
 
-  constructor(private readonly state: Extract<BackendJson, { kind: 'model-output' }>) {
+  constructor(private readonly state: Extract<BackendState, { kind: 'model-output' }>) {
     this.dim = state.dim;
   }
 
@@ -263,11 +238,11 @@ class ModelOutputBackend implements FittedBackend {
   }
 
   toJSON(): BackendJson {
-    return this.state;
+    return stateToJson(this.state);
   }
 }
 
-function fromState(state: BackendJson): FittedBackend {
+function fromState(state: BackendState): FittedBackend {
   switch (state.kind) {
     case 'gmm':
       return new GmmBackend(state);
@@ -302,7 +277,7 @@ export function fitBackend(
     const dim = trainVectors[0]?.length ?? 0;
     if (dim > 0 && classIndex >= dim)
       throw new Error(`model-output back-end: class index ${classIndex} but only ${dim} classes`);
-    return fromState({ format: BACKEND_JSON_FORMAT, kind, dim, classIndex });
+    return fromState({ kind, dim, classIndex });
   }
   if (trainVectors.length === 0) throw new Error(`${kind} back-end: no training vectors to fit on`);
   const { x, n, d } = inputMatrix(kind, trainVectors, 'training data');
@@ -321,13 +296,12 @@ export function fitBackend(
       });
       const p = fit.params;
       return fromState({
-        format: BACKEND_JSON_FORMAT,
         kind,
         dim: d,
         nComponents: p.nComponents,
-        weights: Array.from(p.weights),
-        means: Array.from(p.means),
-        covariances: Array.from(p.covariances),
+        weights: p.weights,
+        means: p.means,
+        covariances: p.covariances,
         lowerBound: fit.lowerBound,
         nIter: fit.nIter,
         converged: fit.converged,
@@ -336,31 +310,18 @@ export function fitBackend(
     case 'cosine-mean': {
       const mean = new Float64Array(d);
       for (let i = 0; i < n; i++) for (let j = 0; j < d; j++) mean[j]! += x[i * d + j]! / n;
-      return fromState({ format: BACKEND_JSON_FORMAT, kind, dim: d, mean: Array.from(mean) });
+      return fromState({ kind, dim: d, mean });
     }
     case 'cosine-top10':
-      return fromState({ format: BACKEND_JSON_FORMAT, kind, dim: d, k: 10, train: Array.from(x) });
+      return fromState({ kind, dim: d, k: 10, train: x });
     default: {
       const g = fitGaussian(x, n, d, GAUSSIAN_COVARIANCE[kind]!, regCovar);
-      return fromState({
-        format: BACKEND_JSON_FORMAT,
-        kind,
-        dim: d,
-        mean: Array.from(g.mean),
-        covariance: Array.from(g.covariance),
-      });
+      return fromState({ kind, dim: d, mean: g.mean, covariance: g.covariance });
     }
   }
 }
 
 /** Restores a fitted back-end from its JSON form (validated; a clear Error names what is wrong). */
 export function backendFromJSON(json: unknown): FittedBackend {
-  const parsed = backendJsonSchema.safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(
-      `invalid back-end JSON: ${issue ? `${issue.path.join('.') || '(root)'}: ${issue.message}` : parsed.error.message}`,
-    );
-  }
-  return fromState(parsed.data);
+  return fromState(stateFromJson(json));
 }

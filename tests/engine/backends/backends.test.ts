@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  BACKEND_JSON_FORMAT,
   BACKEND_KINDS,
   backendFromJSON,
   backendInput,
@@ -182,17 +183,46 @@ describe('model output, ensembles and windows', () => {
   });
 });
 
-describe('backendFromJSON validation', () => {
+describe('backend JSON form', () => {
+  const f64 = (...values: number[]) => Buffer.from(Float64Array.from(values).buffer).toString('base64');
+
   it('names the problem', () => {
-    expect(() => backendFromJSON({ format: 'auscult-backend/1', kind: 'gmm', dim: 2 })).toThrow(
+    expect(() => backendFromJSON({ format: BACKEND_JSON_FORMAT, kind: 'gmm', dim: 2 })).toThrow(
       /invalid back-end JSON: nComponents/,
     );
-    expect(() => backendFromJSON({ format: 'other', kind: 'cosine-mean', dim: 1, mean: [1] })).toThrow(
+    expect(() => backendFromJSON({ format: 'other', kind: 'cosine-mean', dim: 1, mean: f64(1) })).toThrow(
       /invalid back-end JSON: format/,
     );
     expect(() =>
-      backendFromJSON({ format: 'auscult-backend/1', kind: 'cosine-mean', dim: 3, mean: [1] }),
-    ).toThrow(/mean has 1 values/);
+      backendFromJSON({ format: BACKEND_JSON_FORMAT, kind: 'cosine-mean', dim: 3, mean: f64(1) }),
+    ).toThrow(/mean has 1 values, expected 3/);
+    expect(() =>
+      backendFromJSON({ format: BACKEND_JSON_FORMAT, kind: 'cosine-mean', dim: 1, mean: '#' }),
+    ).toThrow(/mean: not base64/);
+    expect(() =>
+      backendFromJSON({ format: BACKEND_JSON_FORMAT, kind: 'cosine-mean', dim: 1, mean: f64(NaN) }),
+    ).toThrow(/not finite/);
     expect(() => backendFromJSON(null)).toThrow(/invalid back-end JSON/);
+  });
+
+  it('stores float64 exactly and covariances as lower triangles', () => {
+    const b = fitBackend('gaussian-full', [
+      Float64Array.of(0.1, 0.2),
+      Float64Array.of(0.3, 0.7),
+      Float64Array.of(-1, 0),
+    ]);
+    const json = b.toJSON() as { covariance: string; mean: string };
+    expect(Buffer.from(json.covariance, 'base64').length).toBe(3 * 8); // 2×2 symmetric → 3 values
+    const restored = backendFromJSON(JSON.parse(JSON.stringify(b)));
+    expect(restored.toJSON()).toEqual(json);
+    const bytes = Buffer.from(json.mean, 'base64');
+    const mean = [0, 1].map((i) => bytes.readDoubleLE(i * 8));
+    const unit = [
+      [0.1, 0.2],
+      [0.3, 0.7],
+      [-1, 0],
+    ].map(([a, c]) => [a! / Math.hypot(a!, c!), c! / Math.hypot(a!, c!)]);
+    expect(mean[0]).toBeCloseTo((unit[0]![0]! + unit[1]![0]! + unit[2]![0]!) / 3, 15);
+    expect(mean[1]).toBeCloseTo((unit[0]![1]! + unit[1]![1]! + unit[2]![1]!) / 3, 15);
   });
 });
