@@ -51,6 +51,8 @@ export class FeatureCache {
   readonly dir: string;
   readonly params: FeatureParams;
   private readonly headers = new Map<string, EntryLocation>();
+  /** Folders known to exist (at most 256: one per first hash byte). */
+  private readonly createdFolders = new Set<string>();
 
   constructor(dir: string, params: FeatureParams = FEATURE_PARAMS) {
     if (params.id !== FEATURE_PARAMS.id) throw new Error(`FeatureCache: only the built-in feature parameters (${FEATURE_PARAMS.id}) can be computed`);
@@ -146,10 +148,21 @@ export class FeatureCache {
     header.writeUInt32LE(json.length, 12);
     json.copy(header, 16);
     const file = this.pathOf(recording.key);
-    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const folder = path.dirname(file);
+    if (!this.createdFolders.has(folder)) {
+      fs.mkdirSync(folder, { recursive: true });
+      this.createdFolders.add(folder);
+    }
     // Write beside and rename: readers (and a worker caching the same content) never see half a file.
     const tmp = `${file}.${process.pid}.${threadId}.tmp`;
-    const fd = fs.openSync(tmp, 'w');
+    let fd: number;
+    try {
+      fd = fs.openSync(tmp, 'w');
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+      fs.mkdirSync(folder, { recursive: true }); // the folder was removed since we made it
+      fd = fs.openSync(tmp, 'w');
+    }
     try {
       fs.writeSync(fd, header);
       for (const w of windows) fs.writeSync(fd, new Uint8Array(w.buffer, w.byteOffset, w.byteLength));
