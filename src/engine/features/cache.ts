@@ -71,6 +71,9 @@ export class FeatureCache {
 
   /** The entry's metadata, or undefined when it is not cached (or unreadable, e.g. cut short). */
   get(key: string): CachedRecording | undefined {
+    const known = this.headers.get(key);
+    // An entry seen before may have been deleted since (cache cleared): check the file is there.
+    if (known && !fs.existsSync(this.pathOf(key))) this.headers.delete(key);
     return this.locate(key)?.recording;
   }
 
@@ -120,7 +123,13 @@ export class FeatureCache {
     const { windowCount } = loc.recording;
     if (!Number.isInteger(index) || index < 0 || index >= windowCount) throw new Error(`FeatureCache: window ${index} out of range (entry ${key} has ${windowCount})`);
     if (out.length !== WINDOW_VALUES) throw new Error(`FeatureCache.readWindow: out must hold ${WINDOW_VALUES} values`);
-    const fd = fs.openSync(this.pathOf(key), 'r');
+    let fd: number;
+    try {
+      fd = fs.openSync(this.pathOf(key), 'r');
+    } catch (e) {
+      this.headers.delete(key);
+      throw new Error(`FeatureCache: the entry of ${key} in ${this.dir} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); was the cache cleared?`);
+    }
     try {
       const target = new Uint8Array(out.buffer, out.byteOffset, WINDOW_BYTES);
       const read = fs.readSync(fd, target, 0, WINDOW_BYTES, loc.dataOffset + index * WINDOW_BYTES);

@@ -83,6 +83,19 @@ describe('FeatureCache', () => {
     expect(fresh.readWindow(rec.key, 0)).toEqual(cache.readWindow(rec.key, 0));
   });
 
+  it('keeps working after its folder was deleted (cache cleared by the user)', async () => {
+    const cacheDir = path.join(dir, 'c7');
+    const cache = new FeatureCache(cacheDir);
+    const rec = await cache.ensureFile(mono16);
+    fs.rmSync(cacheDir, { recursive: true });
+    expect(() => cache.readWindow(rec.key, 0)).toThrow(/cannot be read \(ENOENT\); was the cache cleared\?/);
+    expect(cache.get(rec.key)).toBeUndefined();
+    const again = await new FeatureCache(cacheDir).ensureFile(mono16);
+    expect(again.key).toBe(rec.key);
+    await cache.ensureFile(path.join(audioDir, 'long40s.wav'));
+    expect(fs.existsSync(cache.pathOf(rec.key))).toBe(true);
+  });
+
   it('extracts many files over worker threads, reporting progress and per-file errors', async () => {
     const cache = new FeatureCache(path.join(dir, 'c5'));
     const files = [mono16, mimii, path.join(audioDir, 'long40s.wav'), path.join(audioDir, 'short.wav'), path.join(audioDir, 'missing.wav')];
