@@ -194,12 +194,14 @@ export class JobManager {
         this.emitter.emit('alarm', m.alarm);
         break;
       case 'done':
-        r.finished = this.ws.jobs.finish(id, 'succeeded', { result: m.result }) || r.finished;
+        this.ws.jobs.finish(id, 'succeeded', { result: m.result });
+        this.settle(r);
         break;
       case 'error': {
         const status = m.cancelled || r.cancelRequested ? 'cancelled' : 'failed';
         this.ws.jobs.appendLog(id, `${status}: ${m.message}`);
-        r.finished = this.ws.jobs.finish(id, status, { error: m.message }) || r.finished;
+        this.ws.jobs.finish(id, status, { error: m.message });
+        this.settle(r);
         break;
       }
     }
@@ -217,8 +219,18 @@ export class JobManager {
       this.ws.jobs.appendLog(id, reason);
       this.ws.jobs.finish(id, status, { error: r.cancelRequested ? 'cancelled by the user' : reason });
     }
-    this.finished(id);
+    this.settle(r);
     this.pump();
+  }
+
+  /**
+   * Runs the after-job step once per job, in the same tick as its final status is written, so
+   * whoever sees the job finished also sees the jobs it chains (import → scoring).
+   */
+  private settle(r: Running): void {
+    if (r.finished) return;
+    r.finished = true;
+    this.finished(r.job.id);
   }
 
   private finished(id: number): void {
