@@ -95,21 +95,55 @@ export function initGmmFromMeans(
     counts[best]!++;
   }
   const covariances = new Float64Array(k * d * d);
-  const diff = new Float64Array(d);
-  for (let i = 0; i < n; i++) {
-    const c = assignment[i]!;
-    const block = c * d * d;
-    for (let j = 0; j < d; j++) diff[j] = x[i * d + j]! - meansInit[c * d + j]!;
-    for (let a = 0; a < d; a++) {
-      const da = diff[a]!;
-      const row = block + a * d;
-      for (let b = 0; b <= a; b++) covariances[row + b] += da * diff[b]!;
-    }
+  const members = new Int32Array(n);
+  for (let c = 0; c < k; c++) {
+    let m = 0;
+    for (let i = 0; i < n; i++) if (assignment[i] === c) members[m++] = i;
+    addScatter(covariances, c, x, d, meansInit, c * d, members, m);
   }
   for (let c = 0; c < k; c++) finishCovariance(covariances, c, d, counts[c]! > 0 ? counts[c]! : 1, regCovar);
   const weights = new Float64Array(k);
   for (let c = 0; c < k; c++) weights[c] = counts[c]! / n;
   return { nComponents: k, dim: d, weights, means: Float64Array.from(meansInit), covariances };
+}
+
+/**
+ * Adds Σ_q w_q·(x_q − centre)(x_q − centre)ᵀ over the points `members[0…m)` (weights from
+ * `weightOf`, 1 when absent) to the lower triangle of covariance block c. Four points per pass:
+ * each load and store of the block serves four multiply-adds.
+ */
+function addScatter(
+  cov: Float64Array,
+  c: number,
+  x: Float64Array,
+  d: number,
+  centre: Float64Array,
+  centreOffset: number,
+  members: Int32Array,
+  m: number,
+  weightOf?: (i: number) => number,
+): void {
+  const block = c * d * d;
+  const e = new Float64Array(4 * d);
+  for (let q0 = 0; q0 < m; q0 += 4) {
+    const count = Math.min(4, m - q0);
+    e.fill(0);
+    for (let q = 0; q < count; q++) {
+      const i = members[q0 + q]!;
+      const s = weightOf ? Math.sqrt(weightOf(i)) : 1;
+      for (let j = 0; j < d; j++) e[q * d + j] = s * (x[i * d + j]! - centre[centreOffset + j]!);
+    }
+    for (let a = 0; a < d; a++) {
+      const e0 = e[a]!;
+      const e1 = e[d + a]!;
+      const e2 = e[2 * d + a]!;
+      const e3 = e[3 * d + a]!;
+      const row = block + a * d;
+      for (let b = 0; b <= a; b++) {
+        cov[row + b]! += e0 * e[b]! + e1 * e[d + b]! + e2 * e[2 * d + b]! + e3 * e[3 * d + b]!;
+      }
+    }
+  }
 }
 
 /** Divides the accumulated lower triangle of block c by `count`, mirrors it and adds reg to the diagonal. */
@@ -207,8 +241,6 @@ function mStep(
   for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) means[c * d + j]! /= counts[c]!;
 
   const covariances = new Float64Array(k * d * d);
-  // Four weighted centred points √r·(x − μ) at a time, side by side: C += Σ_q e_q·e_qᵀ (lower triangle).
-  const e = new Float64Array(4 * d);
   const members = new Int32Array(n);
   const pointNorms = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -217,7 +249,6 @@ function mStep(
     pointNorms[i] = Math.sqrt(s);
   }
   for (let c = 0; c < k; c++) {
-    const block = c * d * d;
     const mo = c * d;
     // A point whose weighted scatter r·‖x − μ‖² is below `negligible` is skipped: all skipped points
     // together move no covariance entry by more than 1e-16·regCovar, far below the float64 rounding
@@ -243,25 +274,7 @@ function mStep(
       }
       members[m++] = i;
     }
-    for (let q0 = 0; q0 < m; q0 += 4) {
-      const count = Math.min(4, m - q0);
-      e.fill(0);
-      for (let q = 0; q < count; q++) {
-        const i = members[q0 + q]!;
-        const s = Math.sqrt(resp[i * k + c]!);
-        for (let j = 0; j < d; j++) e[q * d + j] = s * (x[i * d + j]! - means[mo + j]!);
-      }
-      for (let a = 0; a < d; a++) {
-        const e0 = e[a]!;
-        const e1 = e[d + a]!;
-        const e2 = e[2 * d + a]!;
-        const e3 = e[3 * d + a]!;
-        const row = block + a * d;
-        for (let b = 0; b <= a; b++) {
-          covariances[row + b]! += e0 * e[b]! + e1 * e[d + b]! + e2 * e[2 * d + b]! + e3 * e[3 * d + b]!;
-        }
-      }
-    }
+    addScatter(covariances, c, x, d, means, mo, members, m, (i) => resp[i * k + c]!);
     finishCovariance(covariances, c, d, counts[c]!, regCovar);
   }
   let total = 0;
