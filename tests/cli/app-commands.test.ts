@@ -64,6 +64,8 @@ describe('auscult project / import / score / status / alarms', () => {
     const missing = await auscult('import', 'No such line', t.dir);
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/auscult: no project "No such line".*"Line A" \(1\)/);
+    const noTraining = await auscult('train', '--project', 'Line A', '--resume');
+    expect(noTraining.stderr).toMatch(/auscult: project "Line A" has no interrupted or failed training to resume/);
     const badRole = await auscult('import', 'Line A', t.dir, '--role', 'bogus');
     expect(badRole.stderr).toMatch(/--role must be one of train, test, monitor/);
   }, 400_000);

@@ -73,3 +73,30 @@ export function projectTrainOptionsFrom(project: string, o: { workspace?: string
     progress: o.progress,
   };
 }
+
+/**
+ * `auscult train --project <name|id>`: the train command's own flags (already parsed by it) mapped
+ * onto project training; `--resume` continues the project's latest interrupted or failed model.
+ */
+export async function trainProjectFromTrainCommand(opts: {
+  project: string;
+  workspace?: string;
+  subclusters: number;
+  epochs?: number;
+  seed: number;
+  preset: string;
+  resume?: boolean;
+  progress: boolean;
+}): Promise<void> {
+  let resume: number | undefined;
+  if (opts.resume) {
+    resume = await withApp(opts, async (app) => {
+      const p = resolveProject(app, opts.project);
+      const m = app.ws.models.list(p.id).filter((x) => x.kind === 'sc-adacos' && (x.status === 'interrupted' || x.status === 'failed')).at(-1);
+      if (!m) throw new Error(`project "${p.name}" has no interrupted or failed training to resume`);
+      return m.id;
+    });
+  }
+  const base = projectTrainOptionsFrom(opts.project, { workspace: opts.workspace, preset: opts.preset, progress: opts.progress });
+  await runProjectTraining({ ...base, subclusters: opts.subclusters, epochs: opts.epochs, seed: opts.seed, resume });
+}

@@ -17,6 +17,7 @@ import {
   type TrainProgressEvent,
 } from '../../engine/model/index.ts';
 import { describeTfRuntime, loadTf, parseBackendName } from '../../engine/tf.ts';
+import { trainProjectFromTrainCommand } from './project-train.ts';
 
 export interface TrainCliOptions {
   data: string;
@@ -153,7 +154,10 @@ export function registerTrain(program: Command): void {
     .option('--fixed-centres', 'keep the class centres at their random initialisation (default: trainable, as in the paper)')
     .option('--backend <name>', 'TensorFlow.js backend: tensorflow, wasm or cpu (default: best available)')
     .option('--no-progress', 'no progress bar (one line per epoch instead)')
-    .action(async (opts: Partial<TrainCliOptions> & { progress: boolean; seed: number; preset: string; subclusters: number }) => {
+    .option('--project <name|id>', 'instead of --data/--out: train a model for a workspace project (its machines are the classes), then rescore it')
+    .option('-w, --workspace <dir>', 'with --project: workspace folder (default: $AUSCULT_HOME or the user-data folder)')
+    .action(async (opts: Partial<TrainCliOptions> & { progress: boolean; seed: number; preset: string; subclusters: number; project?: string; workspace?: string }) => {
+      if (opts.project) return trainProjectFromTrainCommand({ ...opts, project: opts.project });
       if (!opts.data) throw new Error('train: --data <root> is required');
       if (!opts.out) throw new Error('train: --out <dir> is required');
       const r = await runTrainCommand({ ...opts, data: opts.data, out: opts.out });
