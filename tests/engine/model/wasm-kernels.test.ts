@@ -113,6 +113,19 @@ describe('wasm JavaScript kernels', () => {
     expect(wasm[1]!.length).toBe(3);
   });
 
+  it('LeakyReLU (as PReLU), inference BatchNorm and Identity match the cpu backend', async () => {
+    const shape = [3, 7, 5, 4];
+    const [cpu, wasm] = await onBothBackends(
+      [
+        { values: randomArray(size(shape), 11), shape },
+        { values: randomArray(4, 12), shape: [4] },
+        { values: randomArray(4, 13).map((v) => v + 1.5), shape: [4] },
+      ],
+      (tf, [x, c, v]) => [tf.leakyRelu(x!, 0.1), tf.batchNorm(x!, c!, v!, c!, v!, 1e-3), tf.batchNorm(x!, c!, v!), tf.clone(x!)],
+    );
+    cpu.forEach((c, i) => expect(relError(wasm[i]!, c)).toBeLessThan(1e-5));
+  });
+
   it('the LeakyReLU gradient runs as one kernel on wasm and matches the cpu backend', async () => {
     const shape = [3, 7, 5, 4];
     const [cpu, wasm] = await onBothBackends([{ values: randomArray(size(shape), 5), shape }], (tf, [x]) => [
