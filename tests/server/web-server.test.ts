@@ -5,6 +5,7 @@ import path from 'node:path';
 import { AppService } from '../../src/app/services/app-service.ts';
 import { startWebServer, type WebServer } from '../../src/server/web-server.ts';
 import { parseRange } from '../../src/server/audio-range.ts';
+import { createHttpClient } from '../../src/shared/http-client.ts';
 import { REAL_DATA_DIR } from '../helpers/shared.ts';
 import { tempDir } from '../app/helpers/workspace.ts';
 
@@ -154,6 +155,19 @@ describe('web mode HTTP API', () => {
     const event = JSON.parse(await received);
     expect(event).toMatchObject({ id: job.json.id, kind: 'import' });
     await app.jobs.waitFor(job.json.id);
+  });
+});
+
+describe('typed HTTP client', () => {
+  it('calls the contract and turns error replies into ApiErrors', async () => {
+    const client = createHttpClient({ baseUrl: secured.url, token: TOKEN });
+    const projects = await client.call('projects/list', {});
+    expect(projects.map((p) => p.name)).toContain('line');
+    await expect(client.call('projects/get', { projectId: 4242 })).rejects.toMatchObject({ name: 'ApiError', code: 'not_found' });
+    const anonymous = createHttpClient({ baseUrl: secured.url });
+    await expect(anonymous.call('projects/list', {})).rejects.toMatchObject({ code: 'unauthorized' });
+    const audio = await fetch(client.audioUrl(recordingId), { headers: { range: 'bytes=0-3' } });
+    expect(await audio.text()).toBe('RIFF');
   });
 });
 
