@@ -106,6 +106,18 @@ describe('synthetic factory', () => {
     await generateSyntheticFactory({ ...small, outDir: set, overwrite: true });
     expect(fs.existsSync(path.join(set, 'fan/train/normal_id_02_00000000.wav'))).toBe(false); // the old id_02 is gone
     expect(readDcaseDataset([set]).classes).toHaveLength(4);
+
+    // An interrupted generation leaves a partial manifest, so the set can still be replaced.
+    const interrupted = tmp();
+    const stop = (done: number): void => {
+      if (done === 3) throw new Error('interrupted');
+    };
+    await expect(generateSyntheticFactory({ ...small, outDir: interrupted, onProgress: stop })).rejects.toThrow('interrupted');
+    expect(fs.existsSync(path.join(interrupted, 'manifest.csv'))).toBe(false);
+    expect(parseManifest(fs.readFileSync(path.join(interrupted, 'manifest.csv.partial'), 'utf8'))).toHaveLength(3);
+    await expect(generateSyntheticFactory({ ...small, outDir: interrupted })).rejects.toThrow(/--force/);
+    await generateSyntheticFactory({ ...small, outDir: interrupted, overwrite: true });
+    expect(fs.readdirSync(interrupted).sort()).toEqual(['fan', 'manifest.csv', 'valve']);
   });
 
   it('rejects bad options with clear messages', async () => {

@@ -5,6 +5,7 @@
  *   <outDir>/<type>/train/normal_id_NN_XXXXXXXX.wav
  *   <outDir>/<type>/test/{normal|anomaly}_id_NN_XXXXXXXX.wav
  *   <outDir>/manifest.csv   file,type,id,split,label,anomaly_kind,difficulty,snr_db
+ * (manifest.csv.partial while generating, so that an interrupted set can be replaced with overwrite)
  *
  * A clip = the machine (its id's profile, played at this clip's speed and load) + an optional fault
  * + factory background at a random SNR, scaled to a random level around −26 dBFS.
@@ -222,6 +223,9 @@ export function parseManifest(text: string, where = 'manifest.csv'): ManifestEnt
   });
 }
 
+/** The manifest being written while a set is generated; renamed to manifest.csv when complete. */
+const PARTIAL_MANIFEST = 'manifest.csv.partial';
+
 function prepareOutDir(outDir: string, overwrite: boolean): void {
   if (!fs.existsSync(outDir)) {
     fs.mkdirSync(outDir, { recursive: true });
@@ -229,23 +233,31 @@ function prepareOutDir(outDir: string, overwrite: boolean): void {
   }
   if (!fs.statSync(outDir).isDirectory()) throw new Error(`${outDir}: exists and is not a folder`);
   if (fs.readdirSync(outDir).length === 0) return;
-  const manifestPath = path.join(outDir, 'manifest.csv');
-  if (!overwrite || !fs.existsSync(manifestPath)) {
+  // A previous set: complete (manifest.csv) or interrupted (the partial manifest lists what it wrote).
+  const manifests = ['manifest.csv', PARTIAL_MANIFEST].map((f) => path.join(outDir, f)).filter((f) => fs.existsSync(f));
+  if (!overwrite || manifests.length === 0) {
     throw new Error(
       `${outDir}: folder is not empty; choose a new folder` +
-        (fs.existsSync(manifestPath) ? ' or pass overwrite (--force) to replace the synthetic set in it' : ''),
+        (manifests.length > 0 ? ' or pass overwrite (--force) to replace the synthetic set in it' : ''),
     );
   }
   // Remove only what the previous synthetic set wrote, then the folders it left empty.
-  for (const entry of parseManifest(fs.readFileSync(manifestPath, 'utf8'), manifestPath)) fs.rmSync(path.join(outDir, entry.file), { force: true });
-  fs.rmSync(manifestPath);
+  for (const manifestPath of manifests) {
+    for (const entry of parseManifest(fs.readFileSync(manifestPath, 'utf8'), manifestPath)) {
+      const file = path.resolve(outDir, entry.file);
+      if (!file.startsWith(outDir + path.sep)) throw new Error(`${manifestPath}: "${entry.file}" lies outside the folder; not removing it`);
+      fs.rmSync(file, { force: true });
+    }
+    fs.rmSync(manifestPath);
+  }
   for (const type of fs.readdirSync(outDir)) {
+    const typeDir = path.join(outDir, type);
+    if (!fs.statSync(typeDir).isDirectory()) continue;
     for (const split of ['train', 'test']) {
-      const dir = path.join(outDir, type, split);
+      const dir = path.join(typeDir, split);
       if (fs.existsSync(dir) && fs.readdirSync(dir).length === 0) fs.rmdirSync(dir);
     }
-    const typeDir = path.join(outDir, type);
-    if (fs.statSync(typeDir).isDirectory() && fs.readdirSync(typeDir).length === 0) fs.rmdirSync(typeDir);
+    if (fs.readdirSync(typeDir).length === 0) fs.rmdirSync(typeDir);
   }
 }
 
@@ -264,6 +276,8 @@ export async function generateSyntheticFactory(options: SyntheticFactoryOptions)
 
   const entries: ManifestEntry[] = [];
   const createdDirs = new Set<string>();
+  const partialManifest = path.join(outDir, PARTIAL_MANIFEST);
+  fs.writeFileSync(partialManifest, MANIFEST_HEADER + '\n');
   for (const [i, spec] of specs.entries()) {
     const file = clipRelativePath(spec);
     const target = path.join(outDir, file);
@@ -274,7 +288,7 @@ export async function generateSyntheticFactory(options: SyntheticFactoryOptions)
     }
     const clip = renderSyntheticClip(seed, spec, durationS);
     fs.writeFileSync(target, encodeWav([clip.samples], SYNTH_SAMPLE_RATE_HZ, { kind: 'pcm', bits: 16 }));
-    entries.push({
+    const entry: ManifestEntry = {
       file,
       machineType: spec.machineType,
       machineId: machineIdName(spec.idNumber),
@@ -283,11 +297,14 @@ export async function generateSyntheticFactory(options: SyntheticFactoryOptions)
       anomalyKind: spec.anomaly?.kind ?? '',
       difficulty: spec.anomaly?.difficulty ?? '',
       snrDb: clip.snrDb,
-    });
+    };
+    entries.push(entry);
+    fs.appendFileSync(partialManifest, formatManifest([entry]).slice(MANIFEST_HEADER.length + 1));
     options.onProgress?.(i + 1, specs.length);
     // Let the event loop breathe (progress output, cancellation) between clips.
     if (i % 8 === 7) await new Promise((resolve) => setImmediate(resolve));
   }
   fs.writeFileSync(path.join(outDir, 'manifest.csv'), formatManifest(entries));
+  fs.rmSync(partialManifest);
   return entries;
 }
