@@ -72,7 +72,9 @@ function memoryFigure(): Benchmark[] {
       };
       const timer = setInterval(sample, 20);
       try {
-        const outcomes = await new FeatureCache(path.join(dir, 'cache')).extractFiles(many, { threads: EXTRACTION_THREADS });
+        const outcomes = await new FeatureCache(path.join(dir, 'cache')).extractFiles(many, {
+          threads: EXTRACTION_THREADS,
+        });
         if (outcomes.some((o) => !o.ok)) throw new Error('some clips failed');
       } finally {
         clearInterval(timer);

@@ -13,7 +13,11 @@ let dir: string;
 /** Runs the real CLI (`node bin/auscult.mjs …`) and returns its exit code and output. */
 async function auscult(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await exec(process.execPath, [path.join(REPO_DIR, 'bin', 'auscult.mjs'), ...args], { cwd: dir });
+    const { stdout, stderr } = await exec(
+      process.execPath,
+      [path.join(REPO_DIR, 'bin', 'auscult.mjs'), ...args],
+      { cwd: dir },
+    );
     return { code: 0, stdout, stderr };
   } catch (e) {
     const err = e as { code: number; stdout: string; stderr: string };
@@ -25,12 +29,18 @@ async function auscult(...args: string[]): Promise<{ code: number; stdout: strin
  * The same CLI in this process (`main()` of src/cli/main.ts), for the cases that do not need a
  * fresh process: spawning costs seconds of start-up on a busy machine.
  */
-async function auscultInProcess(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function auscultInProcess(
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   const { main } = await import('../../src/cli/main.ts');
   let stdout = '';
   let stderr = '';
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
+  const out = vi
+    .spyOn(process.stdout, 'write')
+    .mockImplementation((chunk: string | Uint8Array) => ((stdout += String(chunk)), true));
+  const err = vi
+    .spyOn(process.stderr, 'write')
+    .mockImplementation((chunk: string | Uint8Array) => ((stderr += String(chunk)), true));
   const cwd = process.cwd();
   try {
     process.chdir(dir);
@@ -46,12 +56,21 @@ async function auscultInProcess(...args: string[]): Promise<{ code: number; stdo
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auscult-cli-features-'));
-  const tone = Float32Array.from({ length: 16000 * 20 }, (_, i) => 0.2 * Math.sin((2 * Math.PI * 500 * i) / 16000));
-  fs.writeFileSync(path.join(dir, 'twenty-seconds-pcm24.wav'), encodeWav([tone], 16000, { kind: 'pcm', bits: 24 }));
+  const tone = Float32Array.from(
+    { length: 16000 * 20 },
+    (_, i) => 0.2 * Math.sin((2 * Math.PI * 500 * i) / 16000),
+  );
+  fs.writeFileSync(
+    path.join(dir, 'twenty-seconds-pcm24.wav'),
+    encodeWav([tone], 16000, { kind: 'pcm', bits: 24 }),
+  );
   const ulaw = encodeWav([tone.subarray(0, 16000)], 16000, { kind: 'pcm', bits: 8 });
   new DataView(ulaw.buffer).setUint16(20, 7, true); // format tag → µ-law
   fs.writeFileSync(path.join(dir, 'ulaw.wav'), ulaw);
-  fs.writeFileSync(path.join(dir, 'short.wav'), encodeWav([tone.subarray(0, 4000)], 16000, { kind: 'pcm', bits: 16 }));
+  fs.writeFileSync(
+    path.join(dir, 'short.wav'),
+    encodeWav([tone.subarray(0, 4000)], 16000, { kind: 'pcm', bits: 16 }),
+  );
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -65,13 +84,20 @@ describe('auscult features', () => {
     expect(written.length).toBe(313 * 128 * 4);
     const golden = fs.readFileSync(path.join(GOLDEN_DIR, 'mono16.logmel.f32'));
     let maxDiff = 0;
-    for (let i = 0; i < 313 * 128; i++) maxDiff = Math.max(maxDiff, Math.abs(written.readFloatLE(i * 4) - golden.readFloatLE(i * 4)));
+    for (let i = 0; i < 313 * 128; i++)
+      maxDiff = Math.max(maxDiff, Math.abs(written.readFloatLE(i * 4) - golden.readFloatLE(i * 4)));
     expect(maxDiff).toBeLessThanOrEqual(1e-3);
   });
 
   it('a long recording gives its overlapping windows one after another, with start times in --json', async () => {
     const out = path.join(dir, 'long.f32');
-    const r = await auscultInProcess('features', path.join(dir, 'twenty-seconds-pcm24.wav'), '--out', out, '--json');
+    const r = await auscultInProcess(
+      'features',
+      path.join(dir, 'twenty-seconds-pcm24.wav'),
+      '--out',
+      out,
+      '--json',
+    );
     expect(r.code).toBe(0);
     const report = JSON.parse(r.stdout) as { shape: number[]; windows: number; windowStartsS: number[] };
     // 20 s = 626 frames: windows at 0, 156 and the end-aligned 313.
@@ -81,9 +107,16 @@ describe('auscult features', () => {
   });
 
   it('refuses a clip shorter than 1 s with a clear message and exit code 1', async () => {
-    const r = await auscultInProcess('features', path.join(dir, 'short.wav'), '--out', path.join(dir, 'short.f32'));
+    const r = await auscultInProcess(
+      'features',
+      path.join(dir, 'short.wav'),
+      '--out',
+      path.join(dir, 'short.f32'),
+    );
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/^auscult: .*short\.wav: the recording is 0\.250 s long; clips shorter than 1 s are refused/);
+    expect(r.stderr).toMatch(
+      /^auscult: .*short\.wav: the recording is 0\.250 s long; clips shorter than 1 s are refused/,
+    );
     expect(fs.existsSync(path.join(dir, 'short.f32'))).toBe(false);
   });
 });
@@ -93,7 +126,9 @@ describe('auscult features --cache', () => {
     const cacheDir = path.join(dir, 'cache');
     const r = await auscult('features', dir, '--cache', cacheDir, '--threads', '2', '--json');
     expect(r.code).toBe(1); // short.wav and ulaw.wav fail, the others are cached
-    const report = JSON.parse(r.stdout) as { outcomes: { file: string; ok: boolean; recording?: { windowCount: number } }[] };
+    const report = JSON.parse(r.stdout) as {
+      outcomes: { file: string; ok: boolean; recording?: { windowCount: number } }[];
+    };
     const byName = Object.fromEntries(report.outcomes.map((o) => [path.basename(o.file), o]));
     expect(byName['twenty-seconds-pcm24.wav']).toMatchObject({ ok: true, recording: { windowCount: 3 } });
     expect(byName['short.wav']!.ok).toBe(false);
@@ -110,7 +145,10 @@ describe('auscult features --cache', () => {
 
 describe('auscult info', () => {
   it('prints format, channels, rate, bits and duration of an 8-channel MIMII file', async () => {
-    const r = await auscult('info', path.join(REAL_DATA_DIR, 'mimii-8ch', 'fan_id_00', 'normal_00000007.wav'));
+    const r = await auscult(
+      'info',
+      path.join(REAL_DATA_DIR, 'mimii-8ch', 'fan_id_00', 'normal_00000007.wav'),
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/format\s+WAV, PCM signed integer \(WAVE_FORMAT_EXTENSIBLE\)/);
     expect(r.stdout).toMatch(/channels\s+8\n/);
@@ -123,7 +161,9 @@ describe('auscult info', () => {
     const file = path.join(dir, 'ulaw.wav');
     const r = await auscultInProcess('info', file);
     expect(r.code).toBe(1);
-    expect(r.stderr).toBe(`auscult: ${file}: unsupported codec: µ-law (G.711) (format tag 0x0007); only PCM and IEEE-float WAV (or FLAC) can be read — convert it, e.g. \`ffmpeg -i in.wav -c:a pcm_s16le out.wav\`\n`);
+    expect(r.stderr).toBe(
+      `auscult: ${file}: unsupported codec: µ-law (G.711) (format tag 0x0007); only PCM and IEEE-float WAV (or FLAC) can be read — convert it, e.g. \`ffmpeg -i in.wav -c:a pcm_s16le out.wav\`\n`,
+    );
   });
 
   it('describes a short clip and says it is too short for features', async () => {

@@ -9,14 +9,20 @@ export interface AudioInfoReport extends AudioSourceInfo {
 
 function describeFormat(s: AudioSourceInfo): string {
   if (s.container === 'flac') return 'FLAC';
-  const codec = s.codec.startsWith('pcm_f') ? 'IEEE float' : s.codec === 'pcm_u8' ? 'PCM unsigned 8-bit' : 'PCM signed integer';
+  const codec = s.codec.startsWith('pcm_f')
+    ? 'IEEE float'
+    : s.codec === 'pcm_u8'
+      ? 'PCM unsigned 8-bit'
+      : 'PCM signed integer';
   return `WAV, ${codec}${s.extensible ? ' (WAVE_FORMAT_EXTENSIBLE)' : ''}`;
 }
 
 export function registerInfo(program: Command): void {
   program
     .command('info')
-    .description('print the format, channels, sample rate, bits and duration of an audio file (or why it cannot be read)')
+    .description(
+      'print the format, channels, sample rate, bits and duration of an audio file (or why it cannot be read)',
+    )
     .argument('<audio-file>', 'WAV or FLAC recording')
     .option('--json', 'print the report as JSON')
     .action(async (file: string, opts: { json?: boolean }) => {
@@ -24,7 +30,8 @@ export function registerInfo(program: Command): void {
       const audio = await decodeAudioFile(file, { minDurationS: 0 });
       const s = audio.source;
       const warnings = [...audio.warnings];
-      if (s.durationS < MIN_DURATION_S) warnings.push(`shorter than ${MIN_DURATION_S} s: refused for features and scoring`);
+      if (s.durationS < MIN_DURATION_S)
+        warnings.push(`shorter than ${MIN_DURATION_S} s: refused for features and scoring`);
       const report: AudioInfoReport = { file, ...s, warnings };
       if (opts.json) {
         process.stdout.write(JSON.stringify(report, null, 2) + '\n');

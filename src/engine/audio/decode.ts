@@ -49,22 +49,50 @@ function wavCodec(wav: WavFile): string {
   return containerBytes === 1 ? 'pcm_u8' : `pcm_s${containerBytes * 8}le`;
 }
 
-const isFlac = (bytes: Uint8Array): boolean => bytes.length >= 4 && bytes[0] === 0x66 && bytes[1] === 0x4c && bytes[2] === 0x61 && bytes[3] === 0x43;
+const isFlac = (bytes: Uint8Array): boolean =>
+  bytes.length >= 4 && bytes[0] === 0x66 && bytes[1] === 0x4c && bytes[2] === 0x61 && bytes[3] === 0x43;
 
-function finish(mono: Float32Array, source: AudioSourceInfo, warnings: string[], fileName: string, options: DecodeOptions): DecodedAudio {
+function finish(
+  mono: Float32Array,
+  source: AudioSourceInfo,
+  warnings: string[],
+  fileName: string,
+  options: DecodeOptions,
+): DecodedAudio {
   const minDurationS = options.minDurationS ?? MIN_DURATION_S;
   if (source.durationS < minDurationS) {
     // Enough decimals that the stated length is visibly below the limit (0.99998 s, not "1.000 s").
-    const shown = Number(source.durationS.toFixed(3)) < minDurationS ? source.durationS.toFixed(3) : source.durationS.toFixed(6);
-    throw new AudioDecodeError(fileName, `the recording is ${shown} s long; clips shorter than ${minDurationS} s are refused (too short for a log-Mel window)`);
+    const shown =
+      Number(source.durationS.toFixed(3)) < minDurationS
+        ? source.durationS.toFixed(3)
+        : source.durationS.toFixed(6);
+    throw new AudioDecodeError(
+      fileName,
+      `the recording is ${shown} s long; clips shorter than ${minDurationS} s are refused (too short for a log-Mel window)`,
+    );
   }
-  const samples = source.sampleRateHz === SAMPLE_RATE_HZ ? mono : resample(mono, source.sampleRateHz, SAMPLE_RATE_HZ);
-  return { samples, sampleRateHz: SAMPLE_RATE_HZ, durationS: samples.length / SAMPLE_RATE_HZ, source, warnings };
+  const samples =
+    source.sampleRateHz === SAMPLE_RATE_HZ ? mono : resample(mono, source.sampleRateHz, SAMPLE_RATE_HZ);
+  return {
+    samples,
+    sampleRateHz: SAMPLE_RATE_HZ,
+    durationS: samples.length / SAMPLE_RATE_HZ,
+    source,
+    warnings,
+  };
 }
 
 /** Decode the bytes of a WAV file (FLAC needs the async `decodeAudioBytesAsync`). */
-export function decodeAudioBytes(bytes: Uint8Array, fileName: string, options: DecodeOptions = {}): DecodedAudio {
-  if (isFlac(bytes)) throw new AudioDecodeError(fileName, 'is a FLAC file: decode it with decodeAudioFile or decodeAudioBytesAsync');
+export function decodeAudioBytes(
+  bytes: Uint8Array,
+  fileName: string,
+  options: DecodeOptions = {},
+): DecodedAudio {
+  if (isFlac(bytes))
+    throw new AudioDecodeError(
+      fileName,
+      'is a FLAC file: decode it with decodeAudioFile or decodeAudioBytesAsync',
+    );
   const wav = parseWav(bytes, fileName);
   const mono = downmixWavToMono(bytes, wav, fileName);
   const { format, frameCount } = wav;
@@ -82,7 +110,11 @@ export function decodeAudioBytes(bytes: Uint8Array, fileName: string, options: D
 }
 
 /** Decode the bytes of a WAV or FLAC file. */
-export async function decodeAudioBytesAsync(bytes: Uint8Array, fileName: string, options: DecodeOptions = {}): Promise<DecodedAudio> {
+export async function decodeAudioBytesAsync(
+  bytes: Uint8Array,
+  fileName: string,
+  options: DecodeOptions = {},
+): Promise<DecodedAudio> {
   if (!isFlac(bytes)) return decodeAudioBytes(bytes, fileName, options);
   const flac = await decodeFlacBytes(bytes, fileName);
   const channels = flac.channelData.length;
@@ -97,7 +129,11 @@ export async function decodeAudioBytesAsync(bytes: Uint8Array, fileName: string,
     mono[i] = sum[i]! * scale;
     check += sum[i]! * 0; // NaN/±Inf propagate through 0·x
   }
-  if (!Number.isFinite(check)) throw new AudioDecodeError(fileName, `the FLAC decoder returned non-finite samples (${flac.bitsPerSample}-bit FLAC is not decoded correctly by @wasm-audio-decoders/flac; 8, 16 and 24 bits work)`);
+  if (!Number.isFinite(check))
+    throw new AudioDecodeError(
+      fileName,
+      `the FLAC decoder returned non-finite samples (${flac.bitsPerSample}-bit FLAC is not decoded correctly by @wasm-audio-decoders/flac; 8, 16 and 24 bits work)`,
+    );
   const source: AudioSourceInfo = {
     container: 'flac',
     codec: 'flac',
@@ -126,9 +162,16 @@ export async function readAudioFile(filePath: string): Promise<Uint8Array> {
   } catch (e) {
     if (e instanceof AudioDecodeError) throw e;
     const err = e as NodeJS.ErrnoException;
-    throw new AudioDecodeError(filePath, err.code === 'ENOENT' ? 'no such file' : `cannot read the file (${err.code ?? err.message})`);
+    throw new AudioDecodeError(
+      filePath,
+      err.code === 'ENOENT' ? 'no such file' : `cannot read the file (${err.code ?? err.message})`,
+    );
   }
-  if (size > MAX_FILE_BYTES) throw new AudioDecodeError(filePath, `the file is ${(size / 2 ** 30).toFixed(1)} GiB; recordings over 2 GiB are not supported, split them`);
+  if (size > MAX_FILE_BYTES)
+    throw new AudioDecodeError(
+      filePath,
+      `the file is ${(size / 2 ** 30).toFixed(1)} GiB; recordings over 2 GiB are not supported, split them`,
+    );
   try {
     const buf = await fs.readFile(filePath);
     return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);

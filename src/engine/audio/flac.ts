@@ -31,7 +31,10 @@ export async function decodeFlacBytes(bytes: Uint8Array, fileName: string): Prom
     const result = await pending;
     const warnings = result.errors.map((e) => `FLAC frame error: ${e.message}`);
     if (result.samplesDecoded === 0 || result.channelData.length === 0) {
-      throw new AudioDecodeError(fileName, `the FLAC stream holds no decodable audio${warnings.length ? ` (${warnings[0]})` : ''}`);
+      throw new AudioDecodeError(
+        fileName,
+        `the FLAC stream holds no decodable audio${warnings.length ? ` (${warnings[0]})` : ''}`,
+      );
     }
     return {
       channelData: result.channelData,
@@ -50,7 +53,8 @@ export async function decodeFlacBytes(bytes: Uint8Array, fileName: string): Prom
 
 function dropLibraryConsoleMessages(): () => void {
   const { error, warn } = console;
-  const fromLibrary = (args: unknown[]): boolean => typeof args[0] === 'string' && /@wasm-audio-decoders|codec-parser/.test(args[0]);
+  const fromLibrary = (args: unknown[]): boolean =>
+    typeof args[0] === 'string' && /@wasm-audio-decoders|codec-parser/.test(args[0]);
   console.error = (...args: unknown[]) => {
     if (!fromLibrary(args)) error.apply(console, args);
   };

@@ -16,7 +16,22 @@ export const WAVE_FORMAT_IEEE_FLOAT = 0x0003;
 export const WAVE_FORMAT_EXTENSIBLE = 0xfffe;
 
 /** Bytes 2..15 of every KSDATAFORMAT_SUBTYPE_* GUID; bytes 0..1 hold the format tag (LE). */
-export const EXTENSIBLE_GUID_TAIL = Uint8Array.of(0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00, 0xaa, 0x00, 0x38, 0x9b, 0x71);
+export const EXTENSIBLE_GUID_TAIL = Uint8Array.of(
+  0x00,
+  0x00,
+  0x00,
+  0x00,
+  0x10,
+  0x00,
+  0x80,
+  0x00,
+  0x00,
+  0xaa,
+  0x00,
+  0x38,
+  0x9b,
+  0x71,
+);
 
 /**
  * Encode `channels` (one Float32Array per channel, all the same length, samples in [-1, 1]) at
@@ -31,14 +46,18 @@ export function encodeWav(
   options: WavEncodeOptions = {},
 ): Uint8Array {
   const channelCount = channels.length;
-  if (channelCount < 1 || channelCount > 65535) throw new Error(`encodeWav: channel count ${channelCount} is not in 1..65535`);
+  if (channelCount < 1 || channelCount > 65535)
+    throw new Error(`encodeWav: channel count ${channelCount} is not in 1..65535`);
   const frameCount = channels[0]!.length;
   for (const [i, ch] of channels.entries()) {
-    if (ch.length !== frameCount) throw new Error(`encodeWav: channel ${i} has ${ch.length} samples, channel 0 has ${frameCount}`);
+    if (ch.length !== frameCount)
+      throw new Error(`encodeWav: channel ${i} has ${ch.length} samples, channel 0 has ${frameCount}`);
   }
-  if (!Number.isInteger(sampleRateHz) || sampleRateHz <= 0) throw new Error(`encodeWav: sample rate ${sampleRateHz} Hz is not a positive integer`);
+  if (!Number.isInteger(sampleRateHz) || sampleRateHz <= 0)
+    throw new Error(`encodeWav: sample rate ${sampleRateHz} Hz is not a positive integer`);
   const validBits = format.kind === 'pcm' ? [8, 16, 24, 32] : [32, 64];
-  if (!validBits.includes(format.bits)) throw new Error(`encodeWav: ${format.kind} ${format.bits}-bit is not supported`);
+  if (!validBits.includes(format.bits))
+    throw new Error(`encodeWav: ${format.kind} ${format.bits}-bit is not supported`);
 
   const extensible = options.extensible ?? false;
   const bytesPerSample = format.bits / 8;
@@ -51,7 +70,8 @@ export function encodeWav(
   const headerBytes = 12 + 8 + fmtBytes + (hasFact ? 12 : 0) + 8;
   const padByte = dataBytes % 2; // RIFF chunks are word-aligned
   const totalBytes = headerBytes + dataBytes + padByte;
-  if (totalBytes - 8 > 0xffffffff) throw new Error(`encodeWav: ${totalBytes} bytes exceed the 4 GiB RIFF limit`);
+  if (totalBytes - 8 > 0xffffffff)
+    throw new Error(`encodeWav: ${totalBytes} bytes exceed the 4 GiB RIFF limit`);
 
   const out = new Uint8Array(totalBytes);
   const view = new DataView(out.buffer);
@@ -99,7 +119,12 @@ export function encodeWav(
   return out;
 }
 
-function writeSamples(view: DataView, offset: number, channels: Float32Array[], format: WavSampleFormat): void {
+function writeSamples(
+  view: DataView,
+  offset: number,
+  channels: Float32Array[],
+  format: WavSampleFormat,
+): void {
   const channelCount = channels.length;
   const frameCount = channels[0]!.length;
   const bytesPerSample = format.bits / 8;

@@ -6,7 +6,12 @@
  * warnings (the audio is still sound: truncated data chunk, unset streaming sizes, trailing bytes).
  */
 import { AudioDecodeError } from './errors.ts';
-import { EXTENSIBLE_GUID_TAIL, WAVE_FORMAT_EXTENSIBLE, WAVE_FORMAT_IEEE_FLOAT, WAVE_FORMAT_PCM } from './wav-encode.ts';
+import {
+  EXTENSIBLE_GUID_TAIL,
+  WAVE_FORMAT_EXTENSIBLE,
+  WAVE_FORMAT_IEEE_FLOAT,
+  WAVE_FORMAT_PCM,
+} from './wav-encode.ts';
 
 /** Limits beyond which a header field is treated as corrupt rather than as an exotic file. */
 const MAX_CHANNELS = 1024;
@@ -70,12 +75,16 @@ function describeStart(bytes: Uint8Array): string {
 function recogniseOtherContainer(bytes: Uint8Array): string | undefined {
   const id = chunkIdAt(bytes, 0);
   if (id === 'RIFX') return 'is a big-endian RIFX file; only little-endian RIFF WAV is supported';
-  if (id === 'RF64' || id === 'BW64') return `is an ${id} (WAV over 4 GiB) file, which is not supported; split the recording`;
+  if (id === 'RF64' || id === 'BW64')
+    return `is an ${id} (WAV over 4 GiB) file, which is not supported; split the recording`;
   if (id === 'fLaC') return 'is a FLAC file';
-  if (id === 'OggS') return 'is an Ogg file (Vorbis/Opus/FLAC in Ogg), which is not supported; convert it to WAV or FLAC';
+  if (id === 'OggS')
+    return 'is an Ogg file (Vorbis/Opus/FLAC in Ogg), which is not supported; convert it to WAV or FLAC';
   if (id === 'FORM') return 'is an AIFF file, which is not supported; convert it to WAV';
-  if (bytes[0] === 0x49 && bytes[1] === 0x44 && bytes[2] === 0x33) return 'is an MP3 file (ID3 tag), which is not supported; convert it to WAV';
-  if (bytes[0] === 0xff && bytes.length > 1 && (bytes[1]! & 0xe0) === 0xe0) return 'looks like MPEG audio (MP3/AAC), which is not supported; convert it to WAV';
+  if (bytes[0] === 0x49 && bytes[1] === 0x44 && bytes[2] === 0x33)
+    return 'is an MP3 file (ID3 tag), which is not supported; convert it to WAV';
+  if (bytes[0] === 0xff && bytes.length > 1 && (bytes[1]! & 0xe0) === 0xe0)
+    return 'looks like MPEG audio (MP3/AAC), which is not supported; convert it to WAV';
   return undefined;
 }
 
@@ -88,8 +97,12 @@ export function parseWav(bytes: Uint8Array, fileName: string): WavFile {
   const other = recogniseOtherContainer(bytes);
   if (other) fail(`not a WAV file: it ${other}`);
   if (bytes.length < 12) fail(`the file is only ${bytes.length} bytes, too short for a WAV header`);
-  if (chunkIdAt(bytes, 0) !== 'RIFF') fail(`not a WAV file: it does not start with "RIFF" (first bytes ${describeStart(bytes)})`);
-  if (chunkIdAt(bytes, 8) !== 'WAVE') fail(`not a WAV file: the RIFF form type is not "WAVE" (bytes 8–11: ${describeStart(bytes.subarray(8))})`);
+  if (chunkIdAt(bytes, 0) !== 'RIFF')
+    fail(`not a WAV file: it does not start with "RIFF" (first bytes ${describeStart(bytes)})`);
+  if (chunkIdAt(bytes, 8) !== 'WAVE')
+    fail(
+      `not a WAV file: the RIFF form type is not "WAVE" (bytes 8–11: ${describeStart(bytes.subarray(8))})`,
+    );
 
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const warnings: string[] = [];
@@ -107,7 +120,9 @@ export function parseWav(bytes: Uint8Array, fileName: string): WavFile {
         break;
       }
       // The RIFF size field understates the file (a writer that did not update it): keep going.
-      warnings.push(`the RIFF size field (${riffSize} bytes) ends before the ${format ? 'data' : 'fmt'} chunk; read past it`);
+      warnings.push(
+        `the RIFF size field (${riffSize} bytes) ends before the ${format ? 'data' : 'fmt'} chunk; read past it`,
+      );
       end = bytes.length;
     }
     const id = chunkIdAt(bytes, pos);
@@ -116,7 +131,9 @@ export function parseWav(bytes: Uint8Array, fileName: string): WavFile {
         warnings.push(`unreadable bytes after the data at byte ${pos} were ignored`);
         break;
       }
-      fail(`corrupt chunk header at byte ${pos} (bytes ${describeStart(bytes.subarray(pos))}); no valid ${format ? 'data' : 'fmt'} chunk before it`);
+      fail(
+        `corrupt chunk header at byte ${pos} (bytes ${describeStart(bytes.subarray(pos))}); no valid ${format ? 'data' : 'fmt'} chunk before it`,
+      );
     }
     const size = view.getUint32(pos + 4, true);
     const bodyStart = pos + 8;
@@ -125,11 +142,15 @@ export function parseWav(bytes: Uint8Array, fileName: string): WavFile {
       if (data) {
         warnings.push(`a second data chunk at byte ${pos} was ignored`);
       } else if (size === 0xffffffff || (size === 0 && remaining > 0)) {
-        warnings.push(`the data chunk size is unset (${size === 0 ? 0 : '0xFFFFFFFF'}, as streaming writers leave it); read to the end of the file`);
+        warnings.push(
+          `the data chunk size is unset (${size === 0 ? 0 : '0xFFFFFFFF'}, as streaming writers leave it); read to the end of the file`,
+        );
         data = { offset: bodyStart, size: remaining };
         break;
       } else if (size > remaining) {
-        warnings.push(`the file is truncated: the data chunk declares ${size} bytes but only ${remaining} are present; decoded what is there`);
+        warnings.push(
+          `the file is truncated: the data chunk declares ${size} bytes but only ${remaining} are present; decoded what is there`,
+        );
         data = { offset: bodyStart, size: remaining };
         break;
       } else {
@@ -137,31 +158,48 @@ export function parseWav(bytes: Uint8Array, fileName: string): WavFile {
       }
     } else if (size > remaining) {
       if (format && data) {
-        warnings.push(`chunk "${id}" at byte ${pos} declares ${size} bytes but only ${remaining} remain; ignored`);
+        warnings.push(
+          `chunk "${id}" at byte ${pos} declares ${size} bytes but only ${remaining} remain; ignored`,
+        );
         break;
       }
-      fail(`absurd header: chunk "${id}" at byte ${pos} declares ${size} bytes but only ${remaining} remain in the file`);
+      fail(
+        `absurd header: chunk "${id}" at byte ${pos} declares ${size} bytes but only ${remaining} remain in the file`,
+      );
     } else if (id === 'fmt ') {
       if (format) warnings.push(`a second fmt chunk at byte ${pos} was ignored`);
       else format = parseFmtChunk(view, bodyStart, size, fail);
     }
     // Chunks are word-aligned; some writers omit the pad byte after an odd-sized chunk.
     let next = bodyStart + size;
-    if (size % 2 === 1 && !(chunkIdAt(bytes, next) !== undefined && chunkIdAt(bytes, next + 1) === undefined)) next++;
+    if (size % 2 === 1 && !(chunkIdAt(bytes, next) !== undefined && chunkIdAt(bytes, next + 1) === undefined))
+      next++;
     pos = next;
   }
-  if (!format) fail(data ? 'no fmt chunk before the end of the file: the sample format is unknown' : 'no fmt chunk and no data chunk: not a usable WAV file');
-  if (!data) fail('no data chunk: the file holds no audio (was the recording interrupted while writing the header?)');
+  if (!format)
+    fail(
+      data
+        ? 'no fmt chunk before the end of the file: the sample format is unknown'
+        : 'no fmt chunk and no data chunk: not a usable WAV file',
+    );
+  if (!data)
+    fail('no data chunk: the file holds no audio (was the recording interrupted while writing the header?)');
   const fmt = format!;
   const dataChunk = data!;
   const frameCount = Math.floor(dataChunk.size / fmt.blockAlign);
   const leftover = dataChunk.size - frameCount * fmt.blockAlign;
-  if (leftover > 0) warnings.push(`the data ends with ${leftover} bytes of an incomplete sample frame; ignored`);
+  if (leftover > 0)
+    warnings.push(`the data ends with ${leftover} bytes of an incomplete sample frame; ignored`);
   if (frameCount === 0) fail('the data chunk holds no complete sample frame: the recording is empty');
   return { format: fmt, dataOffset: dataChunk.offset, frameCount, warnings };
 }
 
-function parseFmtChunk(view: DataView, at: number, size: number, fail: (problem: string) => never): WavFormat {
+function parseFmtChunk(
+  view: DataView,
+  at: number,
+  size: number,
+  fail: (problem: string) => never,
+): WavFormat {
   if (size < 16) fail(`the fmt chunk is ${size} bytes; at least 16 are needed`);
   let formatTag = view.getUint16(at, true);
   const channels = view.getUint16(at + 2, true);
@@ -177,27 +215,38 @@ function parseFmtChunk(view: DataView, at: number, size: number, fail: (problem:
     formatTag = view.getUint16(at + 24, true);
     for (let i = 0; i < EXTENSIBLE_GUID_TAIL.length; i++) {
       if (view.getUint8(at + 26 + i) !== EXTENSIBLE_GUID_TAIL[i]) {
-        fail('WAVE_FORMAT_EXTENSIBLE with an unknown sub-format GUID (not PCM or IEEE float); unsupported codec');
+        fail(
+          'WAVE_FORMAT_EXTENSIBLE with an unknown sub-format GUID (not PCM or IEEE float); unsupported codec',
+        );
       }
     }
   }
   if (formatTag !== WAVE_FORMAT_PCM && formatTag !== WAVE_FORMAT_IEEE_FLOAT) {
     const name = KNOWN_UNSUPPORTED_CODECS[formatTag] ?? 'an unknown codec';
-    fail(`unsupported codec: ${name} (format tag 0x${formatTag.toString(16).padStart(4, '0')}); only PCM and IEEE-float WAV (or FLAC) can be read — convert it, e.g. \`ffmpeg -i in.wav -c:a pcm_s16le out.wav\``);
+    fail(
+      `unsupported codec: ${name} (format tag 0x${formatTag.toString(16).padStart(4, '0')}); only PCM and IEEE-float WAV (or FLAC) can be read — convert it, e.g. \`ffmpeg -i in.wav -c:a pcm_s16le out.wav\``,
+    );
   }
   if (channels === 0) fail('the fmt chunk declares zero channels');
   if (channels > MAX_CHANNELS) fail(`absurd header: ${channels} channels (more than ${MAX_CHANNELS})`);
   if (sampleRateHz < MIN_SAMPLE_RATE_HZ || sampleRateHz > MAX_SAMPLE_RATE_HZ) {
-    fail(`absurd header: sample rate ${sampleRateHz} Hz (expected ${MIN_SAMPLE_RATE_HZ}–${MAX_SAMPLE_RATE_HZ} Hz)`);
+    fail(
+      `absurd header: sample rate ${sampleRateHz} Hz (expected ${MIN_SAMPLE_RATE_HZ}–${MAX_SAMPLE_RATE_HZ} Hz)`,
+    );
   }
   if (containerBits === 0) fail('the fmt chunk declares 0 bits per sample');
   const kind = formatTag === WAVE_FORMAT_PCM ? 'pcm' : 'float';
   const containerBytes = Math.ceil(containerBits / 8);
-  if (kind === 'pcm' && (containerBytes < 1 || containerBytes > 4)) fail(`unsupported PCM sample size: ${containerBits} bits (8, 16, 24 and 32 are supported)`);
-  if (kind === 'float' && containerBits !== 32 && containerBits !== 64) fail(`unsupported IEEE-float sample size: ${containerBits} bits (32 and 64 are supported)`);
-  if (bitsPerSample > containerBits) fail(`absurd header: ${bitsPerSample} valid bits in a ${containerBits}-bit sample`);
+  if (kind === 'pcm' && (containerBytes < 1 || containerBytes > 4))
+    fail(`unsupported PCM sample size: ${containerBits} bits (8, 16, 24 and 32 are supported)`);
+  if (kind === 'float' && containerBits !== 32 && containerBits !== 64)
+    fail(`unsupported IEEE-float sample size: ${containerBits} bits (32 and 64 are supported)`);
+  if (bitsPerSample > containerBits)
+    fail(`absurd header: ${bitsPerSample} valid bits in a ${containerBits}-bit sample`);
   if (blockAlign !== channels * containerBytes) {
-    fail(`absurd header: block align ${blockAlign} bytes does not match ${channels} channel(s) × ${containerBytes} bytes per sample`);
+    fail(
+      `absurd header: block align ${blockAlign} bytes does not match ${channels} channel(s) × ${containerBytes} bytes per sample`,
+    );
   }
   return { formatTag, extensible, kind, channels, sampleRateHz, containerBytes, bitsPerSample, blockAlign };
 }
@@ -224,7 +273,13 @@ export function downmixWavToMono(bytes: Uint8Array, wav: WavFile, fileName: stri
       if (channels === 1) for (let i = 0; i < frameCount; i++) out[i] = s[i]! * scale;
       else mixInterleaved(s, channels, frameCount, scale * inv, out);
     } else if (containerBytes === 4 && aligned) {
-      mixInterleaved(new Int32Array(bytes.buffer, absolute, sampleCount), channels, frameCount, scale * inv, out);
+      mixInterleaved(
+        new Int32Array(bytes.buffer, absolute, sampleCount),
+        channels,
+        frameCount,
+        scale * inv,
+        out,
+      );
     } else if (containerBytes === 1) {
       const s = bytes.subarray(dataOffset, dataOffset + sampleCount);
       for (let i = 0, p = 0; i < frameCount; i++) {
@@ -238,7 +293,8 @@ export function downmixWavToMono(bytes: Uint8Array, wav: WavFile, fileName: stri
           ? (o: number) => view.getInt16(o, true)
           : containerBytes === 4
             ? (o: number) => view.getInt32(o, true)
-            : (o: number) => ((view.getUint8(o) | (view.getUint8(o + 1) << 8) | (view.getUint8(o + 2) << 16)) << 8) >> 8;
+            : (o: number) =>
+                ((view.getUint8(o) | (view.getUint8(o + 1) << 8) | (view.getUint8(o + 2) << 16)) << 8) >> 8;
       for (let i = 0, o = 0; i < frameCount; i++) {
         let acc = 0;
         for (let c = 0; c < channels; c++, o += containerBytes) acc += read(o);
@@ -249,7 +305,8 @@ export function downmixWavToMono(bytes: Uint8Array, wav: WavFile, fileName: stri
     let acc = 0;
     for (let i = 0, o = 0; i < frameCount; i++) {
       let frameSum = 0;
-      for (let c = 0; c < channels; c++, o += containerBytes) frameSum += containerBytes === 4 ? view.getFloat32(o, true) : view.getFloat64(o, true);
+      for (let c = 0; c < channels; c++, o += containerBytes)
+        frameSum += containerBytes === 4 ? view.getFloat32(o, true) : view.getFloat64(o, true);
       out[i] = frameSum * inv;
       acc += frameSum * 0; // NaN/±Inf propagate through 0·x, finite values add 0
     }
@@ -262,13 +319,22 @@ export function downmixWavToMono(bytes: Uint8Array, wav: WavFile, fileName: stri
           if (first < 0) first = i;
         }
       }
-      throw new AudioDecodeError(fileName, `the float data contains non-finite samples (NaN or infinity) in ${bad} frame(s), first at ${(first / format.sampleRateHz).toFixed(3)} s`);
+      throw new AudioDecodeError(
+        fileName,
+        `the float data contains non-finite samples (NaN or infinity) in ${bad} frame(s), first at ${(first / format.sampleRateHz).toFixed(3)} s`,
+      );
     }
   }
   return out;
 }
 
-function mixInterleaved(s: Int16Array | Int32Array, channels: number, frameCount: number, scale: number, out: Float32Array): void {
+function mixInterleaved(
+  s: Int16Array | Int32Array,
+  channels: number,
+  frameCount: number,
+  scale: number,
+  out: Float32Array,
+): void {
   for (let i = 0, p = 0; i < frameCount; i++) {
     let acc = 0;
     for (let c = 0; c < channels; c++) acc += s[p++]!;

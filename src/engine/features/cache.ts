@@ -55,13 +55,17 @@ export class FeatureCache {
   private readonly createdFolders = new Set<string>();
 
   constructor(dir: string, params: FeatureParams = FEATURE_PARAMS) {
-    if (params.id !== FEATURE_PARAMS.id) throw new Error(`FeatureCache: only the built-in feature parameters (${FEATURE_PARAMS.id}) can be computed`);
+    if (params.id !== FEATURE_PARAMS.id)
+      throw new Error(
+        `FeatureCache: only the built-in feature parameters (${FEATURE_PARAMS.id}) can be computed`,
+      );
     this.dir = path.resolve(dir);
     this.params = params;
   }
 
   pathOf(key: string): string {
-    if (!/^[0-9a-f]{64}$/.test(key)) throw new Error(`FeatureCache: "${key}" is not a cache key (a SHA-256 hex digest)`);
+    if (!/^[0-9a-f]{64}$/.test(key))
+      throw new Error(`FeatureCache: "${key}" is not a cache key (a SHA-256 hex digest)`);
     return path.join(this.dir, this.params.id, key.slice(0, 2), `${key}.feat`);
   }
 
@@ -103,7 +107,10 @@ export class FeatureCache {
       source: audio.source,
       warnings: audio.warnings,
     };
-    this.write(recording, features.windows.map((w) => w.data));
+    this.write(
+      recording,
+      features.windows.map((w) => w.data),
+    );
     return recording;
   }
 
@@ -121,14 +128,18 @@ export class FeatureCache {
     const loc = this.locate(key);
     if (!loc) throw new Error(`FeatureCache: no cached features for ${key} in ${this.dir}`);
     const { windowCount } = loc.recording;
-    if (!Number.isInteger(index) || index < 0 || index >= windowCount) throw new Error(`FeatureCache: window ${index} out of range (entry ${key} has ${windowCount})`);
-    if (out.length !== WINDOW_VALUES) throw new Error(`FeatureCache.readWindow: out must hold ${WINDOW_VALUES} values`);
+    if (!Number.isInteger(index) || index < 0 || index >= windowCount)
+      throw new Error(`FeatureCache: window ${index} out of range (entry ${key} has ${windowCount})`);
+    if (out.length !== WINDOW_VALUES)
+      throw new Error(`FeatureCache.readWindow: out must hold ${WINDOW_VALUES} values`);
     let fd: number;
     try {
       fd = fs.openSync(this.pathOf(key), 'r');
     } catch (e) {
       this.headers.delete(key);
-      throw new Error(`FeatureCache: the entry of ${key} in ${this.dir} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); was the cache cleared?`);
+      throw new Error(
+        `FeatureCache: the entry of ${key} in ${this.dir} cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); was the cache cleared?`,
+      );
     }
     try {
       const target = new Uint8Array(out.buffer, out.byteOffset, WINDOW_BYTES);
@@ -194,7 +205,12 @@ export class FeatureCache {
     }
     try {
       const fixed = Buffer.alloc(16);
-      if (fs.readSync(fd, fixed, 0, 16, 0) !== 16 || fixed.toString('latin1', 0, 8) !== MAGIC || fixed.readUInt32LE(8) !== FORMAT_VERSION) return undefined;
+      if (
+        fs.readSync(fd, fixed, 0, 16, 0) !== 16 ||
+        fixed.toString('latin1', 0, 8) !== MAGIC ||
+        fixed.readUInt32LE(8) !== FORMAT_VERSION
+      )
+        return undefined;
       const jsonLength = fixed.readUInt32LE(12);
       const json = Buffer.alloc(jsonLength);
       if (fs.readSync(fd, json, 0, jsonLength, 16) !== jsonLength) return undefined;

@@ -28,13 +28,15 @@ export interface ExtractOptions {
   onProgress?: (progress: ExtractProgress) => void;
 }
 
-export type ExtractOutcome = { file: string; ok: true; recording: CachedRecording } | { file: string; ok: false; error: string };
+export type ExtractOutcome =
+  { file: string; ok: true; recording: CachedRecording } | { file: string; ok: false; error: string };
 
 export interface WorkerJob {
   index: number;
   file: string;
 }
-export type WorkerReply = { index: number; ok: true; recording: CachedRecording } | { index: number; ok: false; error: string };
+export type WorkerReply =
+  { index: number; ok: true; recording: CachedRecording } | { index: number; ok: false; error: string };
 
 function startWorker(workerUrl: URL, workerData: unknown): Worker {
   if (!workerUrl.pathname.endsWith('.ts')) return new Worker(workerUrl, { workerData });
@@ -116,7 +118,10 @@ export async function extractInParallel(
       worker.on('message', (reply: WorkerReply) => {
         if (settled) return;
         const file = files[reply.index]!;
-        record(reply.index, reply.ok ? { file, ok: true, recording: reply.recording } : { file, ok: false, error: reply.error });
+        record(
+          reply.index,
+          reply.ok ? { file, ok: true, recording: reply.recording } : { file, ok: false, error: reply.error },
+        );
         dispatch(worker);
       });
       worker.on('error', (e) => finish(new Error(`feature extraction worker failed: ${e.message}`)));

@@ -8,6 +8,11 @@ const cache = new FeatureCache((workerData as { cacheDir: string }).cacheDir);
 parentPort!.on('message', (job: WorkerJob) => {
   cache.ensureFile(job.file).then(
     (recording) => parentPort!.postMessage({ index: job.index, ok: true, recording } satisfies WorkerReply),
-    (e: unknown) => parentPort!.postMessage({ index: job.index, ok: false, error: e instanceof Error ? e.message : String(e) } satisfies WorkerReply),
+    (e: unknown) =>
+      parentPort!.postMessage({
+        index: job.index,
+        ok: false,
+        error: e instanceof Error ? e.message : String(e),
+      } satisfies WorkerReply),
   );
 });

@@ -18,7 +18,8 @@ export class RealFft {
   private readonly im: Float64Array;
 
   constructor(size: number) {
-    if (size < 4 || (size & (size - 1)) !== 0) throw new Error(`RealFft: size ${size} is not a power of two ≥ 4`);
+    if (size < 4 || (size & (size - 1)) !== 0)
+      throw new Error(`RealFft: size ${size} is not a power of two ≥ 4`);
     this.size = size;
     const half = size >> 1;
     this.half = half;

@@ -44,7 +44,8 @@ export function slaneyMelFilterbank(
   const melMin = hzToMelSlaney(fminHz);
   const melMax = hzToMelSlaney(fmaxHz);
   const edgesHz = new Float64Array(nMels + 2);
-  for (let i = 0; i < nMels + 2; i++) edgesHz[i] = melToHzSlaney(melMin + ((melMax - melMin) * i) / (nMels + 1));
+  for (let i = 0; i < nMels + 2; i++)
+    edgesHz[i] = melToHzSlaney(melMin + ((melMax - melMin) * i) / (nMels + 1));
 
   const firstBin = new Int32Array(nMels);
   const offsets = new Int32Array(nMels + 1);

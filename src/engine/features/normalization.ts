@@ -37,7 +37,10 @@ export class NormStatsAccumulator {
 
   /** Add log-Mel frames: `data` is frames × 128 row-major (any number of whole frames). */
   add(data: Float32Array): this {
-    if (data.length % N_MELS !== 0) throw new Error(`NormStatsAccumulator.add: ${data.length} values are not whole frames of ${N_MELS} bands`);
+    if (data.length % N_MELS !== 0)
+      throw new Error(
+        `NormStatsAccumulator.add: ${data.length} values are not whole frames of ${N_MELS} bands`,
+      );
     const frames = data.length / N_MELS;
     if (frames === 0) return this;
     const { batchMean, batchM2 } = this;
@@ -89,7 +92,8 @@ export class NormStatsAccumulator {
 
 /** x ← (x − mean)/(std + 1e-12) for every frame of `data` (frames × 128, row-major). */
 export function normalizeInPlace(data: Float32Array, stats: NormStats): Float32Array {
-  if (data.length % N_MELS !== 0) throw new Error(`normalizeInPlace: ${data.length} values are not whole frames of ${N_MELS} bands`);
+  if (data.length % N_MELS !== 0)
+    throw new Error(`normalizeInPlace: ${data.length} values are not whole frames of ${N_MELS} bands`);
   const { mean } = stats;
   const invStd = new Float64Array(N_MELS);
   for (let m = 0; m < N_MELS; m++) invStd[m] = 1 / (stats.std[m]! + NORM_EPSILON);
@@ -105,9 +109,12 @@ export function normStatsToJson(stats: NormStats): NormStatsJson {
 
 export function normStatsFromJson(json: unknown): NormStats {
   const j = json as Partial<NormStatsJson> | null;
-  const okArray = (a: unknown): a is number[] => Array.isArray(a) && a.length === N_MELS && a.every((v) => typeof v === 'number' && Number.isFinite(v));
+  const okArray = (a: unknown): a is number[] =>
+    Array.isArray(a) && a.length === N_MELS && a.every((v) => typeof v === 'number' && Number.isFinite(v));
   if (!j || !okArray(j.mean) || !okArray(j.std) || typeof j.frameCount !== 'number') {
-    throw new Error(`normalisation statistics: expected {mean: number[${N_MELS}], std: number[${N_MELS}], frameCount: number}`);
+    throw new Error(
+      `normalisation statistics: expected {mean: number[${N_MELS}], std: number[${N_MELS}], frameCount: number}`,
+    );
   }
   if (j.std.some((s) => s < 0)) throw new Error('normalisation statistics: a standard deviation is negative');
   return { mean: Float32Array.from(j.mean), std: Float32Array.from(j.std), frameCount: j.frameCount };

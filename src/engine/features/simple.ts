@@ -13,7 +13,8 @@ export interface SimpleRepresentations {
 
 /** Mean and max over time of `window` (frames × 128 row-major, normalised log-Mel). */
 export function temporalMeanMax(window: Float32Array): SimpleRepresentations {
-  if (window.length === 0 || window.length % N_MELS !== 0) throw new Error(`temporalMeanMax: ${window.length} values are not whole frames of ${N_MELS} bands`);
+  if (window.length === 0 || window.length % N_MELS !== 0)
+    throw new Error(`temporalMeanMax: ${window.length} values are not whole frames of ${N_MELS} bands`);
   const frames = window.length / N_MELS;
   const sum = new Float64Array(N_MELS);
   const max = new Float32Array(N_MELS).fill(-Infinity);

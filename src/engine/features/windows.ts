@@ -7,7 +7,14 @@
  *   plus a last window aligned to the end, so every frame is covered (a regular window starting
  *   less than 78 frames before that last one is left out).
  */
-import { HOP_SAMPLES, N_MELS, SAMPLE_RATE_HZ, SINGLE_WINDOW_MAX_FRAMES, WINDOW_FRAMES, WINDOW_HOP_FRAMES } from './params.ts';
+import {
+  HOP_SAMPLES,
+  N_MELS,
+  SAMPLE_RATE_HZ,
+  SINGLE_WINDOW_MAX_FRAMES,
+  WINDOW_FRAMES,
+  WINDOW_HOP_FRAMES,
+} from './params.ts';
 import type { LogMel } from './logmel.ts';
 
 export interface FeatureWindow {
@@ -21,14 +28,16 @@ export interface FeatureWindow {
 
 /** Start frames of the windows of a log-Mel with `frames` frames (see the module comment). */
 export function windowStartFrames(frames: number): number[] {
-  if (!Number.isInteger(frames) || frames < 1) throw new Error(`windowStartFrames: ${frames} is not a positive frame count`);
+  if (!Number.isInteger(frames) || frames < 1)
+    throw new Error(`windowStartFrames: ${frames} is not a positive frame count`);
   if (frames <= SINGLE_WINDOW_MAX_FRAMES) return [Math.max(0, frames - WINDOW_FRAMES)];
   const lastStart = frames - WINDOW_FRAMES;
   // Regular windows start every hop; one that would start less than half a hop before the final
   // window adds almost nothing and is dropped (the gap to the final window stays < 1.5 hops, well
   // under a window, so every frame is still covered).
   const starts: number[] = [0];
-  for (let s = WINDOW_HOP_FRAMES; s <= lastStart - WINDOW_HOP_FRAMES / 2; s += WINDOW_HOP_FRAMES) starts.push(s);
+  for (let s = WINDOW_HOP_FRAMES; s <= lastStart - WINDOW_HOP_FRAMES / 2; s += WINDOW_HOP_FRAMES)
+    starts.push(s);
   starts.push(lastStart);
   return starts;
 }
@@ -41,7 +50,8 @@ export function frameStartS(frame: number): number {
 export function extractWindow(logMel: LogMel, startFrame: number): Float32Array {
   const { data, frames } = logMel;
   if (frames >= WINDOW_FRAMES) {
-    if (startFrame < 0 || startFrame + WINDOW_FRAMES > frames) throw new Error(`extractWindow: window at frame ${startFrame} exceeds ${frames} frames`);
+    if (startFrame < 0 || startFrame + WINDOW_FRAMES > frames)
+      throw new Error(`extractWindow: window at frame ${startFrame} exceeds ${frames} frames`);
     return data.slice(startFrame * N_MELS, (startFrame + WINDOW_FRAMES) * N_MELS);
   }
   const out = new Float32Array(WINDOW_FRAMES * N_MELS);

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
-import { decodeAudioBytes, decodeAudioBytesAsync, decodeAudioFile } from '../../../src/engine/audio/decode.ts';
+import {
+  decodeAudioBytes,
+  decodeAudioBytesAsync,
+  decodeAudioFile,
+} from '../../../src/engine/audio/decode.ts';
 import { encodeWav, type WavSampleFormat } from '../../../src/engine/audio/wav-encode.ts';
 import { logMelSpectrogram } from '../../../src/engine/features/logmel.ts';
 import { GOLDEN_DIR, REAL_DATA_DIR } from '../../helpers/shared.ts';
@@ -35,7 +39,14 @@ describe('decodeAudioBytes: formats', () => {
       it(`${format.kind} ${format.bits}-bit${extensible ? ' extensible' : ''}: stereo is down-mixed by the mean`, () => {
         const decoded = decodeAudioBytes(encodeWav([left, right], 16000, format, { extensible }), 'x.wav');
         expect(decoded.sampleRateHz).toBe(16000);
-        expect(decoded.source).toMatchObject({ container: 'wav', channels: 2, sampleRateHz: 16000, bitsPerSample: format.bits, extensible, frames: left.length });
+        expect(decoded.source).toMatchObject({
+          container: 'wav',
+          channels: 2,
+          sampleRateHz: 16000,
+          bitsPerSample: format.bits,
+          extensible,
+          frames: left.length,
+        });
         expect(decoded.warnings).toEqual([]);
         // 8-bit: both channels are quantised; the mean of two errors ≤ one step.
         expect(maxAbsDiff(decoded.samples, mean)).toBeLessThanOrEqual(tol + 1e-7);
@@ -44,15 +55,25 @@ describe('decodeAudioBytes: formats', () => {
   }
 
   it('8 channels (as MIMII raw files): mean of all channels', () => {
-    const channels = Array.from({ length: 8 }, (_, c) => testSignal(20000, 16000, c + 1).map((v) => v * (c + 1) * 0.1));
-    const decoded = decodeAudioBytes(encodeWav(channels, 16000, { kind: 'pcm', bits: 16 }, { extensible: true }), 'eight.wav');
-    const expected = new Float32Array(20000).map((_, i) => channels.reduce((s, ch) => s + Math.round(ch[i]! * 32768) / 32768, 0) / 8);
+    const channels = Array.from({ length: 8 }, (_, c) =>
+      testSignal(20000, 16000, c + 1).map((v) => v * (c + 1) * 0.1),
+    );
+    const decoded = decodeAudioBytes(
+      encodeWav(channels, 16000, { kind: 'pcm', bits: 16 }, { extensible: true }),
+      'eight.wav',
+    );
+    const expected = new Float32Array(20000).map(
+      (_, i) => channels.reduce((s, ch) => s + Math.round(ch[i]! * 32768) / 32768, 0) / 8,
+    );
     expect(decoded.source.channels).toBe(8);
     expect(maxAbsDiff(decoded.samples, expected)).toBeLessThan(1e-7);
   });
 
   it('8-bit PCM is unsigned with offset 128', () => {
-    const bytes = riffWave([fmtChunk({ formatTag: 1, channels: 1, sampleRateHz: 16000, bits: 8 }), { id: 'data', body: new Uint8Array(16000).map((_, i) => [0, 128, 255][i % 3]!) }]);
+    const bytes = riffWave([
+      fmtChunk({ formatTag: 1, channels: 1, sampleRateHz: 16000, bits: 8 }),
+      { id: 'data', body: new Uint8Array(16000).map((_, i) => [0, 128, 255][i % 3]!) },
+    ]);
     expect(Array.from(decodeAudioBytes(bytes, 'u8.wav').samples.subarray(0, 3))).toEqual([-1, 0, 127 / 128]);
   });
 
@@ -79,7 +100,10 @@ describe('decodeAudioBytes: chunk layouts', () => {
     ['fact between fmt and data, LIST after data', riffWave([fmt, fact, data, list])],
     ['odd-sized chunk with its pad byte', riffWave([fmt, odd, data])],
     ['odd-sized chunk without its pad byte', riffWave([fmt, odd, data], { omitPad: true })],
-    ['odd-sized data chunk followed by LIST', riffWave([fmt, { id: 'data', body: pcm16([x]).subarray(0, 32001) }, list])],
+    [
+      'odd-sized data chunk followed by LIST',
+      riffWave([fmt, { id: 'data', body: pcm16([x]).subarray(0, 32001) }, list]),
+    ],
   ];
   for (const [name, bytes] of layouts) {
     it(name, () => {
@@ -115,8 +139,18 @@ describe('FLAC', () => {
     const [li, ri] = [toInt(l), toInt(r)];
     const flac = await decodeAudioBytesAsync(encodeFlacVerbatim([li, ri], 16000, 16), 'x.flac');
     const asFloat = (v: Int32Array) => Float32Array.from(v, (s) => s / 32768);
-    const wav = decodeAudioBytes(encodeWav([asFloat(li), asFloat(ri)], 16000, { kind: 'pcm', bits: 16 }), 'x.wav');
-    expect(flac.source).toMatchObject({ container: 'flac', codec: 'flac', channels: 2, sampleRateHz: 16000, bitsPerSample: 16, frames: 20000 });
+    const wav = decodeAudioBytes(
+      encodeWav([asFloat(li), asFloat(ri)], 16000, { kind: 'pcm', bits: 16 }),
+      'x.wav',
+    );
+    expect(flac.source).toMatchObject({
+      container: 'flac',
+      codec: 'flac',
+      channels: 2,
+      sampleRateHz: 16000,
+      bitsPerSample: 16,
+      frames: 20000,
+    });
     expect(maxAbsDiff(flac.samples, wav.samples)).toBeLessThan(1e-7);
   });
 
@@ -129,7 +163,9 @@ describe('FLAC', () => {
 
   it('the synchronous decoder points to the async one for FLAC', () => {
     const bytes = encodeFlacVerbatim([new Int32Array(16000)], 16000, 16);
-    expect(() => decodeAudioBytes(bytes, 'x.flac')).toThrow(/x\.flac: is a FLAC file: decode it with decodeAudioFile/);
+    expect(() => decodeAudioBytes(bytes, 'x.flac')).toThrow(
+      /x\.flac: is a FLAC file: decode it with decodeAudioFile/,
+    );
   });
 });
 

@@ -67,9 +67,15 @@ function codedNumber(n: number): number[] {
 const SAMPLE_SIZE_CODES: Record<number, number> = { 8: 0b001, 12: 0b010, 16: 0b100, 20: 0b101, 24: 0b110 };
 
 /** FLAC bytes of integer PCM `channels` (values in the signed `bitsPerSample` range). */
-export function encodeFlacVerbatim(channels: Int32Array[], sampleRateHz: number, bitsPerSample: number, blockSize = 4096): Uint8Array {
+export function encodeFlacVerbatim(
+  channels: Int32Array[],
+  sampleRateHz: number,
+  bitsPerSample: number,
+  blockSize = 4096,
+): Uint8Array {
   const total = channels[0]!.length;
-  if (!(bitsPerSample in SAMPLE_SIZE_CODES) || sampleRateHz > 65535) throw new Error('flac-writer: unsupported bit depth or rate');
+  if (!(bitsPerSample in SAMPLE_SIZE_CODES) || sampleRateHz > 65535)
+    throw new Error('flac-writer: unsupported bit depth or rate');
   const w = new BitWriter();
   for (const c of 'fLaC') w.write(c.charCodeAt(0), 8);
   w.write(1, 1); // last metadata block

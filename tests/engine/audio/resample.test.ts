@@ -5,7 +5,10 @@ import { encodeWav } from '../../../src/engine/audio/wav-encode.ts';
 
 function tone(frequencyHz: number, sampleRateHz: number, durationS: number, amplitude = 0.5): Float32Array {
   const n = Math.round(sampleRateHz * durationS);
-  return Float32Array.from({ length: n }, (_, i) => amplitude * Math.sin((2 * Math.PI * frequencyHz * i) / sampleRateHz));
+  return Float32Array.from(
+    { length: n },
+    (_, i) => amplitude * Math.sin((2 * Math.PI * frequencyHz * i) / sampleRateHz),
+  );
 }
 
 /** RMS of the middle of `x` (the edges, where the filter runs into zeros, are left out). */

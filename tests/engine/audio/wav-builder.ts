@@ -80,7 +80,10 @@ export function testSignal(length: number, sampleRateHz = 16000, seed = 1): Floa
   for (let i = 0; i < length; i++) {
     s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
     const noise = (s / 2 ** 32 - 0.5) * 0.1;
-    x[i] = 0.5 * Math.sin((2 * Math.PI * 440 * i) / sampleRateHz) + 0.3 * Math.sin((2 * Math.PI * 3150 * i) / sampleRateHz + 0.3) + noise;
+    x[i] =
+      0.5 * Math.sin((2 * Math.PI * 440 * i) / sampleRateHz) +
+      0.3 * Math.sin((2 * Math.PI * 3150 * i) / sampleRateHz + 0.3) +
+      noise;
   }
   return x;
 }

@@ -16,15 +16,24 @@ const mono16 = path.join(GOLDEN_DIR, 'audio', 'mono16.wav');
 const mimii = path.join(REAL_DATA_DIR, 'mimii-8ch', 'fan_id_00', 'normal_00000007.wav');
 
 function tone(seconds: number, frequencyHz: number): Float32Array {
-  return Float32Array.from({ length: seconds * 16000 }, (_, i) => 0.3 * Math.sin((2 * Math.PI * frequencyHz * i) / 16000));
+  return Float32Array.from(
+    { length: seconds * 16000 },
+    (_, i) => 0.3 * Math.sin((2 * Math.PI * frequencyHz * i) / 16000),
+  );
 }
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auscult-cache-'));
   audioDir = path.join(dir, 'audio');
   fs.mkdirSync(audioDir);
-  fs.writeFileSync(path.join(audioDir, 'long40s.wav'), encodeWav([tone(40, 700)], 16000, { kind: 'pcm', bits: 16 }));
-  fs.writeFileSync(path.join(audioDir, 'short.wav'), encodeWav([tone(0.5, 700)], 16000, { kind: 'pcm', bits: 16 }));
+  fs.writeFileSync(
+    path.join(audioDir, 'long40s.wav'),
+    encodeWav([tone(40, 700)], 16000, { kind: 'pcm', bits: 16 }),
+  );
+  fs.writeFileSync(
+    path.join(audioDir, 'short.wav'),
+    encodeWav([tone(0.5, 700)], 16000, { kind: 'pcm', bits: 16 }),
+  );
   fs.copyFileSync(mono16, path.join(audioDir, 'copy-of-mono16.wav'));
 });
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -35,7 +44,13 @@ describe('FeatureCache', () => {
     const rec = await cache.ensureFile(mono16);
     expect(rec.key).toBe(sha256Hex(fs.readFileSync(mono16)));
     expect(rec.paramsId).toBe(FEATURE_PARAMS.id);
-    expect(rec).toMatchObject({ frames: 313, windowCount: 1, windowStartFrames: [0], windowStartsS: [0], durationS: 10 });
+    expect(rec).toMatchObject({
+      frames: 313,
+      windowCount: 1,
+      windowStartFrames: [0],
+      windowStartsS: [0],
+      durationS: 10,
+    });
     const file = cache.pathOf(rec.key);
     expect(file).toContain(path.join(FEATURE_PARAMS.id, rec.key.slice(0, 2)));
     const mtime = fs.statSync(file).mtimeMs;
@@ -98,7 +113,13 @@ describe('FeatureCache', () => {
 
   it('extracts many files over worker threads, reporting progress and per-file errors', async () => {
     const cache = new FeatureCache(path.join(dir, 'c5'));
-    const files = [mono16, mimii, path.join(audioDir, 'long40s.wav'), path.join(audioDir, 'short.wav'), path.join(audioDir, 'missing.wav')];
+    const files = [
+      mono16,
+      mimii,
+      path.join(audioDir, 'long40s.wav'),
+      path.join(audioDir, 'short.wav'),
+      path.join(audioDir, 'missing.wav'),
+    ];
     const progress: ExtractProgress[] = [];
     const outcomes = await cache.extractFiles(files, { threads: 2, onProgress: (p) => progress.push(p) });
     expect(outcomes.map((o) => o.file)).toEqual(files);

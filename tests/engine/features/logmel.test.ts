@@ -4,7 +4,12 @@ import path from 'node:path';
 import { decodeAudioFile } from '../../../src/engine/audio/decode.ts';
 import { RealFft } from '../../../src/engine/features/fft.ts';
 import { logMelSpectrogram, symmetricHann } from '../../../src/engine/features/logmel.ts';
-import { denseFilterbank, hzToMelSlaney, melToHzSlaney, slaneyMelFilterbank } from '../../../src/engine/features/mel.ts';
+import {
+  denseFilterbank,
+  hzToMelSlaney,
+  melToHzSlaney,
+  slaneyMelFilterbank,
+} from '../../../src/engine/features/mel.ts';
 import { N_MELS, WINDOW_FRAMES, frameCountOf } from '../../../src/engine/features/params.ts';
 import { GOLDEN_DIR } from '../../helpers/shared.ts';
 
@@ -15,7 +20,11 @@ interface GoldenFile {
   mean: number;
   first_frame_first_8: number[];
 }
-const golden = JSON.parse(fs.readFileSync(path.join(GOLDEN_DIR, 'logmel.json'), 'utf8')) as { tolerance_db: number; filterbank_file: string; files: GoldenFile[] };
+const golden = JSON.parse(fs.readFileSync(path.join(GOLDEN_DIR, 'logmel.json'), 'utf8')) as {
+  tolerance_db: number;
+  filterbank_file: string;
+  files: GoldenFile[];
+};
 
 function readF32(file: string): Float32Array {
   const buf = fs.readFileSync(path.join(GOLDEN_DIR, file));
@@ -38,9 +47,12 @@ describe('log-Mel against the golden vectors (numpy / librosa)', () => {
       // The golden matrices are the last 313 frames.
       const last = data.subarray((frames - WINDOW_FRAMES) * N_MELS);
       let maxDiff = 0;
-      for (let i = 0; i < expected.length; i++) maxDiff = Math.max(maxDiff, Math.abs(last[i]! - expected[i]!));
+      for (let i = 0; i < expected.length; i++)
+        maxDiff = Math.max(maxDiff, Math.abs(last[i]! - expected[i]!));
       expect(maxDiff).toBeLessThanOrEqual(golden.tolerance_db);
-      expect(Array.from(last.subarray(0, 8), (v) => Math.round(v * 1e4) / 1e4)).toEqual(g.first_frame_first_8.map((v) => expect.closeTo(v, 3)));
+      expect(Array.from(last.subarray(0, 8), (v) => Math.round(v * 1e4) / 1e4)).toEqual(
+        g.first_frame_first_8.map((v) => expect.closeTo(v, 3)),
+      );
       expect(last.reduce((s, v) => s + v, 0) / last.length).toBeCloseTo(g.mean, 3);
     });
   }
@@ -58,7 +70,9 @@ describe('mel filterbank', () => {
     expect(dense.length).toBe(128 * 513);
     for (let i = 0; i < dense.length; i++) {
       if (Math.abs(dense[i]! - expected[i]!) > 1e-7 * Math.max(1, Math.abs(expected[i]!) * 1e3)) {
-        throw new Error(`filterbank value ${i} (band ${Math.floor(i / 513)}, bin ${i % 513}): ${dense[i]} vs ${expected[i]}`);
+        throw new Error(
+          `filterbank value ${i} (band ${Math.floor(i / 513)}, bin ${i % 513}): ${dense[i]} vs ${expected[i]}`,
+        );
       }
     }
   });
@@ -66,14 +80,18 @@ describe('mel filterbank', () => {
   it('Slaney mel scale is linear below 1 kHz and logarithmic above, and invertible', () => {
     expect(hzToMelSlaney(1000)).toBeCloseTo(15, 12);
     expect(hzToMelSlaney(500)).toBeCloseTo(7.5, 12);
-    for (const hz of [0, 300, 999, 1000, 4000, 8000]) expect(melToHzSlaney(hzToMelSlaney(hz))).toBeCloseTo(hz, 8);
+    for (const hz of [0, 300, 999, 1000, 4000, 8000])
+      expect(melToHzSlaney(hzToMelSlaney(hz))).toBeCloseTo(hz, 8);
   });
 });
 
 describe('RealFft', () => {
   it('power spectrum equals a direct DFT', () => {
     const n = 1024;
-    const x = Float64Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) + 0.5 * Math.cos(i * 1.91) + ((i * 7919) % 13) / 13 - 0.5);
+    const x = Float64Array.from(
+      { length: n },
+      (_, i) => Math.sin(i * 0.37) + 0.5 * Math.cos(i * 1.91) + ((i * 7919) % 13) / 13 - 0.5,
+    );
     const power = new Float64Array(n / 2 + 1);
     new RealFft(n).powerSpectrum(x, power);
     for (const k of [0, 1, 2, 59, 60, 255, 256, 300, 511, 512]) {

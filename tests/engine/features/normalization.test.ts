@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { NormStatsAccumulator, normStatsFromJson, normStatsToJson, normalizeInPlace } from '../../../src/engine/features/normalization.ts';
+import {
+  NormStatsAccumulator,
+  normStatsFromJson,
+  normStatsToJson,
+  normalizeInPlace,
+} from '../../../src/engine/features/normalization.ts';
 import { temporalMax, temporalMean, temporalMeanMax } from '../../../src/engine/features/simple.ts';
 import { N_MELS } from '../../../src/engine/features/params.ts';
 
@@ -23,7 +28,8 @@ function batchStats(all: Float32Array[]): { mean: Float64Array; std: Float64Arra
   for (const a of all) for (let i = 0; i < a.length; i++) mean[i % N_MELS]! += a[i]!;
   for (const a of all) n += a.length / N_MELS;
   for (let m = 0; m < N_MELS; m++) mean[m]! /= n;
-  for (const a of all) for (let i = 0; i < a.length; i++) std[i % N_MELS]! += (a[i]! - mean[i % N_MELS]!) ** 2;
+  for (const a of all)
+    for (let i = 0; i < a.length; i++) std[i % N_MELS]! += (a[i]! - mean[i % N_MELS]!) ** 2;
   for (let m = 0; m < N_MELS; m++) std[m] = Math.sqrt(std[m]! / n);
   return { mean, std };
 }

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { extractWindow, splitIntoWindows, windowStartFrames } from '../../../src/engine/features/windows.ts';
-import { N_MELS, SINGLE_WINDOW_MAX_FRAMES, WINDOW_FRAMES, WINDOW_HOP_FRAMES, frameCountOf } from '../../../src/engine/features/params.ts';
+import {
+  N_MELS,
+  SINGLE_WINDOW_MAX_FRAMES,
+  WINDOW_FRAMES,
+  WINDOW_HOP_FRAMES,
+  frameCountOf,
+} from '../../../src/engine/features/params.ts';
 import type { LogMel } from '../../../src/engine/features/logmel.ts';
 
 /** A log-Mel whose every value encodes its frame: value = frame + band/1000. */
@@ -42,7 +48,8 @@ describe('windowing', () => {
     expect(frameOfRow(w!.data, WINDOW_FRAMES - 1)).toBe(99);
     expect(frameOfRow(w!.data, WINDOW_FRAMES - 100)).toBe(0);
     // Row r holds frame (r − 213) mod 100.
-    for (let r = 0; r < WINDOW_FRAMES; r++) expect(frameOfRow(w!.data, r)).toBe((((r - 213) % 100) + 100) % 100);
+    for (let r = 0; r < WINDOW_FRAMES; r++)
+      expect(frameOfRow(w!.data, r)).toBe((((r - 213) % 100) + 100) % 100);
     // whole rows are copied (all 128 bands)
     expect(w!.data[(WINDOW_FRAMES - 1) * N_MELS + 127]).toBeCloseTo(99.127, 4);
   });
@@ -58,7 +65,9 @@ describe('windowing', () => {
     expect(starts.at(-1)! - starts.at(-2)!).toBeGreaterThanOrEqual(WINDOW_HOP_FRAMES / 2);
     expect(starts.at(-1)! - starts.at(-2)!).toBeLessThan(1.5 * WINDOW_HOP_FRAMES);
     expect(starts).toEqual([...Array.from({ length: 10 }, (_, i) => i * WINDOW_HOP_FRAMES), 1563]);
-    const covered = new Set(windows.flatMap((w) => Array.from({ length: WINDOW_FRAMES }, (_, r) => w.startFrame + r)));
+    const covered = new Set(
+      windows.flatMap((w) => Array.from({ length: WINDOW_FRAMES }, (_, r) => w.startFrame + r)),
+    );
     expect(covered.size).toBe(frames);
     for (const w of windows) {
       expect(frameOfRow(w.data, 0)).toBe(w.startFrame);
@@ -68,7 +77,10 @@ describe('windowing', () => {
   });
 
   it('just over 12 s gives two windows: the start and the end', () => {
-    expect(windowStartFrames(SINGLE_WINDOW_MAX_FRAMES + 1)).toEqual([0, SINGLE_WINDOW_MAX_FRAMES + 1 - WINDOW_FRAMES]);
+    expect(windowStartFrames(SINGLE_WINDOW_MAX_FRAMES + 1)).toEqual([
+      0,
+      SINGLE_WINDOW_MAX_FRAMES + 1 - WINDOW_FRAMES,
+    ]);
   });
 
   it('windows are copies: normalising one in place leaves the others and the log-Mel intact', () => {
