@@ -108,17 +108,27 @@ function clipScores(windowScores: Float64Array, clipOfWindow: number[], clipCoun
  * Fit `kind` per class on the training windows of that class and score the test windows of the
  * same class; returns clip scores aligned with `dataset.test`.
  */
-function scorePerClass(
+async function scorePerClass(
   dataset: DcaseDataset,
   kind: BackendKind,
   train: WindowVectors,
   test: WindowVectors,
-  extra: { centres?: (className: string) => Float32Array[]; trainProbabilities?: Float32Array[]; testProbabilities?: Float32Array[] } = {},
-): Float64Array {
+  extra: {
+    centres?: (className: string) => Float32Array[];
+    trainProbabilities?: Float32Array[];
+    testProbabilities?: Float32Array[];
+    onClassDone?: (done: number, total: number) => void;
+    signal?: AbortSignal;
+  } = {},
+): Promise<Float64Array> {
   const trainByClass = groupIndices(train.clipOfWindow, (c) => dataset.train[c]!.className);
   const testByClass = groupIndices(test.clipOfWindow, (c) => dataset.test[c]!.className);
   const windowScores = new Float64Array(test.vectors.length);
+  let done = 0;
   for (const [className, testWindows] of testByClass) {
+    // Between ids: let progress output and cancellation through (a GMM fit can take seconds).
+    await new Promise((resolve) => setImmediate(resolve));
+    checkAborted(extra.signal);
     const trainWindows = trainByClass.get(className);
     if (!trainWindows) throw new Error(`test files of ${className} have no training files`);
     // The model-output back-end reads class probabilities instead of embeddings.
@@ -134,6 +144,7 @@ function scorePerClass(
     );
     const scores = backend.score(testWindows.map((w) => testInputs[w]!));
     testWindows.forEach((w, i) => (windowScores[w] = scores[i]!));
+    extra.onClassDone?.(++done, testByClass.size);
   }
   return clipScores(windowScores, test.clipOfWindow, dataset.test.length);
 }
@@ -202,7 +213,7 @@ export async function runDcaseExperiment(options: DcaseRunOptions): Promise<Dcas
 
   // 4. Simple representations: temporal mean / max of the normalised log-Mel per window.
   if (simpleBackends.length > 0) {
-    await timer.time('simple representations', () => {
+    await timer.time('simple representations', async () => {
       const collect = (rs: CachedRecording[]): { mean: WindowVectors; max: WindowVectors } => {
         const mean: WindowVectors = { vectors: [], clipOfWindow: [] };
         const max: WindowVectors = { vectors: [], clipOfWindow: [] };
@@ -223,7 +234,10 @@ export async function runDcaseExperiment(options: DcaseRunOptions): Promise<Dcas
         const which = kind === 'mean-logmel' ? 'mean' : 'max';
         systemScores.push({
           system: { name: kind, representation: which, backend: 'gaussian-full' },
-          scores: scorePerClass(dataset, kind, train[which], test[which]),
+          scores: await scorePerClass(dataset, kind, train[which], test[which], {
+            signal: options.signal,
+            onClassDone: (done, total) => progress({ stage: `${kind} back-end`, done, total }),
+          }),
         });
       }
     });
@@ -252,12 +266,14 @@ export async function runDcaseExperiment(options: DcaseRunOptions): Promise<Dcas
       },
       timer,
     );
-    await timer.time(`back-ends S=${S}`, () => {
+    await timer.time(`back-ends S=${S}`, async () => {
       for (const kind of learnedBackends) {
-        const scores = scorePerClass(dataset, kind, run.train, run.test, {
+        const scores = await scorePerClass(dataset, kind, run.train, run.test, {
           centres: (className) => run.centres(dataset.classes.indexOf(className)),
           trainProbabilities: run.trainProbabilities,
           testProbabilities: run.testProbabilities,
+          signal: options.signal,
+          onClassDone: (done, total) => progress({ stage: `S=${S} ${kind} back-end`, done, total }),
         });
         systemScores.push({ system: { name: learnedName(S, kind), representation: 'learned', backend: kind, subclusters: S }, scores });
         if (kind === 'gmm') gmmScoresPerS.push(scores);
