@@ -67,7 +67,7 @@ export function registerDcase(program: Command): void {
     .action(async (opts: DcaseCliOptions) => {
       const epochs = opts.epochs === undefined ? undefined : parseNonNegativeInteger('--epochs', opts.epochs);
       if (epochs === 0) throw new Error('--epochs must be at least 1');
-      const bar = opts.progress && process.stderr.isTTY ? new cliProgress.SingleBar({ format: '{stage} [{bar}] {value}/{total}', hideCursor: true }, cliProgress.Presets.shades_classic) : undefined;
+      const bar = opts.progress && process.stderr.isTTY ? new cliProgress.SingleBar({ format: '{stage} [{bar}] {value}/{total}', hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic) : undefined;
       let currentStage = '';
       const result = await runDcaseExperiment({
         roots: opts.data,
