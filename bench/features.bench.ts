@@ -152,6 +152,32 @@ function extractionFigures(): Benchmark[] {
   ];
 }
 
+/** Reading training windows back: one 313 × 128 window per positioned read (OS page cache warm). */
+function windowReadFigure(): Benchmark {
+  let dir = '';
+  let cache: FeatureCache;
+  let keys: string[] = [];
+  const batch = new Float32Array(64 * 313 * 128);
+  return {
+    name: 'FeatureCache.readWindow, batch of 64 windows',
+    unit: 'ms',
+    compare: 'per training batch; 160 kB per window',
+    reps: 10,
+    setup: async () => {
+      dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auscult-bench-read-'));
+      cache = new FeatureCache(path.join(dir, 'cache'));
+      const outcomes = await cache.extractFiles(writeClips(path.join(dir, 'audio'), 64), { threads: 0 });
+      keys = outcomes.map((o) => (o.ok ? o.recording.key : ''));
+    },
+    run: () =>
+      timeMs(() => {
+        for (let i = 0; i < 64; i++)
+          cache.readWindow(keys[(i * 37) % 64]!, 0, batch.subarray(i * 40064, (i + 1) * 40064));
+      }),
+    teardown: () => fs.rmSync(dir, { recursive: true, force: true }),
+  };
+}
+
 export const benchmarks: Benchmark[] = [
   {
     name: 'logMel 10 s clip (1 thread)',
@@ -170,5 +196,6 @@ export const benchmarks: Benchmark[] = [
     run: () => timeMs(() => logMelSpectrogram(decodeAudioBytes(clipWav, 'clip.wav').samples)),
   },
   ...extractionFigures(),
+  windowReadFigure(),
   ...memoryFigure(),
 ];
