@@ -81,15 +81,13 @@ describe('trainModel', () => {
     // Interrupted run: one epoch, then resume from its checkpoint to epoch 2.
     const ckC = path.join(tmp, 'ckC');
     const first = await trainModel(tinySet(), { ...options, epochs: 1, checkpointDir: ckC });
-    disposeModel(first.model);
     const c = await trainModel(tinySet(), { ...options, resumeFrom: ckC });
-    const d = await trainModel(tinySet(), { ...options, seed: 12 });
     try {
       expect(parameterValues(b.model)).toEqual(parameterValues(a.model));
       expect(b.model.scale).toBe(a.model.scale);
       expect(parameterValues(c.model)).toEqual(parameterValues(a.model));
       expect(c.model.history.map((h) => h.loss)).toEqual(a.model.history.map((h) => h.loss));
-      expect(parameterValues(d.model)).not.toEqual(parameterValues(a.model));
+      expect(parameterValues(first.model)).not.toEqual(parameterValues(a.model));
 
       expect(events.map((e) => [e.epoch, e.step])).toEqual([[1, 1], [1, 2], [2, 1], [2, 2]]);
       expect(events.map((e) => e.epochDone)).toEqual([false, true, false, true]);
@@ -103,7 +101,7 @@ describe('trainModel', () => {
       expect(parameterValues(saved.model)).toEqual(parameterValues(a.model));
       disposeModel(saved.model);
     } finally {
-      [a, b, c, d].forEach((r) => disposeModel(r.model));
+      [a, b, c, first].forEach((r) => disposeModel(r.model));
     }
   }, 120_000);
 
