@@ -6,9 +6,10 @@
  * bootstrap that registers tsx (resolved by absolute path, so any working directory works:
  * vitest, `node bin/auscult.mjs`, job processes) and then imports the TypeScript entry.
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import { createRequire } from 'node:module';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { CachedRecording } from './cache.ts';
 
@@ -47,6 +48,15 @@ function startWorker(workerUrl: URL, workerData: unknown): Worker {
   return new Worker(bootstrap, { eval: true, workerData });
 }
 
+/**
+ * The worker module, or undefined where it is not beside this one (a bundled build), in which
+ * case extraction runs in the calling thread.
+ */
+export function extractionWorkerUrl(): URL | undefined {
+  const url = new URL('./extract-worker.ts', import.meta.url);
+  return url.protocol === 'file:' && fs.existsSync(fileURLToPath(url)) ? url : undefined;
+}
+
 function abortError(signal: AbortSignal): Error {
   const reason: unknown = signal.reason;
   if (reason instanceof Error) return reason;
@@ -74,8 +84,9 @@ export async function extractInParallel(
   };
   if (signal?.aborted) throw abortError(signal);
   const threads = Math.min(options.threads ?? os.availableParallelism(), total);
+  const workerUrl = extractionWorkerUrl();
 
-  if (threads <= 0) {
+  if (threads <= 0 || !workerUrl) {
     for (let i = 0; i < total; i++) {
       if (signal?.aborted) throw abortError(signal);
       const file = files[i]!;
@@ -88,7 +99,6 @@ export async function extractInParallel(
     return outcomes;
   }
 
-  const workerUrl = new URL('./extract-worker.ts', import.meta.url);
   return new Promise<ExtractOutcome[]>((resolve, reject) => {
     const workers: Worker[] = [];
     let next = 0;

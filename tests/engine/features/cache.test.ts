@@ -7,7 +7,7 @@ import { decodeAudioFile } from '../../../src/engine/audio/decode.ts';
 import { encodeWav } from '../../../src/engine/audio/wav-encode.ts';
 import { FEATURE_PARAMS, N_MELS, WINDOW_FRAMES } from '../../../src/engine/features/params.ts';
 import { recordingFeatures } from '../../../src/engine/features/recording.ts';
-import type { ExtractProgress } from '../../../src/engine/features/extract-pool.ts';
+import { extractionWorkerUrl, type ExtractProgress } from '../../../src/engine/features/extract-pool.ts';
 import { GOLDEN_DIR, REAL_DATA_DIR } from '../../helpers/shared.ts';
 
 let dir: string;
@@ -120,6 +120,7 @@ describe('FeatureCache', () => {
       path.join(audioDir, 'short.wav'),
       path.join(audioDir, 'missing.wav'),
     ];
+    expect(extractionWorkerUrl()?.pathname).toMatch(/extract-worker\.ts$/); // really in workers, not inline
     const progress: ExtractProgress[] = [];
     const outcomes = await cache.extractFiles(files, { threads: 2, onProgress: (p) => progress.push(p) });
     expect(outcomes.map((o) => o.file)).toEqual(files);
