@@ -18,6 +18,38 @@ export interface WebServerOptions {
   rendererDir?: string;
   /** Largest request body, bytes (default 1 MiB). */
   bodyLimitBytes?: number;
+  /**
+   * Folders under which `recordings/import` and `projects/watch` may read. Default: anywhere when
+   * bound to loopback (the local user), nowhere otherwise.
+   */
+  importRoots?: string[];
+}
+
+/** Methods whose arguments name folders or files on the server. */
+const PATH_METHODS = new Set(['recordings/import', 'projects/watch']);
+
+function realOrResolved(p: string): string {
+  const abs = path.resolve(p);
+  try {
+    return fs.realpathSync(abs);
+  } catch {
+    return abs;
+  }
+}
+
+/** Throws a forbidden ApiError unless every path lies inside one of `roots` (symlinks resolved). */
+function checkPaths(paths: string[], roots: string[] | undefined, host: string): void {
+  if (roots === undefined) {
+    if (isLoopback(host)) return;
+    throw new ApiError('forbidden', 'importing over the network is off: start `auscult serve` with --import-root <dir> to allow folders');
+  }
+  const real = roots.map(realOrResolved);
+  for (const p of paths) {
+    const r = realOrResolved(p);
+    if (!real.some((root) => r === root || r.startsWith(root + path.sep))) {
+      throw new ApiError('forbidden', `${p} is outside the folders this server may import from (${roots.join(', ')})`);
+    }
+  }
 }
 
 export interface WebServer {
@@ -150,6 +182,11 @@ export async function startWebServer(app: AppService, opts: WebServerOptions = {
     if (!isApiMethod(method)) return sendError(reply, 'not_found', `unknown API method "${method}"`);
     const body = req.body === undefined || req.body === null ? {} : req.body;
     if (typeof body !== 'object' || Array.isArray(body)) return sendError(reply, 'bad_request', 'the request body must be a JSON object of arguments');
+    if (PATH_METHODS.has(method)) {
+      const args = body as { sources?: unknown; dir?: unknown };
+      const paths = [...(Array.isArray(args.sources) ? args.sources : []), ...(typeof args.dir === 'string' ? [args.dir] : [])].filter((p): p is string => typeof p === 'string');
+      checkPaths(paths, opts.importRoots, host);
+    }
     return app.call(method, body, 'web');
   });
 

@@ -212,7 +212,7 @@ export interface ApiEvents {
 export type ApiEventName = keyof ApiEvents;
 export const API_EVENTS: readonly ApiEventName[] = ['job', 'alarm'];
 
-export type ApiErrorCode = 'bad_request' | 'unauthorized' | 'not_found' | 'conflict' | 'payload_too_large' | 'internal';
+export type ApiErrorCode = 'bad_request' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'payload_too_large' | 'internal';
 
 /** Error every adapter returns in the same shape: `{ error: { code, message, issues? } }`. */
 export class ApiError extends Error {
@@ -232,6 +232,7 @@ export class ApiError extends Error {
 export const HTTP_STATUS: Record<ApiErrorCode, number> = {
   bad_request: 400,
   unauthorized: 401,
+  forbidden: 403,
   not_found: 404,
   conflict: 409,
   payload_too_large: 413,

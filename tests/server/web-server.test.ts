@@ -48,7 +48,7 @@ beforeAll(async () => {
     durationS: 10, role: 'monitor', label: 'unknown', source: 'import',
   }).id;
   server = await startWebServer(app, { port: 0, rendererDir, bodyLimitBytes: 64 * 1024 });
-  secured = await startWebServer(app, { port: 0, rendererDir, token: TOKEN });
+  secured = await startWebServer(app, { port: 0, rendererDir, token: TOKEN, importRoots: [path.join(t.dir, 'allowed')] });
 });
 afterAll(async () => {
   await server.close();
@@ -131,6 +131,21 @@ describe('web mode HTTP API', () => {
     expect((await raw(secured.port, 'GET', `/api/recordings/${recordingId}/audio?token=${TOKEN}`, undefined, { range: 'bytes=0-3' })).body.toString()).toBe('RIFF');
     expect((await raw(secured.port, 'GET', '/api/health')).status).toBe(200);
     await expect(startWebServer(app, { host: '0.0.0.0', port: 0 })).rejects.toThrow(/token/);
+  });
+
+  it('imports over HTTP only from the allowed folders', async () => {
+    const auth = { authorization: `Bearer ${TOKEN}` };
+    fs.mkdirSync(path.join(t.dir, 'allowed', 'fan'), { recursive: true });
+    for (const src of ['/etc', path.join(t.dir, 'allowed', '..', 'renderer'), path.join(t.dir, 'allowed', 'fan', '..', '..')]) {
+      const r = await json(secured.port, '/api/recordings/import', { projectId: 1, sources: [src] }, auth);
+      expect(r.status, src).toBe(403);
+      expect(r.json.error.code).toBe('forbidden');
+    }
+    const watch = await json(secured.port, '/api/projects/watch', { projectId: 1, dir: '/tmp' }, auth);
+    expect(watch.status).toBe(403);
+    const ok = await json(secured.port, '/api/recordings/import', { projectId: 1, sources: [path.join(t.dir, 'allowed', 'fan')] }, auth);
+    expect(ok.status).toBe(200);
+    await app.jobs.waitFor(ok.json.id);
   });
 
   it('pushes job events over server-sent events', async () => {
