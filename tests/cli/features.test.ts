@@ -6,6 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { encodeWav } from '../../src/engine/audio/wav-encode.ts';
 import { GOLDEN_DIR, REAL_DATA_DIR, REPO_DIR } from '../helpers/shared.ts';
+import { encodeFlacVerbatim } from '../engine/audio/flac-writer.ts';
 
 const exec = promisify(execFile);
 let dir: string;
@@ -164,6 +165,23 @@ describe('auscult info', () => {
     expect(r.stderr).toBe(
       `auscult: ${file}: unsupported codec: µ-law (G.711) (format tag 0x0007); only PCM and IEEE-float WAV (or FLAC) can be read — convert it, e.g. \`ffmpeg -i in.wav -c:a pcm_s16le out.wav\`\n`,
     );
+  });
+
+  it('reads FLAC: info and features agree with the same audio as WAV', async () => {
+    const samples = Int32Array.from({ length: 16000 * 3 }, (_, i) => Math.round(8000 * Math.sin(i / 7)));
+    fs.writeFileSync(path.join(dir, 'three.flac'), encodeFlacVerbatim([samples, samples], 16000, 16));
+    fs.writeFileSync(
+      path.join(dir, 'three.wav'),
+      encodeWav([Float32Array.from(samples, (v) => v / 32768)], 16000, { kind: 'pcm', bits: 16 }),
+    );
+    const info = await auscultInProcess('info', path.join(dir, 'three.flac'));
+    expect(info.code).toBe(0);
+    expect(info.stdout).toMatch(
+      /format\s+FLAC \(flac\)\nchannels\s+2\nrate\s+16000 Hz\nbits\s+16\nduration\s+3\.000 s/,
+    );
+    expect((await auscultInProcess('features', 'three.flac', '--out', 'flac.f32')).code).toBe(0);
+    expect((await auscultInProcess('features', 'three.wav', '--out', 'wav.f32')).code).toBe(0);
+    expect(fs.readFileSync(path.join(dir, 'flac.f32'))).toEqual(fs.readFileSync(path.join(dir, 'wav.f32')));
   });
 
   it('describes a short clip and says it is too short for features', async () => {
