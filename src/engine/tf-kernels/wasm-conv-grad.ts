@@ -125,6 +125,9 @@ export function conv2DBackpropInputViaConv(
   const [kh, kw] = [info.filterHeight, info.filterWidth];
   const [sh, sw] = [info.strideHeight, info.strideWidth];
   const [n, ho, wo, cout] = dy.shape as [number, number, number, number];
+  if ((sh > 1 || sw > 1) && kh >= sh && kw >= sw) {
+    return backpropInputPolyphase(run, dispose, dy, filter, info);
+  }
 
   let dyUp = dy;
   if (sh > 1 || sw > 1) {
@@ -205,6 +208,118 @@ export function registerConvGradKernels(tf: Tf, backendName = 'wasm'): () => voi
     tf.unregisterKernel('Conv2DBackpropInput', backendName);
     for (const p of previous) if (p) tf.registerKernel(p);
   };
+}
+
+/** One phase φ of a strided 1-D transposed convolution (see backpropInputPolyphase). */
+interface Phase {
+  /** First filter tap of the phase: taps k0, k0 + s, k0 + 2s, …. */
+  k0: number;
+  /** Taps in the phase. */
+  taps: number;
+  /** Outputs of the phase: rows φ, φ + s, … below the input size. */
+  outputs: number;
+  /** Rows of dy to skip at the start, and zero padding before / after the rest. */
+  cropStart: number;
+  padBefore: number;
+  padAfter: number;
+}
+
+function phaseOf(phi: number, stride: number, kernel: number, padStart: number, inSize: number, dySize: number): Phase | undefined {
+  const k0 = (phi + padStart) % stride;
+  const taps = Math.ceil((kernel - k0) / stride);
+  const outputs = Math.ceil((inSize - phi) / stride);
+  if (taps < 1 || outputs < 1) return undefined;
+  const d = (phi + padStart - k0) / stride;
+  // dx[s·u + φ] = Σ_m dy[u + d − m]·W[k0 + s·m]: a stride-1 correlation of dy with the phase's
+  // flipped taps, padded taps − 1 − d before.
+  const before = taps - 1 - d;
+  const cropStart = Math.max(0, -before);
+  const padBefore = Math.max(0, before);
+  const padAfter = outputs - (dySize - cropStart) - padBefore + taps - 1;
+  if (padAfter < 0 || dySize - cropStart <= 0) return undefined;
+  return { k0, taps, outputs, cropStart, padBefore, padAfter };
+}
+
+/**
+ * Input gradient of a strided convolution by phases: the rows (columns) of dx with the same
+ * residue modulo the stride only see every s-th filter tap, so dx splits into s_h·s_w stride-1
+ * convolutions of dy with sub-filters, interleaved afterwards. A quarter of the multiply-adds of
+ * zero insertion for stride 2, and no zero-inserted copy of dy.
+ */
+function backpropInputPolyphase(
+  run: ReturnType<typeof runner>,
+  dispose: (t: TensorInfo) => void,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  info: tfjs.backend_util.Conv2DInfo,
+): TensorInfo {
+  const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw, inHeight: H, inWidth: W, inChannels: cin } = info;
+  const [n, ho, wo] = dy.shape as [number, number, number, number];
+  const cout = info.outChannels;
+  const rowsMax = Math.ceil(H / sh);
+  const colsMax = Math.ceil(W / sw);
+  const rowParts: TensorInfo[] = [];
+  for (let ph = 0; ph < sh; ph++) {
+    const colParts: TensorInfo[] = [];
+    for (let pw = 0; pw < sw; pw++) {
+      const a = phaseOf(ph, sh, kh, info.padInfo.top, H, ho);
+      const b = phaseOf(pw, sw, kw, info.padInfo.left, W, wo);
+      let part: TensorInfo;
+      if (!a || !b) {
+        part = run('Fill', {}, { shape: [n, rowsMax, colsMax, cin], value: 0, dtype: 'float32' });
+      } else {
+        const taps = run('StridedSlice', { x: filter }, {
+          begin: [a.k0, b.k0, 0, 0],
+          end: [kh, kw, cin, cout],
+          strides: [sh, sw, 1, 1],
+          beginMask: 0,
+          endMask: 0,
+          ellipsisMask: 0,
+          newAxisMask: 0,
+          shrinkAxisMask: 0,
+        });
+        const flipped = run('Reverse', { x: taps }, { dims: [0, 1] });
+        dispose(taps);
+        const subFilter = run('Transpose', { x: flipped }, { perm: [0, 1, 3, 2] });
+        dispose(flipped);
+        const input = a.cropStart || b.cropStart ? run('Slice', { x: dy }, { begin: [0, a.cropStart, b.cropStart, 0], size: [-1, -1, -1, -1] }) : dy;
+        const conv = run('Conv2D', { x: input, filter: subFilter }, {
+          strides: [1, 1],
+          pad: [
+            [0, 0],
+            [a.padBefore, a.padAfter],
+            [b.padBefore, b.padAfter],
+            [0, 0],
+          ],
+          dataFormat: 'NHWC',
+          dilations: [1, 1],
+        });
+        dispose(subFilter);
+        if (input !== dy) dispose(input);
+        // Phases with fewer rows/columns (odd sizes) are padded to the common size, cut again below.
+        if (a.outputs < rowsMax || b.outputs < colsMax) {
+          part = run('PadV2', { x: conv }, { paddings: [[0, 0], [0, rowsMax - a.outputs], [0, colsMax - b.outputs], [0, 0]], constantValue: 0 });
+          dispose(conv);
+        } else {
+          part = conv;
+        }
+      }
+      const r6 = run('Reshape', { x: part }, { shape: [n, rowsMax, 1, colsMax, 1, cin] });
+      dispose(part);
+      colParts.push(r6);
+    }
+    const row = colParts.length === 1 ? colParts[0]! : run('Concat', colParts as unknown as Record<string, TensorInfo>, { axis: 4 });
+    if (colParts.length > 1) colParts.forEach(dispose);
+    rowParts.push(row);
+  }
+  const all = rowParts.length === 1 ? rowParts[0]! : run('Concat', rowParts as unknown as Record<string, TensorInfo>, { axis: 2 });
+  if (rowParts.length > 1) rowParts.forEach(dispose);
+  const interleaved = run('Reshape', { x: all }, { shape: [n, rowsMax * sh, colsMax * sw, cin] });
+  dispose(all);
+  if (rowsMax * sh === H && colsMax * sw === W) return interleaved;
+  const out = run('Slice', { x: interleaved }, { begin: [0, 0, 0, 0], size: [-1, H, W, -1] });
+  dispose(interleaved);
+  return out;
 }
 
 let registered = false;

@@ -63,6 +63,9 @@ describe('wasm convolution gradients (Conv2DBackpropFilter / Conv2DBackpropInput
     { name: '3×3/2 same, odd sizes', x: [3, 15, 9, 16], f: [3, 3, 16, 32], s: 2 },
     { name: '3×3/2 same, even sizes', x: [2, 10, 8, 32], f: [3, 3, 32, 64], s: 2 },
     { name: 'shortcut 1×1/1', x: [3, 8, 5, 16], f: [1, 1, 16, 32], s: 1 },
+    { name: '3×3/2 valid', x: [2, 11, 10, 8], f: [3, 3, 8, 4], s: 2, pad: 'valid' as const },
+    { name: '1×1/2 same (zero-insertion path)', x: [2, 9, 8, 4], f: [1, 1, 4, 6], s: 2 },
+    { name: '5×5/3 same', x: [2, 13, 11, 3], f: [5, 5, 3, 4], s: 3 },
   ];
   for (const c of cases) {
     it(`${c.name}: dx and dW match the cpu backend`, async () => {
@@ -72,9 +75,10 @@ describe('wasm convolution gradients (Conv2DBackpropFilter / Conv2DBackpropInput
           { values: randomArray(size(c.f), 2), shape: c.f },
         ],
         (tf, [x, f]) => {
-          const y = tf.conv2d(x as tfjs.Tensor4D, f as tfjs.Tensor4D, c.s, 'same');
+          const pad = 'pad' in c ? c.pad : 'same';
+          const y = tf.conv2d(x as tfjs.Tensor4D, f as tfjs.Tensor4D, c.s, pad);
           const dy = tf.sin(tf.reshape(tf.range(0, y.size), y.shape));
-          const g = tf.grads((a: tfjs.Tensor, b: tfjs.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tfjs.Tensor4D, b as tfjs.Tensor4D, c.s, 'same'), dy)));
+          const g = tf.grads((a: tfjs.Tensor, b: tfjs.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tfjs.Tensor4D, b as tfjs.Tensor4D, c.s, pad), dy)));
           return g([x!, f!]);
         },
       );
