@@ -75,7 +75,7 @@ describe('wasm convolution gradients (Conv2DBackpropFilter / Conv2DBackpropInput
           { values: randomArray(size(c.f), 2), shape: c.f },
         ],
         (tf, [x, f]) => {
-          const pad = 'pad' in c ? c.pad : 'same';
+          const pad: 'same' | 'valid' = ('pad' in c && c.pad) || 'same';
           const y = tf.conv2d(x as tfjs.Tensor4D, f as tfjs.Tensor4D, c.s, pad);
           const dy = tf.sin(tf.reshape(tf.range(0, y.size), y.shape));
           const g = tf.grads((a: tfjs.Tensor, b: tfjs.Tensor) => tf.sum(tf.mul(tf.conv2d(a as tfjs.Tensor4D, b as tfjs.Tensor4D, c.s, pad), dy)));
