@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { backendFromJSON, clipScoreFromWindows, fitBackend, type FittedBackend } from '../../engine/backends/index.ts';
 import { FeatureCache } from '../../engine/features/cache.ts';
 import type { Machine, Model, Recording } from '../../shared/domain.ts';
@@ -23,6 +24,13 @@ export interface ScoringResult extends Record<string, unknown> {
 
 export function representationFor(ws: Workspace, model: Model, cache: FeatureCache): Promise<Representation> | Representation {
   return model.kind === 'mean-logmel' ? new MeanLogMelRepresentation(cache) : learnedRepresentation(ws, model, cache);
+}
+
+/** Identifies a training set by its recordings' content: a changed set means a stale back-end. */
+export function trainingSignature(train: Recording[]): string {
+  return createHash('sha256')
+    .update(train.map((r) => r.contentHash).sort().join(','))
+    .digest('hex');
 }
 
 /**
@@ -60,7 +68,7 @@ export async function fitMachineBackend(
     modelId: model.id,
     machineId: machine.id,
     kind: backend.kind,
-    params: { representation: state, backend: backend.toJSON() },
+    params: { representation: state, backend: backend.toJSON(), trainingSignature: trainingSignature(train) },
     trainCount: train.length,
     heldoutScores: heldout,
   });
@@ -100,8 +108,9 @@ export async function runScoring(ctx: JobContext, params: Record<string, unknown
     for (const machine of machines) {
       throwIfCancelled(ctx.signal);
       const fit = ws.models.backendFit(model.id, machine.id);
-      const trainCount = ws.recordings.trainingSet(machine.id).length;
-      if (fit && fit.trainCount === trainCount) {
+      const training = ws.recordings.trainingSet(machine.id);
+      const trainCount = training.length;
+      if (fit && (fit.params as { trainingSignature?: string }).trainingSignature === trainingSignature(training)) {
         const p = fit.params as { representation: unknown; backend: unknown };
         rep.restore(machine, p.representation);
         backends.set(machine.id, backendFromJSON(p.backend));
