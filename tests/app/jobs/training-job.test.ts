@@ -62,4 +62,28 @@ describe('training job (real job process, tiny data)', () => {
       expect(m.auc![1]).toBeLessThanOrEqual(1);
     }
   }, 600_000);
+
+  it('marks a training left running by a dead application interrupted at the next open, and lets it resume', async () => {
+    const dir = path.join(t.dir, 'restart');
+    const first = AppService.open(dir, { watch: false });
+    const p = first.ws.projects.create({ name: 'restart' });
+    for (const name of ['id_00', 'id_01']) first.ws.machines.ensure(p.id, 'fan', name);
+    const model = first.ws.models.create({ projectId: p.id, name: 'm', kind: 'sc-adacos', subclusters: 2, preset: 'quick', status: 'training', dir: first.ws.modelDir(1) });
+    const job = first.ws.jobs.create({ projectId: p.id, kind: 'train', params: { modelId: model.id } });
+    // As if the application and its job process had died: pids that cannot exist.
+    first.ws.jobs.markRunning(job.id, 2 ** 22 + 11, 2 ** 22 + 13);
+    await first.close();
+
+    const second = AppService.open(dir, { watch: false });
+    try {
+      expect(second.ws.jobs.get(job.id)).toMatchObject({ status: 'interrupted', error: expect.stringMatching(/interrupted/) });
+      expect(second.ws.models.get(model.id)!.status).toBe('interrupted');
+      // Resuming is accepted (the job itself is not run here: no training data).
+      const r = await second.call('models/resume', { modelId: model.id });
+      expect(r.model.status).toBe('queued');
+      await second.jobs.waitFor(r.job.id);
+    } finally {
+      await second.close();
+    }
+  });
 });
