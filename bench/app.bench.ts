@@ -33,7 +33,10 @@ function writeClips(): void {
       s = (s * 1664525 + 1013904223) >>> 0;
       x[k] = 0.2 * Math.sin((2 * Math.PI * 440 * k) / 16000) + 0.1 * (s / 2 ** 32 - 0.5);
     }
-    fs.writeFileSync(path.join(clipsDir, `fan_id_0${i % 3}`, `normal_${i}.wav`), encodeWav([x], 16000, { kind: 'pcm', bits: 16 }));
+    fs.writeFileSync(
+      path.join(clipsDir, `fan_id_0${i % 3}`, `normal_${i}.wav`),
+      encodeWav([x], 16000, { kind: 'pcm', bits: 16 }),
+    );
   }
 }
 
@@ -43,27 +46,67 @@ function seedLargeProject(app: AppService): number {
   const p = ws.projects.create({ name: 'large line' });
   const model = ensureBaselineModel(ws, p.id);
   ws.transaction(() => {
-    const machines = Array.from({ length: MACHINES }, (_, i) => ws.machines.create({ projectId: p.id, type: ['fan', 'pump'][i % 2]!, name: `id_${String(i).padStart(2, '0')}` }));
-    const thresholds = machines.map((m) => ws.thresholds.set({ machineId: m.id, modelId: model.id, value: 0.95, method: 'default-quantile', quantile: 0.9, setBy: 'bench' }));
+    const machines = Array.from({ length: MACHINES }, (_, i) =>
+      ws.machines.create({
+        projectId: p.id,
+        type: ['fan', 'pump'][i % 2]!,
+        name: `id_${String(i).padStart(2, '0')}`,
+      }),
+    );
+    const thresholds = machines.map((m) =>
+      ws.thresholds.set({
+        machineId: m.id,
+        modelId: model.id,
+        value: 0.95,
+        method: 'default-quantile',
+        quantile: 0.9,
+        setBy: 'bench',
+      }),
+    );
     for (let i = 0; i < DASHBOARD_RECORDINGS; i++) {
       const mi = i % MACHINES;
       const role = i % 10 < 2 ? 'train' : 'monitor';
       const rec = ws.recordings.insert({
-        projectId: p.id, machineId: machines[mi]!.id, path: `/data/line/${i}.wav`, storage: 'referenced', originalPath: `/data/line/${i}.wav`,
-        fileName: `${i}.wav`, contentHash: i.toString(16).padStart(64, '0'), format: { container: 'wav', codec: 'pcm_s16le', channels: 1, sampleRateHz: 16000, bitsPerSample: 16 },
-        durationS: 10, role, label: 'unknown', source: 'import',
+        projectId: p.id,
+        machineId: machines[mi]!.id,
+        path: `/data/line/${i}.wav`,
+        storage: 'referenced',
+        originalPath: `/data/line/${i}.wav`,
+        fileName: `${i}.wav`,
+        contentHash: i.toString(16).padStart(64, '0'),
+        format: { container: 'wav', codec: 'pcm_s16le', channels: 1, sampleRateHz: 16000, bitsPerSample: 16 },
+        durationS: 10,
+        role,
+        label: 'unknown',
+        source: 'import',
       });
       if (role === 'train') continue;
       const value = ((i * 7919) % 1000) / 1000;
-      const score = ws.scores.upsert({ recordingId: rec.id, modelId: model.id, backend: 'mean-logmel', clipScore: value, windowScores: [value], windowStartsS: [0] });
-      if (value >= 0.95) ws.alarms.raise({ recordingId: rec.id, scoreId: score.id, thresholdId: thresholds[mi]!.id, scoreValue: value, thresholdValue: 0.95 });
+      const score = ws.scores.upsert({
+        recordingId: rec.id,
+        modelId: model.id,
+        backend: 'mean-logmel',
+        clipScore: value,
+        windowScores: [value],
+        windowStartsS: [0],
+      });
+      if (value >= 0.95)
+        ws.alarms.raise({
+          recordingId: rec.id,
+          scoreId: score.id,
+          thresholdId: thresholds[mi]!.id,
+          scoreValue: value,
+          thresholdValue: 0.95,
+        });
     }
   });
   return p.id;
 }
 
 // Shared by the latency figures; the last figure closes it.
-let dash: { app: AppService; server: WebServer; projectId: number; machineId: number; importProjectId: number } | undefined;
+let dash:
+  | { app: AppService; server: WebServer; projectId: number; machineId: number; importProjectId: number }
+  | undefined;
 
 async function dashboard(): Promise<NonNullable<typeof dash>> {
   if (dash) return dash;
@@ -77,7 +120,11 @@ async function dashboard(): Promise<NonNullable<typeof dash>> {
 
 async function post(method: string, body: unknown): Promise<unknown> {
   const d = await dashboard();
-  const res = await fetch(`${d.server.url}api/${method}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${d.server.url}api/${method}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   if (!res.ok) throw new Error(`${method}: HTTP ${res.status} ${await res.text()}`);
   return res.json();
 }
@@ -114,7 +161,8 @@ export const benchmarks: Benchmark[] = [
         rate = await ratePerS(IMPORT_FILES, async () => {
           const job = app.jobs.enqueue('import', { projectId: p.id, sources: [clipsDir] }, p.id);
           const done = await app.jobs.waitFor(job.id);
-          if (done.status !== 'succeeded' || done.result?.imported !== IMPORT_FILES) throw new Error(`import ${done.status}: ${done.error ?? JSON.stringify(done.result)}`);
+          if (done.status !== 'succeeded' || done.result?.imported !== IMPORT_FILES)
+            throw new Error(`import ${done.status}: ${done.error ?? JSON.stringify(done.result)}`);
         });
         return rate;
       } finally {
@@ -123,13 +171,23 @@ export const benchmarks: Benchmark[] = [
       }
     },
   },
-  latency(`dashboard/summary, ${DASHBOARD_RECORDINGS} recordings, ${MACHINES} machines (HTTP)`, 'dashboard/summary', async () => ({ projectId: (await dashboard()).projectId })),
-  latency('recordings/list page of 100, newest first (HTTP)', 'recordings/list', async () => ({ projectId: (await dashboard()).projectId, limit: 100 })),
+  latency(
+    `dashboard/summary, ${DASHBOARD_RECORDINGS} recordings, ${MACHINES} machines (HTTP)`,
+    'dashboard/summary',
+    async () => ({ projectId: (await dashboard()).projectId }),
+  ),
+  latency('recordings/list page of 100, newest first (HTTP)', 'recordings/list', async () => ({
+    projectId: (await dashboard()).projectId,
+    limit: 100,
+  })),
   latency('recordings/list one machine, page 5 (HTTP)', 'recordings/list', async () => {
     const d = await dashboard();
     return { projectId: d.projectId, machineId: d.machineId, limit: 100, offset: 400 };
   }),
-  latency('alarms/list open alarms (HTTP)', 'alarms/list', async () => ({ projectId: (await dashboard()).projectId, status: ['new', 'acknowledged'] })),
+  latency('alarms/list open alarms (HTTP)', 'alarms/list', async () => ({
+    projectId: (await dashboard()).projectId,
+    status: ['new', 'acknowledged'],
+  })),
   {
     name: 'dashboard/summary while an import job runs (HTTP)',
     unit: 'ms',
@@ -138,7 +196,11 @@ export const benchmarks: Benchmark[] = [
     setup: async () => {
       writeClips();
       const d = await dashboard();
-      const job = d.app.jobs.enqueue('import', { projectId: d.importProjectId, sources: [clipsDir] }, d.importProjectId);
+      const job = d.app.jobs.enqueue(
+        'import',
+        { projectId: d.importProjectId, sources: [clipsDir] },
+        d.importProjectId,
+      );
       // Measure only once the job process is importing.
       await new Promise<void>((resolve) => {
         const off = d.app.jobs.on('job', (j) => {

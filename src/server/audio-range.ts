@@ -9,7 +9,10 @@ export interface ByteRange {
  * `bytes=a-`, `bytes=-n`). Returns undefined for no or several ranges (serve the whole file) and
  * 'unsatisfiable' for a range outside the file (answer 416).
  */
-export function parseRange(header: string | undefined, size: number): ByteRange | 'unsatisfiable' | undefined {
+export function parseRange(
+  header: string | undefined,
+  size: number,
+): ByteRange | 'unsatisfiable' | undefined {
   if (!header) return undefined;
   const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (!m) return undefined;

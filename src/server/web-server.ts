@@ -41,13 +41,19 @@ function realOrResolved(p: string): string {
 function checkPaths(paths: string[], roots: string[] | undefined, host: string): void {
   if (roots === undefined) {
     if (isLoopback(host)) return;
-    throw new ApiError('forbidden', 'importing over the network is off: start `auscult serve` with --import-root <dir> to allow folders');
+    throw new ApiError(
+      'forbidden',
+      'importing over the network is off: start `auscult serve` with --import-root <dir> to allow folders',
+    );
   }
   const real = roots.map(realOrResolved);
   for (const p of paths) {
     const r = realOrResolved(p);
     if (!real.some((root) => r === root || r.startsWith(root + path.sep))) {
-      throw new ApiError('forbidden', `${p} is outside the folders this server may import from (${roots.join(', ')})`);
+      throw new ApiError(
+        'forbidden',
+        `${p} is outside the folders this server may import from (${roots.join(', ')})`,
+      );
     }
   }
 }
@@ -83,8 +89,17 @@ export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
 }
 
-function sendError(reply: FastifyReply, code: ApiErrorCode, message: string, issues?: { path: string; message: string }[], status = HTTP_STATUS[code]): FastifyReply {
-  return reply.code(status).type('application/json').send({ error: new ApiError(code, message, issues).toJSON() });
+function sendError(
+  reply: FastifyReply,
+  code: ApiErrorCode,
+  message: string,
+  issues?: { path: string; message: string }[],
+  status = HTTP_STATUS[code],
+): FastifyReply {
+  return reply
+    .code(status)
+    .type('application/json')
+    .send({ error: new ApiError(code, message, issues).toJSON() });
 }
 
 function tokenMatches(given: string | undefined, expected: string): boolean {
@@ -103,24 +118,46 @@ export async function startWebServer(app: AppService, opts: WebServerOptions = {
   const host = opts.host ?? '127.0.0.1';
   const token = opts.token || undefined;
   if (!isLoopback(host) && !token) {
-    throw new Error(`binding ${host} exposes the workspace to the network: give a token (--token or AUSCULT_TOKEN)`);
+    throw new Error(
+      `binding ${host} exposes the workspace to the network: give a token (--token or AUSCULT_TOKEN)`,
+    );
   }
   const rendererDir = path.resolve(opts.rendererDir ?? DEFAULT_RENDERER_DIR);
   // forceCloseConnections: open event streams must not keep close() waiting.
-  const fastify = Fastify({ bodyLimit: opts.bodyLimitBytes ?? 1024 * 1024, logger: false, forceCloseConnections: true });
+  const fastify = Fastify({
+    bodyLimit: opts.bodyLimitBytes ?? 1024 * 1024,
+    logger: false,
+    forceCloseConnections: true,
+  });
 
   fastify.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
     if (err instanceof ApiError) return sendError(reply, err.code, err.message, err.issues);
-    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') return sendError(reply, 'payload_too_large', `request body is larger than ${opts.bodyLimitBytes ?? 1024 * 1024} bytes`);
-    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return sendError(reply, 'bad_request', 'request body must be JSON (Content-Type: application/json)', undefined, 415);
+    if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE')
+      return sendError(
+        reply,
+        'payload_too_large',
+        `request body is larger than ${opts.bodyLimitBytes ?? 1024 * 1024} bytes`,
+      );
+    if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+      return sendError(
+        reply,
+        'bad_request',
+        'request body must be JSON (Content-Type: application/json)',
+        undefined,
+        415,
+      );
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
-      const message = err.code === 'FST_ERR_CTP_INVALID_JSON' || err instanceof SyntaxError ? `malformed JSON body: ${err.message}` : err.message;
+      const message =
+        err.code === 'FST_ERR_CTP_INVALID_JSON' || err instanceof SyntaxError
+          ? `malformed JSON body: ${err.message}`
+          : err.message;
       return sendError(reply, 'bad_request', message, undefined, err.statusCode);
     }
     return sendError(reply, 'internal', err.message);
   });
   fastify.setNotFoundHandler((req, reply) => {
-    if (req.url.startsWith('/api/')) return sendError(reply, 'not_found', `no such endpoint: ${req.method} ${req.url.split('?')[0]}`);
+    if (req.url.startsWith('/api/'))
+      return sendError(reply, 'not_found', `no such endpoint: ${req.method} ${req.url.split('?')[0]}`);
     return serveRenderer(req, reply);
   });
 
@@ -130,7 +167,8 @@ export async function startWebServer(app: AppService, opts: WebServerOptions = {
     const header = req.headers.authorization;
     const bearer = header?.startsWith('Bearer ') ? header.slice(7) : undefined;
     const query = (req.query as Record<string, string | undefined>)?.token;
-    if (!tokenMatches(bearer ?? query, token)) return sendError(reply, 'unauthorized', 'missing or wrong token');
+    if (!tokenMatches(bearer ?? query, token))
+      return sendError(reply, 'unauthorized', 'missing or wrong token');
   });
 
   fastify.get('/api/health', async () => {
@@ -141,9 +179,16 @@ export async function startWebServer(app: AppService, opts: WebServerOptions = {
   fastify.get('/api/events', (req, reply) => {
     reply.hijack();
     const res = reply.raw;
-    res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream',
+      'Cache-Control': 'no-cache',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
     res.write(': connected\n\n');
-    const offs = API_EVENTS.map((event) => app.on(event, (payload) => res.write(`event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`)));
+    const offs = API_EVENTS.map((event) =>
+      app.on(event, (payload) => res.write(`event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`)),
+    );
     const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), 15_000);
     req.raw.on('close', () => {
       clearInterval(heartbeat);
@@ -153,7 +198,8 @@ export async function startWebServer(app: AppService, opts: WebServerOptions = {
 
   fastify.get<{ Params: { id: string } }>('/api/recordings/:id/audio', async (req, reply) => {
     const id = Number(req.params.id);
-    if (!Number.isInteger(id) || id <= 0) return sendError(reply, 'bad_request', `recording id "${req.params.id}" is not a positive integer`);
+    if (!Number.isInteger(id) || id <= 0)
+      return sendError(reply, 'bad_request', `recording id "${req.params.id}" is not a positive integer`);
     // Only files registered as recordings are ever read: the path comes from the database.
     const rec = app.ws.recordings.get(id);
     if (!rec) return sendError(reply, 'not_found', `No recording with id ${id}`);
@@ -181,20 +227,28 @@ export async function startWebServer(app: AppService, opts: WebServerOptions = {
     const method = `${req.params.domain}/${req.params.action}`;
     if (!isApiMethod(method)) return sendError(reply, 'not_found', `unknown API method "${method}"`);
     const body = req.body === undefined || req.body === null ? {} : req.body;
-    if (typeof body !== 'object' || Array.isArray(body)) return sendError(reply, 'bad_request', 'the request body must be a JSON object of arguments');
+    if (typeof body !== 'object' || Array.isArray(body))
+      return sendError(reply, 'bad_request', 'the request body must be a JSON object of arguments');
     if (PATH_METHODS.has(method)) {
       const args = body as { sources?: unknown; dir?: unknown };
-      const paths = [...(Array.isArray(args.sources) ? args.sources : []), ...(typeof args.dir === 'string' ? [args.dir] : [])].filter((p): p is string => typeof p === 'string');
+      const paths = [
+        ...(Array.isArray(args.sources) ? args.sources : []),
+        ...(typeof args.dir === 'string' ? [args.dir] : []),
+      ].filter((p): p is string => typeof p === 'string');
       checkPaths(paths, opts.importRoots, host);
     }
     return app.call(method, body, 'web');
   });
 
   function serveRenderer(req: FastifyRequest, reply: FastifyReply): FastifyReply {
-    if (req.method !== 'GET' && req.method !== 'HEAD') return sendError(reply, 'not_found', `no such endpoint: ${req.method} ${req.url}`);
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return sendError(reply, 'not_found', `no such endpoint: ${req.method} ${req.url}`);
     const index = path.join(rendererDir, 'index.html');
     if (!fs.existsSync(index)) {
-      return reply.code(404).type('text/plain; charset=utf-8').send(`The renderer is not built (no ${index}): run "npm run build:web". The API is under /api/.`);
+      return reply
+        .code(404)
+        .type('text/plain; charset=utf-8')
+        .send(`The renderer is not built (no ${index}): run "npm run build:web". The API is under /api/.`);
     }
     let rel: string;
     try {
@@ -204,7 +258,8 @@ export async function startWebServer(app: AppService, opts: WebServerOptions = {
     }
     const file = path.resolve(rendererDir, '.' + path.posix.normalize('/' + rel));
     // Never leave the renderer folder, whatever the URL says.
-    if (file !== rendererDir && !file.startsWith(rendererDir + path.sep)) return sendError(reply, 'not_found', 'not found');
+    if (file !== rendererDir && !file.startsWith(rendererDir + path.sep))
+      return sendError(reply, 'not_found', 'not found');
     const isFile = fs.existsSync(file) && fs.statSync(file).isFile();
     // Client-side routes (no extension) get the app; a missing asset is a 404.
     const target = isFile ? file : path.extname(file) ? undefined : index;

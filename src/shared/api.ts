@@ -47,7 +47,9 @@ export const importArgs = z
     copy: z.boolean().default(false),
   })
   .strict()
-  .refine((a) => a.mapping !== 'single-machine' || a.machine, { message: 'mapping "single-machine" needs machine {type, name}' });
+  .refine((a) => a.mapping !== 'single-machine' || a.machine, {
+    message: 'mapping "single-machine" needs machine {type, name}',
+  });
 
 export const trainArgs = z
   .object({
@@ -63,7 +65,9 @@ export const trainArgs = z
 
 const thresholdTarget = z.union([
   z.object({ machineId: id, modelId: id.optional(), value: z.number().finite() }).strict(),
-  z.object({ machineId: id, modelId: id.optional(), targetFalseAlarmRate: z.number().min(0).max(1) }).strict(),
+  z
+    .object({ machineId: id, modelId: id.optional(), targetFalseAlarmRate: z.number().min(0).max(1) })
+    .strict(),
   z.object({ machineId: id, modelId: id.optional(), quantile: z.number().min(0.5).max(1) }).strict(),
 ]);
 
@@ -117,11 +121,19 @@ export interface RecordingRow extends Recording {
 export interface ModelComparison {
   models: [Model, Model];
   /** Per machine: AUC and pAUC (FPR ≤ 0.1, McClish) of each model on clips both scored. */
-  machines: { machine: Machine; clips: number; anomalies: number; auc: [number, number] | null; pauc: [number, number] | null }[];
+  machines: {
+    machine: Machine;
+    clips: number;
+    anomalies: number;
+    auc: [number, number] | null;
+    pauc: [number, number] | null;
+  }[];
 }
 
 export const API_METHODS = {
-  'app/info': returns<{ version: string; workspace: string; tfBackend: string; schemaVersion: number }>()(z.object({}).strict()),
+  'app/info': returns<{ version: string; workspace: string; tfBackend: string; schemaVersion: number }>()(
+    z.object({}).strict(),
+  ),
 
   'projects/list': returns<Project[]>()(z.object({}).strict()),
   'projects/get': returns<Project>()(z.object({ projectId: id }).strict()),
@@ -137,15 +149,40 @@ export const API_METHODS = {
 
   'machines/list': returns<Machine[]>()(z.object({ projectId: id }).strict()),
   'machines/create': returns<Machine>()(
-    z.object({ projectId: id, type: name, name, location: text(500).default(''), notes: text(5000).default('') }).strict(),
+    z
+      .object({
+        projectId: id,
+        type: name,
+        name,
+        location: text(500).default(''),
+        notes: text(5000).default(''),
+      })
+      .strict(),
   ),
   'machines/update': returns<Machine>()(
-    z.object({ machineId: id, type: name.optional(), name: name.optional(), location: text(500).optional(), notes: text(5000).optional() }).strict(),
+    z
+      .object({
+        machineId: id,
+        type: name.optional(),
+        name: name.optional(),
+        location: text(500).optional(),
+        notes: text(5000).optional(),
+      })
+      .strict(),
   ),
   'machines/delete': returns<{ deleted: boolean }>()(z.object({ machineId: id }).strict()),
 
   'recordings/list': returns<{ total: number; items: RecordingRow[] }>()(
-    z.object({ projectId: id, machineId: id.optional(), role: role.optional(), label: label.optional(), limit, offset }).strict(),
+    z
+      .object({
+        projectId: id,
+        machineId: id.optional(),
+        role: role.optional(),
+        label: label.optional(),
+        limit,
+        offset,
+      })
+      .strict(),
   ),
   'recordings/get': returns<{ recording: Recording; machine: Machine; scores: Score[]; alarms: Alarm[] }>()(
     z.object({ recordingId: id }).strict(),
@@ -174,7 +211,9 @@ export const API_METHODS = {
 
   /** Scores the project's unscored test/monitor recordings (or the given ones) with a model (default: active). */
   'scores/run': returns<Job>()(
-    z.object({ projectId: id, modelId: id.optional(), recordingIds: z.array(id).max(100_000).optional() }).strict(),
+    z
+      .object({ projectId: id, modelId: id.optional(), recordingIds: z.array(id).max(100_000).optional() })
+      .strict(),
   ),
 
   'thresholds/get': returns<ThresholdView>()(z.object({ machineId: id, modelId: id.optional() }).strict()),
@@ -182,11 +221,26 @@ export const API_METHODS = {
   'thresholds/set': returns<ThresholdView>()(thresholdTarget),
 
   'alarms/list': returns<Alarm[]>()(
-    z.object({ projectId: id, status: z.array(alarmStatus).optional(), machineId: id.optional(), limit, offset }).strict(),
+    z
+      .object({
+        projectId: id,
+        status: z.array(alarmStatus).optional(),
+        machineId: id.optional(),
+        limit,
+        offset,
+      })
+      .strict(),
   ),
   /** Triage: acknowledge, confirm as anomaly, or mark a false alarm (optionally adding the clip to the training set). */
   'alarms/update': returns<Alarm>()(
-    z.object({ alarmId: id, status: alarmStatus.optional(), note: text(5000).optional(), addToTraining: z.boolean().optional() }).strict(),
+    z
+      .object({
+        alarmId: id,
+        status: alarmStatus.optional(),
+        note: text(5000).optional(),
+        addToTraining: z.boolean().optional(),
+      })
+      .strict(),
   ),
 
   'dashboard/summary': returns<DashboardSummary>()(z.object({ projectId: id }).strict()),
@@ -212,7 +266,8 @@ export interface ApiEvents {
 export type ApiEventName = keyof ApiEvents;
 export const API_EVENTS: readonly ApiEventName[] = ['job', 'alarm'];
 
-export type ApiErrorCode = 'bad_request' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'payload_too_large' | 'internal';
+export type ApiErrorCode =
+  'bad_request' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'payload_too_large' | 'internal';
 
 /** Error every adapter returns in the same shape: `{ error: { code, message, issues? } }`. */
 export class ApiError extends Error {
@@ -248,7 +303,11 @@ export function parseApiArgs<M extends ApiMethod>(method: M, raw: unknown): ApiP
   const r = API_METHODS[method].args.safeParse(raw ?? {});
   if (r.success) return r.data as ApiParsedArgs<M>;
   const issues = r.error.issues.map((i) => ({ path: i.path.join('.') || '(arguments)', message: i.message }));
-  throw new ApiError('bad_request', `invalid arguments for ${method}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`, issues);
+  throw new ApiError(
+    'bad_request',
+    `invalid arguments for ${method}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}`,
+    issues,
+  );
 }
 
 /** What every client of the contract offers (the preload's window.auscult, the HTTP client). */

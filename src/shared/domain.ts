@@ -15,7 +15,12 @@ export type AlarmStatus = 'new' | 'acknowledged' | 'confirmed_anomaly' | 'false_
 
 export const RECORDING_ROLES: readonly RecordingRole[] = ['train', 'test', 'monitor'];
 export const RECORDING_LABELS: readonly RecordingLabel[] = ['normal', 'anomaly', 'unknown'];
-export const ALARM_STATUSES: readonly AlarmStatus[] = ['new', 'acknowledged', 'confirmed_anomaly', 'false_alarm'];
+export const ALARM_STATUSES: readonly AlarmStatus[] = [
+  'new',
+  'acknowledged',
+  'confirmed_anomaly',
+  'false_alarm',
+];
 
 export interface Project {
   id: number;

@@ -2,7 +2,17 @@
  * The web-mode client of the contract: `AuscultApi` over `fetch` (methods) and `EventSource`
  * (events), for the renderer running in a browser against `auscult serve`. Browser-safe.
  */
-import { API_EVENTS, ApiError, type ApiArgs, type ApiErrorCode, type ApiEventName, type ApiEvents, type ApiMethod, type ApiResult, type AuscultApi } from './api.ts';
+import {
+  API_EVENTS,
+  ApiError,
+  type ApiArgs,
+  type ApiErrorCode,
+  type ApiEventName,
+  type ApiEvents,
+  type ApiMethod,
+  type ApiResult,
+  type AuscultApi,
+} from './api.ts';
 
 export interface HttpClientOptions {
   /** Server root, e.g. `http://127.0.0.1:5170/` (default: the page's origin). */
@@ -12,11 +22,17 @@ export interface HttpClientOptions {
   fetch?: typeof fetch;
 }
 
-export function createHttpClient(opts: HttpClientOptions = {}): AuscultApi & { audioUrl(recordingId: number): string; close(): void } {
+export function createHttpClient(
+  opts: HttpClientOptions = {},
+): AuscultApi & { audioUrl(recordingId: number): string; close(): void } {
   const pageOrigin = (globalThis as { location?: { origin: string } }).location?.origin;
-  const base = (opts.baseUrl ?? (pageOrigin ? pageOrigin + '/' : 'http://127.0.0.1:5170/')).replace(/\/?$/, '/');
+  const base = (opts.baseUrl ?? (pageOrigin ? pageOrigin + '/' : 'http://127.0.0.1:5170/')).replace(
+    /\/?$/,
+    '/',
+  );
   const doFetch = opts.fetch ?? fetch;
-  const withToken = (url: string) => (opts.token ? `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(opts.token)}` : url);
+  const withToken = (url: string) =>
+    opts.token ? `${url}${url.includes('?') ? '&' : '?'}token=${encodeURIComponent(opts.token)}` : url;
   let source: EventSource | undefined;
   const listeners = new Map<ApiEventName, Set<(payload: never) => void>>();
 
@@ -35,11 +51,21 @@ export function createHttpClient(opts: HttpClientOptions = {}): AuscultApi & { a
     async call<M extends ApiMethod>(method: M, args: ApiArgs<M>): Promise<ApiResult<M>> {
       const res = await doFetch(`${base}api/${method}`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),
+        },
         body: JSON.stringify(args ?? {}),
       });
-      const body = (await res.json().catch(() => ({}))) as { error?: { code: ApiErrorCode; message: string; issues?: { path: string; message: string }[] } };
-      if (!res.ok) throw new ApiError(body.error?.code ?? 'internal', body.error?.message ?? `HTTP ${res.status}`, body.error?.issues);
+      const body = (await res.json().catch(() => ({}))) as {
+        error?: { code: ApiErrorCode; message: string; issues?: { path: string; message: string }[] };
+      };
+      if (!res.ok)
+        throw new ApiError(
+          body.error?.code ?? 'internal',
+          body.error?.message ?? `HTTP ${res.status}`,
+          body.error?.issues,
+        );
       return body as ApiResult<M>;
     },
     on<E extends ApiEventName>(event: E, listener: (payload: ApiEvents[E]) => void): () => void {

@@ -30,7 +30,9 @@ afterAll(() => t.cleanup());
 
 describe('auscult project / import / score / status / alarms', () => {
   it('creates and lists projects, imports with per-file errors, scores and reports', async () => {
-    expect((await auscult('project', 'create', 'Line A', '-d', 'hall 1')).stdout).toMatch(/created project 1 "Line A"/);
+    expect((await auscult('project', 'create', 'Line A', '-d', 'hall 1')).stdout).toMatch(
+      /created project 1 "Line A"/,
+    );
     const dup = await auscult('project', 'create', 'Line A');
     expect(dup.code).toBe(1);
     expect(dup.stderr).toMatch(/auscult: a project named "Line A" already exists/);
@@ -42,19 +44,42 @@ describe('auscult project / import / score / status / alarms', () => {
     expect(imp.stdout).toMatch(/^10 imported, 0 already in the project, 1 failed \(of 11 files\)/);
     expect(imp.stdout).toMatch(/failed: .*corrupt\.wav: /);
 
-    const mon = JSON.parse((await auscult('import', '1', path.join(t.dir, 'line', 'test'), '--role', 'monitor', '--json')).stdout);
+    const mon = JSON.parse(
+      (await auscult('import', '1', path.join(t.dir, 'line', 'test'), '--role', 'monitor', '--json')).stdout,
+    );
     expect(mon.import).toMatchObject({ imported: 8, failed: 0 });
-    expect(mon.scoring[0]).toMatchObject({ status: 'succeeded', result: { scored: 8, backend: 'mean-logmel' } });
+    expect(mon.scoring[0]).toMatchObject({
+      status: 'succeeded',
+      result: { scored: 8, backend: 'mean-logmel' },
+    });
 
     const status = JSON.parse((await auscult('status', '--json')).stdout);
     expect(status.workspace).toBe(env.AUSCULT_HOME);
     const machines = status.projects[0].machines;
     expect(machines.map((m: { machine: { type: string } }) => m.machine.type)).toEqual(['fan', 'pump']);
-    for (const m of machines) expect(m).toMatchObject({ trainCount: 5, scoredCount: 4, backend: 'mean-logmel', threshold: expect.any(Number) });
+    for (const m of machines)
+      expect(m).toMatchObject({
+        trainCount: 5,
+        scoredCount: 4,
+        backend: 'mean-logmel',
+        threshold: expect.any(Number),
+      });
 
-    const alarms = JSON.parse((await auscult('alarms', 'Line A', '--json')).stdout) as { id: number; status: string }[];
+    const alarms = JSON.parse((await auscult('alarms', 'Line A', '--json')).stdout) as {
+      id: number;
+      status: string;
+    }[];
     expect(alarms.length).toBeGreaterThanOrEqual(4);
-    const triaged = await auscult('alarms', 'Line A', '--set', String(alarms[0]!.id), '--as', 'confirmed_anomaly', '--note', 'bearing');
+    const triaged = await auscult(
+      'alarms',
+      'Line A',
+      '--set',
+      String(alarms[0]!.id),
+      '--as',
+      'confirmed_anomaly',
+      '--note',
+      'bearing',
+    );
     expect(triaged.stdout).toMatch(/is now confirmed_anomaly/);
     const open = JSON.parse((await auscult('alarms', 'Line A', '--json')).stdout) as unknown[];
     expect(open).toHaveLength(alarms.length - 1);
@@ -65,7 +90,9 @@ describe('auscult project / import / score / status / alarms', () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toMatch(/auscult: no project "No such line".*"Line A" \(1\)/);
     const noTraining = await auscult('train', '--project', 'Line A', '--resume');
-    expect(noTraining.stderr).toMatch(/auscult: project "Line A" has no interrupted or failed training to resume/);
+    expect(noTraining.stderr).toMatch(
+      /auscult: project "Line A" has no interrupted or failed training to resume/,
+    );
     const badRole = await auscult('import', 'Line A', t.dir, '--role', 'bogus');
     expect(badRole.stderr).toMatch(/--role must be one of train, test, monitor/);
   }, 400_000);
@@ -86,7 +113,13 @@ describe('auscult serve', () => {
       });
       const health = (await (await fetch(`${url}api/health`)).json()) as { ok: boolean };
       expect(health.ok).toBe(true);
-      const projects = (await (await fetch(`${url}api/projects/list`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' })).json()) as { name: string }[];
+      const projects = (await (
+        await fetch(`${url}api/projects/list`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: '{}',
+        })
+      ).json()) as { name: string }[];
       expect(projects.map((p) => p.name)).toEqual(['Line A']);
     } finally {
       const exited = new Promise((r) => child.on('exit', r));
@@ -105,7 +138,24 @@ describe('auscult serve', () => {
 describe('auscult demo', () => {
   it('builds a small demo line with baseline scores and alarms, and is idempotent', async () => {
     const home = path.join(t.dir, 'demo-home');
-    const args = ['demo', '-w', home, '--types', 'fan,pump', '--ids', '1', '--train-clips', '4', '--test-clips', '4', '--duration', '3', '--no-train', '--no-progress', '--json'];
+    const args = [
+      'demo',
+      '-w',
+      home,
+      '--types',
+      'fan,pump',
+      '--ids',
+      '1',
+      '--train-clips',
+      '4',
+      '--test-clips',
+      '4',
+      '--duration',
+      '3',
+      '--no-train',
+      '--no-progress',
+      '--json',
+    ];
     const first = await auscult(...args);
     expect(first.code, first.stderr).toBe(0);
     const r = JSON.parse(first.stdout);

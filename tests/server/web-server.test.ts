@@ -18,12 +18,20 @@ const realFile = path.join(REAL_DATA_DIR, 'mimii-8ch', 'fan_id_00', 'normal_0000
 let recordingId: number;
 
 /** Raw HTTP request (fetch would normalise the traversal attempts away). */
-function raw(port: number, method: string, url: string, body?: string, headers: Record<string, string> = {}): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+function raw(
+  port: number,
+  method: string,
+  url: string,
+  body?: string,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const req = http.request({ host: '127.0.0.1', port, method, path: url, headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode!, headers: res.headers, body: Buffer.concat(chunks) }),
+      );
     });
     req.on('error', reject);
     if (body !== undefined) req.write(body);
@@ -31,7 +39,9 @@ function raw(port: number, method: string, url: string, body?: string, headers: 
   });
 }
 const json = (port: number, url: string, body: unknown, headers: Record<string, string> = {}) =>
-  raw(port, 'POST', url, JSON.stringify(body), { 'content-type': 'application/json', ...headers }).then((r) => ({ ...r, json: JSON.parse(r.body.toString()) }));
+  raw(port, 'POST', url, JSON.stringify(body), { 'content-type': 'application/json', ...headers }).then(
+    (r) => ({ ...r, json: JSON.parse(r.body.toString()) }),
+  );
 
 beforeAll(async () => {
   t = tempDir();
@@ -43,12 +53,26 @@ beforeAll(async () => {
   const p = app.ws.projects.create({ name: 'line' });
   const m = app.ws.machines.ensure(p.id, 'fan', 'id_00');
   recordingId = app.ws.recordings.insert({
-    projectId: p.id, machineId: m.id, path: realFile, storage: 'referenced', originalPath: realFile, fileName: 'normal_00000005.wav',
-    contentHash: 'x'.repeat(64), format: { container: 'wav', codec: 'pcm_s16le', channels: 8, sampleRateHz: 16000, bitsPerSample: 16 },
-    durationS: 10, role: 'monitor', label: 'unknown', source: 'import',
+    projectId: p.id,
+    machineId: m.id,
+    path: realFile,
+    storage: 'referenced',
+    originalPath: realFile,
+    fileName: 'normal_00000005.wav',
+    contentHash: 'x'.repeat(64),
+    format: { container: 'wav', codec: 'pcm_s16le', channels: 8, sampleRateHz: 16000, bitsPerSample: 16 },
+    durationS: 10,
+    role: 'monitor',
+    label: 'unknown',
+    source: 'import',
   }).id;
   server = await startWebServer(app, { port: 0, rendererDir, bodyLimitBytes: 64 * 1024 });
-  secured = await startWebServer(app, { port: 0, rendererDir, token: TOKEN, importRoots: [path.join(t.dir, 'allowed')] });
+  secured = await startWebServer(app, {
+    port: 0,
+    rendererDir,
+    token: TOKEN,
+    importRoots: [path.join(t.dir, 'allowed')],
+  });
 });
 afterAll(async () => {
   await server.close();
@@ -61,11 +85,18 @@ describe('web mode HTTP API', () => {
   it('answers health and binds loopback by default', async () => {
     expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     const r = await raw(server.port, 'GET', '/api/health');
-    expect(JSON.parse(r.body.toString())).toMatchObject({ ok: true, tfBackend: expect.any(String), version: expect.any(String) });
+    expect(JSON.parse(r.body.toString())).toMatchObject({
+      ok: true,
+      tfBackend: expect.any(String),
+      version: expect.any(String),
+    });
   });
 
   it('calls contract methods with JSON arguments', async () => {
-    const created = await json(server.port, '/api/projects/create', { name: 'Press line', description: 'hall 2' });
+    const created = await json(server.port, '/api/projects/create', {
+      name: 'Press line',
+      description: 'hall 2',
+    });
     expect(created.status).toBe(200);
     expect(created.json).toMatchObject({ name: 'Press line', description: 'hall 2' });
     const list = await json(server.port, '/api/projects/list', {});
@@ -83,19 +114,41 @@ describe('web mode HTTP API', () => {
     expect(unknown.json.error.message).toMatch(/unknown API method "projects\/explode"/);
     const missing = await json(server.port, '/api/projects/get', { projectId: 12345 });
     expect(missing.status).toBe(404);
-    const malformed = await raw(server.port, 'POST', '/api/projects/create', '{"name": "x",', { 'content-type': 'application/json' });
+    const malformed = await raw(server.port, 'POST', '/api/projects/create', '{"name": "x",', {
+      'content-type': 'application/json',
+    });
     expect(malformed.status).toBe(400);
-    expect(JSON.parse(malformed.body.toString()).error).toMatchObject({ code: 'bad_request', message: expect.stringMatching(/JSON/) });
-    const notObject = await raw(server.port, 'POST', '/api/projects/list', '[1,2]', { 'content-type': 'application/json' });
+    expect(JSON.parse(malformed.body.toString()).error).toMatchObject({
+      code: 'bad_request',
+      message: expect.stringMatching(/JSON/),
+    });
+    const notObject = await raw(server.port, 'POST', '/api/projects/list', '[1,2]', {
+      'content-type': 'application/json',
+    });
     expect(notObject.status).toBe(400);
-    const huge = await raw(server.port, 'POST', '/api/projects/create', JSON.stringify({ name: 'x'.repeat(100_000) }), { 'content-type': 'application/json' });
+    const huge = await raw(
+      server.port,
+      'POST',
+      '/api/projects/create',
+      JSON.stringify({ name: 'x'.repeat(100_000) }),
+      { 'content-type': 'application/json' },
+    );
     expect(huge.status).toBe(413);
     expect(JSON.parse(huge.body.toString()).error.code).toBe('payload_too_large');
   });
 
   it('never serves a path outside the renderer and only registered recordings as audio', async () => {
-    const passwd = fs.existsSync('/etc/passwd') ? fs.readFileSync('/etc/passwd', 'utf8').slice(0, 20) : 'root:';
-    for (const url of ['/../../../../etc/passwd', '/%2e%2e/%2e%2e/%2e%2e/etc/passwd', '/assets/..%2f..%2f..%2f..%2fetc%2fpasswd', '/..%5c..%5cetc%5cpasswd', '/api/recordings/..%2f..%2fetc%2fpasswd/audio', '/api/recordings/1%2f..%2f..%2fetc/audio']) {
+    const passwd = fs.existsSync('/etc/passwd')
+      ? fs.readFileSync('/etc/passwd', 'utf8').slice(0, 20)
+      : 'root:';
+    for (const url of [
+      '/../../../../etc/passwd',
+      '/%2e%2e/%2e%2e/%2e%2e/etc/passwd',
+      '/assets/..%2f..%2f..%2f..%2fetc%2fpasswd',
+      '/..%5c..%5cetc%5cpasswd',
+      '/api/recordings/..%2f..%2fetc%2fpasswd/audio',
+      '/api/recordings/1%2f..%2f..%2fetc/audio',
+    ]) {
       const r = await raw(server.port, 'GET', url);
       expect(r.body.toString()).not.toContain(passwd);
       if (r.status === 200) expect(r.body.toString()).toContain('<title>Auscult</title>');
@@ -103,7 +156,9 @@ describe('web mode HTTP API', () => {
     }
     expect((await raw(server.port, 'GET', '/api/recordings/999/audio')).status).toBe(404);
     expect((await raw(server.port, 'GET', '/assets/app.js')).body.toString()).toBe('console.log(1)');
-    expect((await raw(server.port, 'GET', '/projects/1')).body.toString()).toContain('<title>Auscult</title>');
+    expect((await raw(server.port, 'GET', '/projects/1')).body.toString()).toContain(
+      '<title>Auscult</title>',
+    );
     expect((await raw(server.port, 'GET', '/assets/missing.js')).status).toBe(404);
   });
 
@@ -114,21 +169,37 @@ describe('web mode HTTP API', () => {
     expect(full.headers['content-type']).toBe('audio/wav');
     expect(full.headers['accept-ranges']).toBe('bytes');
     expect(full.body.equals(bytes)).toBe(true);
-    const part = await raw(server.port, 'GET', `/api/recordings/${recordingId}/audio`, undefined, { range: 'bytes=100-199' });
+    const part = await raw(server.port, 'GET', `/api/recordings/${recordingId}/audio`, undefined, {
+      range: 'bytes=100-199',
+    });
     expect(part.status).toBe(206);
     expect(part.headers['content-range']).toBe(`bytes 100-199/${bytes.length}`);
     expect(part.body.equals(bytes.subarray(100, 200))).toBe(true);
-    const tail = await raw(server.port, 'GET', `/api/recordings/${recordingId}/audio`, undefined, { range: 'bytes=-10' });
+    const tail = await raw(server.port, 'GET', `/api/recordings/${recordingId}/audio`, undefined, {
+      range: 'bytes=-10',
+    });
     expect(tail.body.equals(bytes.subarray(bytes.length - 10))).toBe(true);
-    const beyond = await raw(server.port, 'GET', `/api/recordings/${recordingId}/audio`, undefined, { range: `bytes=${bytes.length + 5}-` });
+    const beyond = await raw(server.port, 'GET', `/api/recordings/${recordingId}/audio`, undefined, {
+      range: `bytes=${bytes.length + 5}-`,
+    });
     expect(beyond.status).toBe(416);
   });
 
   it('requires the token when one is set, and refuses a non-loopback address without one', async () => {
     expect((await json(secured.port, '/api/projects/list', {})).status).toBe(401);
-    expect((await json(secured.port, '/api/projects/list', {}, { authorization: 'Bearer wrong' })).status).toBe(401);
-    expect((await json(secured.port, '/api/projects/list', {}, { authorization: `Bearer ${TOKEN}` })).status).toBe(200);
-    expect((await raw(secured.port, 'GET', `/api/recordings/${recordingId}/audio?token=${TOKEN}`, undefined, { range: 'bytes=0-3' })).body.toString()).toBe('RIFF');
+    expect(
+      (await json(secured.port, '/api/projects/list', {}, { authorization: 'Bearer wrong' })).status,
+    ).toBe(401);
+    expect(
+      (await json(secured.port, '/api/projects/list', {}, { authorization: `Bearer ${TOKEN}` })).status,
+    ).toBe(200);
+    expect(
+      (
+        await raw(secured.port, 'GET', `/api/recordings/${recordingId}/audio?token=${TOKEN}`, undefined, {
+          range: 'bytes=0-3',
+        })
+      ).body.toString(),
+    ).toBe('RIFF');
     expect((await raw(secured.port, 'GET', '/api/health')).status).toBe(200);
     await expect(startWebServer(app, { host: '0.0.0.0', port: 0 })).rejects.toThrow(/token/);
   });
@@ -136,14 +207,23 @@ describe('web mode HTTP API', () => {
   it('imports over HTTP only from the allowed folders', async () => {
     const auth = { authorization: `Bearer ${TOKEN}` };
     fs.mkdirSync(path.join(t.dir, 'allowed', 'fan'), { recursive: true });
-    for (const src of ['/etc', path.join(t.dir, 'allowed', '..', 'renderer'), path.join(t.dir, 'allowed', 'fan', '..', '..')]) {
+    for (const src of [
+      '/etc',
+      path.join(t.dir, 'allowed', '..', 'renderer'),
+      path.join(t.dir, 'allowed', 'fan', '..', '..'),
+    ]) {
       const r = await json(secured.port, '/api/recordings/import', { projectId: 1, sources: [src] }, auth);
       expect(r.status, src).toBe(403);
       expect(r.json.error.code).toBe('forbidden');
     }
     const watch = await json(secured.port, '/api/projects/watch', { projectId: 1, dir: '/tmp' }, auth);
     expect(watch.status).toBe(403);
-    const ok = await json(secured.port, '/api/recordings/import', { projectId: 1, sources: [path.join(t.dir, 'allowed', 'fan')] }, auth);
+    const ok = await json(
+      secured.port,
+      '/api/recordings/import',
+      { projectId: 1, sources: [path.join(t.dir, 'allowed', 'fan')] },
+      auth,
+    );
     expect(ok.status).toBe(200);
     await app.jobs.waitFor(ok.json.id);
   });
@@ -165,7 +245,10 @@ describe('web mode HTTP API', () => {
       req.on('error', reject);
     });
     await new Promise((r) => setTimeout(r, 100));
-    const job = await json(server.port, '/api/recordings/import', { projectId: 1, sources: [path.join(t.dir, 'nothing-here')] });
+    const job = await json(server.port, '/api/recordings/import', {
+      projectId: 1,
+      sources: [path.join(t.dir, 'nothing-here')],
+    });
     expect(job.status).toBe(200);
     const event = JSON.parse(await received);
     expect(event).toMatchObject({ id: job.json.id, kind: 'import' });
@@ -178,7 +261,10 @@ describe('typed HTTP client', () => {
     const client = createHttpClient({ baseUrl: secured.url, token: TOKEN });
     const projects = await client.call('projects/list', {});
     expect(projects.map((p) => p.name)).toContain('line');
-    await expect(client.call('projects/get', { projectId: 4242 })).rejects.toMatchObject({ name: 'ApiError', code: 'not_found' });
+    await expect(client.call('projects/get', { projectId: 4242 })).rejects.toMatchObject({
+      name: 'ApiError',
+      code: 'not_found',
+    });
     const anonymous = createHttpClient({ baseUrl: secured.url });
     await expect(anonymous.call('projects/list', {})).rejects.toMatchObject({ code: 'unauthorized' });
     const audio = await fetch(client.audioUrl(recordingId), { headers: { range: 'bytes=0-3' } });

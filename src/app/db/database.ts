@@ -15,7 +15,11 @@ function configure(db: Db): void {
 }
 
 /** Brings the schema to `target` (default: latest), one transaction per migration. */
-export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS, target = migrations.length): number {
+export function migrate(
+  db: Db,
+  migrations: readonly Migration[] = MIGRATIONS,
+  target = migrations.length,
+): number {
   let version = db.pragma('user_version', { simple: true }) as number;
   if (version > migrations.length) {
     throw new Error(
@@ -29,7 +33,8 @@ export function migrate(db: Db, migrations: readonly Migration[] = MIGRATIONS, t
     db.transaction(() => {
       db.exec(m.sql);
       const problems = db.pragma('foreign_key_check') as unknown[];
-      if (problems.length) throw new Error(`migration ${m.version} left ${problems.length} foreign-key violations`);
+      if (problems.length)
+        throw new Error(`migration ${m.version} left ${problems.length} foreign-key violations`);
       db.pragma(`user_version = ${m.version}`);
     })();
     version = m.version;

@@ -19,4 +19,7 @@ export function throwIfCancelled(signal: AbortSignal): void {
   if (signal.aborted) throw new JobCancelledError();
 }
 
-export type JobHandler = (ctx: JobContext, params: Record<string, unknown>) => Promise<Record<string, unknown>>;
+export type JobHandler = (
+  ctx: JobContext,
+  params: Record<string, unknown>,
+) => Promise<Record<string, unknown>>;

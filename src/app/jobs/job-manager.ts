@@ -135,7 +135,10 @@ export class JobManager {
       r.cancelRequested = true;
       r.proc.send({ type: 'cancel' });
       r.killTimer ??= setTimeout(() => r.proc.kill('SIGKILL'), this.cancelGraceMs);
-    } else if (job.status === 'queued' && this.ws.jobs.finish(jobId, 'cancelled', { error: 'cancelled before it started' })) {
+    } else if (
+      job.status === 'queued' &&
+      this.ws.jobs.finish(jobId, 'cancelled', { error: 'cancelled before it started' })
+    ) {
       this.finished(jobId);
     }
     return this.ws.jobs.get(jobId)!;
@@ -151,8 +154,11 @@ export class JobManager {
     if (this.closed) return;
     for (const job of this.ws.jobs.queued()) {
       if (this.running.size >= this.maxConcurrent) return;
-      const busy = [...this.running.values()].some((r) => r.job.projectId === job.projectId && r.job.kind === job.kind);
-      if (busy || this.ws.jobs.running().some((j) => j.projectId === job.projectId && j.kind === job.kind)) continue;
+      const busy = [...this.running.values()].some(
+        (r) => r.job.projectId === job.projectId && r.job.kind === job.kind,
+      );
+      if (busy || this.ws.jobs.running().some((j) => j.projectId === job.projectId && j.kind === job.kind))
+        continue;
       this.start(job);
     }
   }
@@ -160,14 +166,18 @@ export class JobManager {
   private start(job: Job): void {
     // Claim atomically: another application on the same workspace may be pumping too.
     const claimed = this.ws.db
-      .prepare("UPDATE job SET status = 'running', started_at = ?, owner_pid = ? WHERE id = ? AND status = 'queued'")
+      .prepare(
+        "UPDATE job SET status = 'running', started_at = ?, owner_pid = ? WHERE id = ? AND status = 'queued'",
+      )
       .run(new Date().toISOString(), process.pid, job.id).changes;
     if (!claimed) return;
     let proc: JobProcess;
     try {
       proc = this.launcher(this.workerEntry);
     } catch (err) {
-      this.ws.jobs.finish(job.id, 'failed', { error: `could not start a job process: ${(err as Error).message}` });
+      this.ws.jobs.finish(job.id, 'failed', {
+        error: `could not start a job process: ${(err as Error).message}`,
+      });
       this.finished(job.id);
       return;
     }

@@ -19,7 +19,12 @@ import { toRecording, type RecordingRow as DbRecordingRow } from '../db/repos/re
 import { JobManager, type JobManagerOptions } from '../jobs/job-manager.ts';
 import { packageVersion } from '../environment.ts';
 import { Workspace } from '../workspace.ts';
-import { setDefaultThreshold, thresholdForFalseAlarmRate, thresholdView, labelledScores } from './thresholds.ts';
+import {
+  setDefaultThreshold,
+  thresholdForFalseAlarmRate,
+  thresholdView,
+  labelledScores,
+} from './thresholds.ts';
 import { WatchedFolders } from './watch.ts';
 import { ensureBaselineModel } from './baseline.ts';
 
@@ -32,7 +37,9 @@ export interface AppServiceOptions extends JobManagerOptions {
   watchPolling?: boolean;
 }
 
-type Handlers = { [M in ApiMethod]: (args: ApiParsedArgs<M>, actor: string) => ApiResult<M> | Promise<ApiResult<M>> };
+type Handlers = {
+  [M in ApiMethod]: (args: ApiParsedArgs<M>, actor: string) => ApiResult<M> | Promise<ApiResult<M>>;
+};
 
 function notFound(what: string, id: number): never {
   throw new ApiError('not_found', `No ${what} with id ${id}`);
@@ -82,7 +89,13 @@ export class AppService {
       try {
         await this.watched.sync(p);
       } catch (err) {
-        this.ws.audit.write({ actor: 'system', action: 'watch-failed', entity: 'project', entityId: p.id, details: { error: (err as Error).message } });
+        this.ws.audit.write({
+          actor: 'system',
+          action: 'watch-failed',
+          entity: 'project',
+          entityId: p.id,
+          details: { error: (err as Error).message },
+        });
       }
     }
   }
@@ -98,11 +111,18 @@ export class AppService {
     if (!isApiMethod(method)) throw new ApiError('not_found', `unknown API method "${String(method)}"`);
     const args = parseApiArgs(method, rawArgs);
     try {
-      return await (this.handlers[method] as (a: unknown, actor: string) => Promise<ApiResult<M>>)(args, actor);
+      return await (this.handlers[method] as (a: unknown, actor: string) => Promise<ApiResult<M>>)(
+        args,
+        actor,
+      );
     } catch (err) {
       if (err instanceof ApiError) throw err;
       const e = err as Error & { code?: string };
-      if (e.code === 'SQLITE_CONSTRAINT_UNIQUE') throw new ApiError('conflict', `already exists: ${e.message.replace(/^UNIQUE constraint failed: /, '')}`);
+      if (e.code === 'SQLITE_CONSTRAINT_UNIQUE')
+        throw new ApiError(
+          'conflict',
+          `already exists: ${e.message.replace(/^UNIQUE constraint failed: /, '')}`,
+        );
       if (/^No \w+ with id/.test(e.message)) throw new ApiError('not_found', e.message);
       throw new ApiError('internal', e.message);
     }
@@ -131,17 +151,24 @@ export class AppService {
   }
   private modelFor(machine: Machine, modelId: number | undefined): number {
     if (modelId !== undefined) {
-      if (this.model(modelId).projectId !== machine.projectId) throw new ApiError('bad_request', `model ${modelId} belongs to another project`);
+      if (this.model(modelId).projectId !== machine.projectId)
+        throw new ApiError('bad_request', `model ${modelId} belongs to another project`);
       return modelId;
     }
     const id = this.effectiveModelId(machine.projectId);
-    if (id === null) throw new ApiError('conflict', `project ${machine.projectId} has no scores yet: import training recordings first`);
+    if (id === null)
+      throw new ApiError(
+        'conflict',
+        `project ${machine.projectId} has no scores yet: import training recordings first`,
+      );
     return id;
   }
 
   private enqueueScoring(projectId: number, params: Record<string, unknown> = {}): Job {
     // One pending scoring run per project picks up everything unscored; don't pile up more.
-    const pending = this.ws.jobs.list({ projectId, status: ['queued'] }).find((j) => j.kind === 'score' && !j.params.recordingIds && !j.params.modelId);
+    const pending = this.ws.jobs
+      .list({ projectId, status: ['queued'] })
+      .find((j) => j.kind === 'score' && !j.params.recordingIds && !j.params.modelId);
     if (pending && !params.recordingIds && !params.modelId) return pending;
     return this.jobs.enqueue('score', { projectId, ...params }, projectId);
   }
@@ -149,7 +176,11 @@ export class AppService {
   private importWatched(project: Project, files: string[]): void {
     const p = this.ws.projects.get(project.id);
     if (!p?.watchDir) return;
-    this.jobs.enqueue('import', { projectId: p.id, sources: files, role: 'monitor', copy: p.watchCopy, source: 'watch' }, p.id);
+    this.jobs.enqueue(
+      'import',
+      { projectId: p.id, sources: files, role: 'monitor', copy: p.watchCopy, source: 'watch' },
+      p.id,
+    );
   }
 
   /** Chaining after jobs, in this process: import → scoring; training → activate + rescoring. */
@@ -167,7 +198,13 @@ export class AppService {
         const active = project?.activeModelId ? this.ws.models.get(project.activeModelId) : undefined;
         if (!active || active.kind === 'mean-logmel') {
           this.ws.projects.setActiveModel(job.projectId, model.id);
-          this.ws.audit.write({ actor: 'system', action: 'activate-model', entity: 'project', entityId: job.projectId, details: { modelId: model.id } });
+          this.ws.audit.write({
+            actor: 'system',
+            action: 'activate-model',
+            entity: 'project',
+            entityId: job.projectId,
+            details: { modelId: model.id },
+          });
         }
         this.jobs.enqueue('score', { projectId: job.projectId, modelId: model.id }, job.projectId);
       } else if (model.status === 'training' || model.status === 'queued') {
@@ -180,12 +217,18 @@ export class AppService {
   // --- the contract --------------------------------------------------------------------------
 
   private readonly handlers: Handlers = {
-    'app/info': () => ({ version: this.version, workspace: this.ws.dir, tfBackend: this.opts.tfBackend ?? 'wasm', schemaVersion: SCHEMA_VERSION }),
+    'app/info': () => ({
+      version: this.version,
+      workspace: this.ws.dir,
+      tfBackend: this.opts.tfBackend ?? 'wasm',
+      schemaVersion: SCHEMA_VERSION,
+    }),
 
     'projects/list': () => this.ws.projects.list(),
     'projects/get': ({ projectId }) => this.project(projectId),
     'projects/create': ({ name, description }, actor) => {
-      if (this.ws.projects.byName(name)) throw new ApiError('conflict', `a project named "${name}" already exists`);
+      if (this.ws.projects.byName(name))
+        throw new ApiError('conflict', `a project named "${name}" already exists`);
       const p = this.ws.projects.create({ name, description });
       this.ws.audit.write({ actor, action: 'create', entity: 'project', entityId: p.id, details: { name } });
       return p;
@@ -193,7 +236,13 @@ export class AppService {
     'projects/update': ({ projectId, ...patch }, actor) => {
       this.project(projectId);
       const p = this.ws.projects.update(projectId, patch);
-      this.ws.audit.write({ actor, action: 'update', entity: 'project', entityId: projectId, details: patch });
+      this.ws.audit.write({
+        actor,
+        action: 'update',
+        entity: 'project',
+        entityId: projectId,
+        details: patch,
+      });
       return p;
     },
     'projects/delete': async ({ projectId }, actor) => {
@@ -205,14 +254,23 @@ export class AppService {
     },
     'projects/watch': async ({ projectId, dir, copy }, actor) => {
       this.project(projectId);
-      const p = this.ws.projects.update(projectId, { watchDir: dir === null ? null : path.resolve(dir), watchCopy: copy });
+      const p = this.ws.projects.update(projectId, {
+        watchDir: dir === null ? null : path.resolve(dir),
+        watchCopy: copy,
+      });
       try {
         await this.watched?.sync(p);
       } catch (err) {
         this.ws.projects.update(projectId, { watchDir: null });
         throw new ApiError('bad_request', (err as Error).message);
       }
-      this.ws.audit.write({ actor, action: 'watch', entity: 'project', entityId: projectId, details: { dir, copy } });
+      this.ws.audit.write({
+        actor,
+        action: 'watch',
+        entity: 'project',
+        entityId: projectId,
+        details: { dir, copy },
+      });
       return p;
     },
 
@@ -223,13 +281,25 @@ export class AppService {
     'machines/create': (args, actor) => {
       this.project(args.projectId);
       const m = this.ws.machines.create(args);
-      this.ws.audit.write({ actor, action: 'create', entity: 'machine', entityId: m.id, details: { type: m.type, name: m.name } });
+      this.ws.audit.write({
+        actor,
+        action: 'create',
+        entity: 'machine',
+        entityId: m.id,
+        details: { type: m.type, name: m.name },
+      });
       return m;
     },
     'machines/update': ({ machineId, ...patch }, actor) => {
       this.machine(machineId);
       const m = this.ws.machines.update(machineId, patch);
-      this.ws.audit.write({ actor, action: 'update', entity: 'machine', entityId: machineId, details: patch });
+      this.ws.audit.write({
+        actor,
+        action: 'update',
+        entity: 'machine',
+        entityId: machineId,
+        details: patch,
+      });
       return m;
     },
     'machines/delete': ({ machineId }, actor) => {
@@ -241,11 +311,15 @@ export class AppService {
 
     'recordings/list': (q) => {
       this.project(q.projectId);
-      return this.ws.dashboard.recordingPage(q, this.effectiveModelId(q.projectId), (row) => toRecording(row as DbRecordingRow));
+      return this.ws.dashboard.recordingPage(q, this.effectiveModelId(q.projectId), (row) =>
+        toRecording(row as DbRecordingRow),
+      );
     },
     'recordings/get': ({ recordingId }) => {
       const recording = this.ws.recordings.get(recordingId) ?? notFound('recording', recordingId);
-      const alarms = this.ws.db.prepare('SELECT id FROM alarm WHERE recording_id = ? ORDER BY id').all(recordingId) as { id: number }[];
+      const alarms = this.ws.db
+        .prepare('SELECT id FROM alarm WHERE recording_id = ? ORDER BY id')
+        .all(recordingId) as { id: number }[];
       return {
         recording,
         machine: this.machine(recording.machineId),
@@ -255,22 +329,37 @@ export class AppService {
     },
     'recordings/label': ({ recordingId, label, addToTraining }, actor) => {
       const rec = this.ws.recordings.get(recordingId) ?? notFound('recording', recordingId);
-      if (addToTraining && label !== 'normal') throw new ApiError('bad_request', 'only clips labelled normal can be added to the training set');
+      if (addToTraining && label !== 'normal')
+        throw new ApiError('bad_request', 'only clips labelled normal can be added to the training set');
       this.ws.transaction(() => {
         this.ws.recordings.setLabel(recordingId, label);
-        if (addToTraining !== undefined) this.ws.recordings.setAddedToTraining(recordingId, addToTraining && label === 'normal');
+        if (addToTraining !== undefined)
+          this.ws.recordings.setAddedToTraining(recordingId, addToTraining && label === 'normal');
         else if (label !== 'normal') this.ws.recordings.setAddedToTraining(recordingId, false);
-        this.ws.audit.write({ actor, action: 'label', entity: 'recording', entityId: recordingId, details: { from: rec.label, to: label, addToTraining } });
+        this.ws.audit.write({
+          actor,
+          action: 'label',
+          entity: 'recording',
+          entityId: recordingId,
+          details: { from: rec.label, to: label, addToTraining },
+        });
       });
       return this.ws.recordings.get(recordingId)!;
     },
     'recordings/import': (args, actor) => {
       this.project(args.projectId);
       const job = this.jobs.enqueue('import', { ...args, source: 'import' }, args.projectId);
-      this.ws.audit.write({ actor, action: 'import', entity: 'project', entityId: args.projectId, details: { jobId: job.id, sources: args.sources.length } });
+      this.ws.audit.write({
+        actor,
+        action: 'import',
+        entity: 'project',
+        entityId: args.projectId,
+        details: { jobId: job.id, sources: args.sources.length },
+      });
       return job;
     },
-    'recordings/importErrors': ({ projectId, jobId, limit }) => this.ws.recordings.importErrors({ projectId, jobId, limit }),
+    'recordings/importErrors': ({ projectId, jobId, limit }) =>
+      this.ws.recordings.importErrors({ projectId, jobId, limit }),
 
     'jobs/list': (q) => this.ws.jobs.list(q),
     'jobs/get': ({ jobId }) => this.ws.jobs.get(jobId) ?? notFound('job', jobId),
@@ -286,10 +375,19 @@ export class AppService {
     },
     'models/train': (args, actor) => {
       this.project(args.projectId);
-      const running = this.ws.jobs.list({ projectId: args.projectId, status: ['queued', 'running'] }).find((j) => j.kind === 'train');
-      if (running) throw new ApiError('conflict', `project ${args.projectId} is already training (job ${running.id}): one training at a time per project`);
+      const running = this.ws.jobs
+        .list({ projectId: args.projectId, status: ['queued', 'running'] })
+        .find((j) => j.kind === 'train');
+      if (running)
+        throw new ApiError(
+          'conflict',
+          `project ${args.projectId} is already training (job ${running.id}): one training at a time per project`,
+        );
       if (this.ws.machines.list(args.projectId).length < 2) {
-        throw new ApiError('conflict', 'training needs at least two machines in the project: they are the classes the network learns to tell apart');
+        throw new ApiError(
+          'conflict',
+          'training needs at least two machines in the project: they are the classes the network learns to tell apart',
+        );
       }
       const model = this.ws.models.create({
         projectId: args.projectId,
@@ -303,27 +401,53 @@ export class AppService {
       const dir = this.ws.modelDir(model.id);
       const job = this.jobs.enqueue('train', { modelId: model.id }, args.projectId);
       const updated = this.ws.models.update(model.id, { dir, jobId: job.id });
-      this.ws.audit.write({ actor, action: 'train', entity: 'model', entityId: model.id, details: { ...args, jobId: job.id } });
+      this.ws.audit.write({
+        actor,
+        action: 'train',
+        entity: 'model',
+        entityId: model.id,
+        details: { ...args, jobId: job.id },
+      });
       return { model: updated, job };
     },
     'models/resume': ({ modelId }, actor) => {
       const model = this.model(modelId);
       if (model.kind !== 'sc-adacos' || (model.status !== 'interrupted' && model.status !== 'failed')) {
-        throw new ApiError('conflict', `model ${modelId} is ${model.status}: only interrupted or failed trainings can resume`);
+        throw new ApiError(
+          'conflict',
+          `model ${modelId} is ${model.status}: only interrupted or failed trainings can resume`,
+        );
       }
-      const busy = this.ws.jobs.list({ projectId: model.projectId, status: ['queued', 'running'] }).find((j) => j.kind === 'train');
-      if (busy) throw new ApiError('conflict', `project ${model.projectId} is already training (job ${busy.id})`);
+      const busy = this.ws.jobs
+        .list({ projectId: model.projectId, status: ['queued', 'running'] })
+        .find((j) => j.kind === 'train');
+      if (busy)
+        throw new ApiError('conflict', `project ${model.projectId} is already training (job ${busy.id})`);
       const job = this.jobs.enqueue('train', { modelId, resume: true }, model.projectId);
       const updated = this.ws.models.update(modelId, { status: 'queued', jobId: job.id });
-      this.ws.audit.write({ actor, action: 'resume', entity: 'model', entityId: modelId, details: { jobId: job.id } });
+      this.ws.audit.write({
+        actor,
+        action: 'resume',
+        entity: 'model',
+        entityId: modelId,
+        details: { jobId: job.id },
+      });
       return { model: updated, job };
     },
     'models/activate': ({ projectId, modelId }, actor) => {
       const model = this.model(modelId);
-      if (model.projectId !== projectId) throw new ApiError('bad_request', `model ${modelId} belongs to another project`);
-      if (model.status !== 'trained') throw new ApiError('conflict', `model ${modelId} is ${model.status}, not trained`);
+      if (model.projectId !== projectId)
+        throw new ApiError('bad_request', `model ${modelId} belongs to another project`);
+      if (model.status !== 'trained')
+        throw new ApiError('conflict', `model ${modelId} is ${model.status}, not trained`);
       this.ws.projects.setActiveModel(projectId, modelId);
-      this.ws.audit.write({ actor, action: 'activate-model', entity: 'project', entityId: projectId, details: { modelId } });
+      this.ws.audit.write({
+        actor,
+        action: 'activate-model',
+        entity: 'project',
+        entityId: projectId,
+        details: { modelId },
+      });
       this.enqueueScoring(projectId, { modelId });
       return this.project(projectId);
     },
@@ -331,24 +455,54 @@ export class AppService {
 
     'scores/run': ({ projectId, modelId, recordingIds }, actor) => {
       this.project(projectId);
-      if (modelId !== undefined && this.model(modelId).projectId !== projectId) throw new ApiError('bad_request', `model ${modelId} belongs to another project`);
-      if (projectId && !modelId && !this.ws.projects.get(projectId)!.activeModelId) ensureBaselineModel(this.ws, projectId);
-      const job = this.jobs.enqueue('score', { projectId, ...(modelId ? { modelId } : {}), ...(recordingIds ? { recordingIds } : {}) }, projectId);
-      this.ws.audit.write({ actor, action: 'score', entity: 'project', entityId: projectId, details: { jobId: job.id, modelId } });
+      if (modelId !== undefined && this.model(modelId).projectId !== projectId)
+        throw new ApiError('bad_request', `model ${modelId} belongs to another project`);
+      if (projectId && !modelId && !this.ws.projects.get(projectId)!.activeModelId)
+        ensureBaselineModel(this.ws, projectId);
+      const job = this.jobs.enqueue(
+        'score',
+        { projectId, ...(modelId ? { modelId } : {}), ...(recordingIds ? { recordingIds } : {}) },
+        projectId,
+      );
+      this.ws.audit.write({
+        actor,
+        action: 'score',
+        entity: 'project',
+        entityId: projectId,
+        details: { jobId: job.id, modelId },
+      });
       return job;
     },
 
-    'thresholds/get': ({ machineId, modelId }) => thresholdView(this.ws, machineId, this.modelFor(this.machine(machineId), modelId)),
+    'thresholds/get': ({ machineId, modelId }) =>
+      thresholdView(this.ws, machineId, this.modelFor(this.machine(machineId), modelId)),
     'thresholds/set': (args, actor) => {
       const machine = this.machine(args.machineId);
       const modelId = this.modelFor(machine, args.modelId);
       if ('value' in args) {
-        this.ws.thresholds.set({ machineId: machine.id, modelId, value: args.value, method: 'manual', setBy: actor });
+        this.ws.thresholds.set({
+          machineId: machine.id,
+          modelId,
+          value: args.value,
+          method: 'manual',
+          setBy: actor,
+        });
       } else if ('targetFalseAlarmRate' in args) {
         const { normal } = labelledScores(this.ws, machine.id, modelId);
-        if (normal.length === 0) throw new ApiError('conflict', `machine ${machine.id} has no normal clip scores to set a false-alarm rate against`);
+        if (normal.length === 0)
+          throw new ApiError(
+            'conflict',
+            `machine ${machine.id} has no normal clip scores to set a false-alarm rate against`,
+          );
         const value = thresholdForFalseAlarmRate(normal, args.targetFalseAlarmRate);
-        this.ws.thresholds.set({ machineId: machine.id, modelId, value, method: 'target-far', targetFalseAlarmRate: args.targetFalseAlarmRate, setBy: actor });
+        this.ws.thresholds.set({
+          machineId: machine.id,
+          modelId,
+          value,
+          method: 'target-far',
+          targetFalseAlarmRate: args.targetFalseAlarmRate,
+          setBy: actor,
+        });
       } else {
         try {
           setDefaultThreshold(this.ws, machine.id, modelId, actor, args.quantile);
@@ -356,7 +510,13 @@ export class AppService {
           throw new ApiError('conflict', (err as Error).message);
         }
       }
-      this.ws.audit.write({ actor, action: 'set-threshold', entity: 'machine', entityId: machine.id, details: { ...args, modelId } });
+      this.ws.audit.write({
+        actor,
+        action: 'set-threshold',
+        entity: 'machine',
+        entityId: machine.id,
+        details: { ...args, modelId },
+      });
       return thresholdView(this.ws, machine.id, modelId);
     },
 
@@ -377,8 +537,15 @@ export class AppService {
           this.ws.recordings.setLabel(alarm.recordingId, 'anomaly');
           this.ws.recordings.setAddedToTraining(alarm.recordingId, false);
         }
-        if (addToTraining !== undefined && updated.status === 'false_alarm') this.ws.recordings.setAddedToTraining(alarm.recordingId, addToTraining);
-        this.ws.audit.write({ actor, action: 'triage', entity: 'alarm', entityId: alarmId, details: { from: alarm.status, to: updated.status, note, addToTraining } });
+        if (addToTraining !== undefined && updated.status === 'false_alarm')
+          this.ws.recordings.setAddedToTraining(alarm.recordingId, addToTraining);
+        this.ws.audit.write({
+          actor,
+          action: 'triage',
+          entity: 'alarm',
+          entityId: alarmId,
+          details: { from: alarm.status, to: updated.status, note, addToTraining },
+        });
         return updated;
       });
     },
@@ -395,7 +562,10 @@ export class AppService {
         openAlarms: c.openAlarms,
         threshold: modelId === null ? null : (this.ws.thresholds.active(c.machineId, modelId)?.value ?? null),
         backend: c.backend,
-        lastScore: c.lastRecordingId === null ? null : { recordingId: c.lastRecordingId, clipScore: c.lastScore!, at: c.lastScoredAt! },
+        lastScore:
+          c.lastRecordingId === null
+            ? null
+            : { recordingId: c.lastRecordingId, clipScore: c.lastScore!, at: c.lastScoredAt! },
       }));
       return {
         project,
@@ -412,7 +582,8 @@ export class AppService {
   private compareModels(projectId: number, a: number, b: number): ModelComparison {
     const ma = this.model(a);
     const mb = this.model(b);
-    if (ma.projectId !== projectId || mb.projectId !== projectId) throw new ApiError('bad_request', 'both models must belong to the project');
+    if (ma.projectId !== projectId || mb.projectId !== projectId)
+      throw new ApiError('bad_request', 'both models must belong to the project');
     const machines = this.ws.machines.list(projectId).map((machine) => {
       const rows = this.ws.db
         .prepare(
@@ -429,8 +600,30 @@ export class AppService {
         machine,
         clips: rows.length,
         anomalies,
-        auc: both ? ([auc(labels, rows.map((r) => r.a)), auc(labels, rows.map((r) => r.b))] as [number, number]) : null,
-        pauc: both ? ([partialAuc(labels, rows.map((r) => r.a)), partialAuc(labels, rows.map((r) => r.b))] as [number, number]) : null,
+        auc: both
+          ? ([
+              auc(
+                labels,
+                rows.map((r) => r.a),
+              ),
+              auc(
+                labels,
+                rows.map((r) => r.b),
+              ),
+            ] as [number, number])
+          : null,
+        pauc: both
+          ? ([
+              partialAuc(
+                labels,
+                rows.map((r) => r.a),
+              ),
+              partialAuc(
+                labels,
+                rows.map((r) => r.b),
+              ),
+            ] as [number, number])
+          : null,
       };
     });
     return { models: [ma, mb], machines };

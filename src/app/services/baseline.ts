@@ -7,16 +7,21 @@ import type { Workspace } from '../workspace.ts';
  */
 export function ensureBaselineModel(ws: Workspace, projectId: number): Model {
   // IMMEDIATE: two processes (application, job) must not both create one.
-  return ws.db.transaction(
-    () =>
-      ws.models.baseline(projectId) ??
-      ws.models.create({
-        projectId,
-        name: 'mean log-Mel baseline',
-        kind: 'mean-logmel',
-        preset: 'none',
-        config: { representation: 'temporal mean of normalised log-Mel', backend: 'full-covariance Gaussian' },
-        status: 'trained',
-      }),
-  ).immediate();
+  return ws.db
+    .transaction(
+      () =>
+        ws.models.baseline(projectId) ??
+        ws.models.create({
+          projectId,
+          name: 'mean log-Mel baseline',
+          kind: 'mean-logmel',
+          preset: 'none',
+          config: {
+            representation: 'temporal mean of normalised log-Mel',
+            backend: 'full-covariance Gaussian',
+          },
+          status: 'trained',
+        }),
+    )
+    .immediate();
 }

@@ -34,7 +34,10 @@ function walk(dir: string, out: string[], problems: ImportPlan['problems']): voi
   try {
     entries = fs.readdirSync(dir, { withFileTypes: true });
   } catch (err) {
-    problems.push({ path: dir, error: `${dir}: cannot read folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})` });
+    problems.push({
+      path: dir,
+      error: `${dir}: cannot read folder (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    });
     return;
   }
   entries.sort((a, b) => a.name.localeCompare(b.name));
@@ -101,7 +104,10 @@ export function planImport(args: ImportArgs): ImportPlan {
     seen.add(p);
     const dcase = args.mapping === 'auto' || args.mapping === 'dcase' ? dcaseMapping(p) : undefined;
     if (args.mapping === 'dcase' && !dcase) {
-      problems.push({ path: p, error: `${p}: not in the DCASE layout (<type>/train|test/normal_id_NN_XXXXXXXX.wav)` });
+      problems.push({
+        path: p,
+        error: `${p}: not in the DCASE layout (<type>/train|test/normal_id_NN_XXXXXXXX.wav)`,
+      });
       continue;
     }
     const machine = dcase
@@ -110,7 +116,8 @@ export function planImport(args: ImportArgs): ImportPlan {
         ? { machineType: args.machine.type, machineName: args.machine.name }
         : folderMachine(p);
     const role: RecordingRole = args.role ?? dcase?.role ?? 'train';
-    const label: RecordingLabel = args.label ?? dcase?.label ?? labelFromName(p) ?? (role === 'train' ? 'normal' : 'unknown');
+    const label: RecordingLabel =
+      args.label ?? dcase?.label ?? labelFromName(p) ?? (role === 'train' ? 'normal' : 'unknown');
     files.push({ path: p, ...machine, role, label });
   }
   return { files, problems };

@@ -45,7 +45,9 @@ export async function importOneFile(
   try {
     bytes = fs.readFileSync(f.path);
   } catch (err) {
-    throw new Error(`${f.path}: cannot read file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+    throw new Error(
+      `${f.path}: cannot read file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
+    );
   }
   const hash = sha256(bytes);
   if (ws.recordings.byHash(opts.projectId, hash)) return 'duplicate';
@@ -93,12 +95,25 @@ export async function runImport(ctx: JobContext, rawParams: Record<string, unkno
   if (!ws.projects.get(args.projectId)) throw new Error(`No project with id ${args.projectId}`);
   ctx.progress(0, 'listing files');
   const plan = planImport(args);
-  const result: ImportResult = { planned: plan.files.length, imported: 0, duplicates: 0, failed: 0, importedRoles: {} };
+  const result: ImportResult = {
+    planned: plan.files.length,
+    imported: 0,
+    duplicates: 0,
+    failed: 0,
+    importedRoles: {},
+  };
   for (const p of plan.problems) {
-    ws.recordings.recordImportError({ jobId: ctx.jobId, projectId: args.projectId, path: p.path, error: p.error });
+    ws.recordings.recordImportError({
+      jobId: ctx.jobId,
+      projectId: args.projectId,
+      path: p.path,
+      error: p.error,
+    });
     result.failed++;
   }
-  ctx.log(`${plan.files.length} audio files to import${plan.problems.length ? `, ${plan.problems.length} sources unreadable` : ''}`);
+  ctx.log(
+    `${plan.files.length} audio files to import${plan.problems.length ? `, ${plan.problems.length} sources unreadable` : ''}`,
+  );
   const source = typeof rawSource === 'string' ? rawSource : 'import';
   for (let i = 0; i < plan.files.length; i++) {
     // Decoding is synchronous: yield so a cancel message can arrive between files.
@@ -106,7 +121,12 @@ export async function runImport(ctx: JobContext, rawParams: Record<string, unkno
     throwIfCancelled(ctx.signal);
     const f = plan.files[i]!;
     try {
-      const outcome = await importOneFile(ws, f, { projectId: args.projectId, copy: args.copy, source, jobId: ctx.jobId });
+      const outcome = await importOneFile(ws, f, {
+        projectId: args.projectId,
+        copy: args.copy,
+        source,
+        jobId: ctx.jobId,
+      });
       if (outcome === 'duplicate') result.duplicates++;
       else {
         result.imported++;
@@ -122,6 +142,12 @@ export async function runImport(ctx: JobContext, rawParams: Record<string, unkno
     ctx.progress((i + 1) / plan.files.length, `${i + 1}/${plan.files.length} files`);
   }
   ctx.log(`imported ${result.imported}, duplicates ${result.duplicates}, failed ${result.failed}`);
-  ws.audit.write({ actor: 'job', action: 'import', entity: 'project', entityId: args.projectId, details: { jobId: ctx.jobId, ...result } });
+  ws.audit.write({
+    actor: 'job',
+    action: 'import',
+    entity: 'project',
+    entityId: args.projectId,
+    details: { jobId: ctx.jobId, ...result },
+  });
   return result;
 }

@@ -1,6 +1,12 @@
 import path from 'node:path';
 import type { FeatureCache } from '../../engine/features/cache.ts';
-import { classCentres, disposeModel, embedWindows, loadModel, normalizeWindowsForModel } from '../../engine/model/index.ts';
+import {
+  classCentres,
+  disposeModel,
+  embedWindows,
+  loadModel,
+  normalizeWindowsForModel,
+} from '../../engine/model/index.ts';
 import type { Machine, Model } from '../../shared/domain.ts';
 import type { Workspace } from '../workspace.ts';
 import { cachedWindows, type Representation } from './representation.ts';
@@ -20,11 +26,18 @@ export function finalModelDir(model: Model): string {
  * A trained SC-AdaCos network: windows are normalised with the model's statistics and embedded;
  * each machine's GMM starts at that machine's S sub-cluster centres (method.md §6).
  */
-export async function learnedRepresentation(_ws: Workspace, model: Model, cache: FeatureCache): Promise<Representation> {
+export async function learnedRepresentation(
+  _ws: Workspace,
+  model: Model,
+  cache: FeatureCache,
+): Promise<Representation> {
   const net = await loadModel(finalModelDir(model));
   const classIndex = (machine: Machine): number => {
     const i = net.config.classNames.indexOf(machineClassName(machine));
-    if (i < 0) throw new Error(`machine ${machine.type}/${machine.name} was not one of the classes model ${model.id} was trained on: train a new model`);
+    if (i < 0)
+      throw new Error(
+        `machine ${machine.type}/${machine.name} was not one of the classes model ${model.id} was trained on: train a new model`,
+      );
     return i;
   };
   return {

@@ -1,6 +1,12 @@
 import type { BackendContext, BackendKind } from '../../engine/backends/index.ts';
 import type { FeatureCache } from '../../engine/features/cache.ts';
-import { NormStatsAccumulator, normalizeInPlace, normStatsFromJson, normStatsToJson, type NormStats } from '../../engine/features/normalization.ts';
+import {
+  NormStatsAccumulator,
+  normalizeInPlace,
+  normStatsFromJson,
+  normStatsToJson,
+  type NormStats,
+} from '../../engine/features/normalization.ts';
 import { temporalMean } from '../../engine/features/simple.ts';
 import type { Machine, Recording } from '../../shared/domain.ts';
 
@@ -24,7 +30,10 @@ export interface Representation {
 }
 
 /** Cached, un-normalised log-Mel windows of a recording (decoding and log-Mel happen once per content). */
-export async function cachedWindows(cache: FeatureCache, rec: Recording): Promise<{ windows: Float32Array[]; startsS: number[] }> {
+export async function cachedWindows(
+  cache: FeatureCache,
+  rec: Recording,
+): Promise<{ windows: Float32Array[]; startsS: number[] }> {
   const entry = await cache.ensureFile(rec.path);
   return { windows: cache.readWindows(entry.key), startsS: entry.windowStartsS };
 }
@@ -58,7 +67,8 @@ export class MeanLogMelRepresentation implements Representation {
 
   async vectorsOf(rec: Recording): Promise<WindowVectors> {
     const stats = this.stats.get(rec.machineId);
-    if (!stats) throw new Error(`no normalisation statistics for machine ${rec.machineId}: fit its back-end first`);
+    if (!stats)
+      throw new Error(`no normalisation statistics for machine ${rec.machineId}: fit its back-end first`);
     const { windows, startsS } = await cachedWindows(this.cache, rec);
     return { vectors: windows.map((w) => temporalMean(normalizeInPlace(w, stats))), startsS };
   }

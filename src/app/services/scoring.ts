@@ -1,5 +1,10 @@
 import { createHash } from 'node:crypto';
-import { backendFromJSON, clipScoreFromWindows, fitBackend, type FittedBackend } from '../../engine/backends/index.ts';
+import {
+  backendFromJSON,
+  clipScoreFromWindows,
+  fitBackend,
+  type FittedBackend,
+} from '../../engine/backends/index.ts';
 import { FeatureCache } from '../../engine/features/cache.ts';
 import type { Machine, Model, Recording } from '../../shared/domain.ts';
 import { throwIfCancelled, type JobContext } from '../jobs/context.ts';
@@ -22,14 +27,25 @@ export interface ScoringResult extends Record<string, unknown> {
   skippedMachines: { machineId: number; reason: string }[];
 }
 
-export function representationFor(ws: Workspace, model: Model, cache: FeatureCache): Promise<Representation> | Representation {
-  return model.kind === 'mean-logmel' ? new MeanLogMelRepresentation(cache) : learnedRepresentation(ws, model, cache);
+export function representationFor(
+  ws: Workspace,
+  model: Model,
+  cache: FeatureCache,
+): Promise<Representation> | Representation {
+  return model.kind === 'mean-logmel'
+    ? new MeanLogMelRepresentation(cache)
+    : learnedRepresentation(ws, model, cache);
 }
 
 /** Identifies a training set by its recordings' content: a changed set means a stale back-end. */
 export function trainingSignature(train: Recording[]): string {
   return createHash('sha256')
-    .update(train.map((r) => r.contentHash).sort().join(','))
+    .update(
+      train
+        .map((r) => r.contentHash)
+        .sort()
+        .join(','),
+    )
     .digest('hex');
 }
 
@@ -46,7 +62,10 @@ export async function fitMachineBackend(
   signal?: AbortSignal,
 ): Promise<FittedBackend> {
   const train = ws.recordings.trainingSet(machine.id);
-  if (train.length < 2) throw new Error(`machine ${machine.type}/${machine.name} has ${train.length} normal training recording(s); at least 2 are needed`);
+  if (train.length < 2)
+    throw new Error(
+      `machine ${machine.type}/${machine.name} has ${train.length} normal training recording(s); at least 2 are needed`,
+    );
   const state = await rep.prepare(machine, train);
   const perClip: Float32Array[][] = [];
   for (const rec of train) {
@@ -74,7 +93,8 @@ export async function fitMachineBackend(
   });
   // A threshold the user set stays; the default follows the new fit.
   const active = ws.thresholds.active(machine.id, model.id);
-  if (!active || active.method === 'default-quantile') setDefaultThreshold(ws, machine.id, model.id, 'system', active?.quantile ?? undefined);
+  if (!active || active.method === 'default-quantile')
+    setDefaultThreshold(ws, machine.id, model.id, 'system', active?.quantile ?? undefined);
   return backend;
 }
 
@@ -98,7 +118,15 @@ export async function runScoring(ctx: JobContext, params: Record<string, unknown
 
   const cache = new FeatureCache(ws.cacheDir);
   const rep = await representationFor(ws, model, cache);
-  const result: ScoringResult = { modelId: model.id, backend: rep.backendKind, scored: 0, alarms: 0, failed: 0, fitted: [], skippedMachines: [] };
+  const result: ScoringResult = {
+    modelId: model.id,
+    backend: rep.backendKind,
+    scored: 0,
+    alarms: 0,
+    failed: 0,
+    fitted: [],
+    skippedMachines: [],
+  };
   try {
     const machines = ws.machines.list(projectId);
     const backends = new Map<number, FittedBackend>();
@@ -110,7 +138,10 @@ export async function runScoring(ctx: JobContext, params: Record<string, unknown
       const fit = ws.models.backendFit(model.id, machine.id);
       const training = ws.recordings.trainingSet(machine.id);
       const trainCount = training.length;
-      if (fit && (fit.params as { trainingSignature?: string }).trainingSignature === trainingSignature(training)) {
+      if (
+        fit &&
+        (fit.params as { trainingSignature?: string }).trainingSignature === trainingSignature(training)
+      ) {
         const p = fit.params as { representation: unknown; backend: unknown };
         rep.restore(machine, p.representation);
         backends.set(machine.id, backendFromJSON(p.backend));
@@ -121,7 +152,9 @@ export async function runScoring(ctx: JobContext, params: Record<string, unknown
         backends.set(machine.id, await fitMachineBackend(ws, rep, model, machine, ctx.signal));
         refitted.add(machine.id);
         result.fitted.push(machine.id);
-        ctx.log(`fitted ${rep.backendKind} back-end of ${machine.type}/${machine.name} on ${trainCount} clips`);
+        ctx.log(
+          `fitted ${rep.backendKind} back-end of ${machine.type}/${machine.name} on ${trainCount} clips`,
+        );
       } catch (err) {
         if (ctx.signal.aborted) throw err;
         const reason = (err as Error).message;
@@ -132,12 +165,15 @@ export async function runScoring(ctx: JobContext, params: Record<string, unknown
 
     const requested = Array.isArray(params.recordingIds) ? (params.recordingIds as number[]) : undefined;
     let todo: Recording[] = requested
-      ? requested.map((id) => ws.recordings.get(id)).filter((r): r is Recording => !!r && r.projectId === projectId)
+      ? requested
+          .map((id) => ws.recordings.get(id))
+          .filter((r): r is Recording => !!r && r.projectId === projectId)
       : ws.recordings.unscored(projectId, model.id);
     if (!requested && refitted.size) {
       const seen = new Set(todo.map((r) => r.id));
       for (const machineId of refitted) {
-        for (const r of ws.recordings.list({ projectId, machineId })) if (r.role !== 'train' && !seen.has(r.id)) todo.push(r);
+        for (const r of ws.recordings.list({ projectId, machineId }))
+          if (r.role !== 'train' && !seen.has(r.id)) todo.push(r);
       }
     }
     todo = todo.filter((r) => backends.has(r.machineId));
@@ -149,10 +185,23 @@ export async function runScoring(ctx: JobContext, params: Record<string, unknown
         const windowScores = Array.from(backends.get(rec.machineId)!.score(vectors));
         const clipScore = clipScoreFromWindows(windowScores);
         const alarm = ws.transaction(() => {
-          const score = ws.scores.upsert({ recordingId: rec.id, modelId: model.id, backend: rep.backendKind, clipScore, windowScores, windowStartsS: startsS });
+          const score = ws.scores.upsert({
+            recordingId: rec.id,
+            modelId: model.id,
+            backend: rep.backendKind,
+            clipScore,
+            windowScores,
+            windowStartsS: startsS,
+          });
           const threshold = ws.thresholds.active(rec.machineId, model.id);
           if (!threshold || rec.role === 'train' || clipScore < threshold.value) return undefined;
-          return ws.alarms.raise({ recordingId: rec.id, scoreId: score.id, thresholdId: threshold.id, scoreValue: clipScore, thresholdValue: threshold.value });
+          return ws.alarms.raise({
+            recordingId: rec.id,
+            scoreId: score.id,
+            thresholdId: threshold.id,
+            scoreValue: clipScore,
+            thresholdValue: threshold.value,
+          });
         });
         result.scored++;
         if (alarm) {
@@ -171,6 +220,8 @@ export async function runScoring(ctx: JobContext, params: Record<string, unknown
   } finally {
     rep.dispose();
   }
-  ctx.log(`scored ${result.scored} recordings with ${result.backend} (model ${model.id}), ${result.alarms} alarms, ${result.failed} failed`);
+  ctx.log(
+    `scored ${result.scored} recordings with ${result.backend} (model ${model.id}), ${result.alarms} alarms, ${result.failed} failed`,
+  );
   return result;
 }

@@ -31,7 +31,11 @@ export function thresholdForFalseAlarmRate(normalScores: readonly number[], targ
 }
 
 /** Normal and anomalous clip scores of a machine under a model: held-out training scores plus labelled clips. */
-export function labelledScores(ws: Workspace, machineId: number, modelId: number): { normal: number[]; anomaly: number[]; heldout: number[] } {
+export function labelledScores(
+  ws: Workspace,
+  machineId: number,
+  modelId: number,
+): { normal: number[]; anomaly: number[]; heldout: number[] } {
   const heldout = ws.models.backendFit(modelId, machineId)?.heldoutScores ?? [];
   const normal = [...heldout];
   const anomaly: number[] = [];
@@ -45,10 +49,26 @@ export function labelledScores(ws: Workspace, machineId: number, modelId: number
 }
 
 /** Sets the default threshold (quantile of held-out normal scores) of a machine under a model. */
-export function setDefaultThreshold(ws: Workspace, machineId: number, modelId: number, by: string, q = DEFAULT_THRESHOLD_QUANTILE): Threshold {
+export function setDefaultThreshold(
+  ws: Workspace,
+  machineId: number,
+  modelId: number,
+  by: string,
+  q = DEFAULT_THRESHOLD_QUANTILE,
+): Threshold {
   const { heldout } = labelledScores(ws, machineId, modelId);
-  if (heldout.length === 0) throw new Error(`machine ${machineId} has no held-out normal scores under model ${modelId}: score it first`);
-  return ws.thresholds.set({ machineId, modelId, value: quantile(heldout, q), method: 'default-quantile', quantile: q, setBy: by });
+  if (heldout.length === 0)
+    throw new Error(
+      `machine ${machineId} has no held-out normal scores under model ${modelId}: score it first`,
+    );
+  return ws.thresholds.set({
+    machineId,
+    modelId,
+    value: quantile(heldout, q),
+    method: 'default-quantile',
+    quantile: q,
+    setBy: by,
+  });
 }
 
 /** Everything the threshold panel shows for one machine under one model. */

@@ -23,14 +23,19 @@ const FEATURE_SHARE = 0.15;
  * from the feature cache, normalised with statistics over all training frames. Checkpoints go to
  * `<model dir>/checkpoint`; `resume` continues from there with the same training clips.
  */
-export async function runTraining(ctx: JobContext, params: Record<string, unknown>): Promise<Record<string, unknown>> {
+export async function runTraining(
+  ctx: JobContext,
+  params: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
   const { ws } = ctx;
   const model = ws.models.get(Number(params.modelId));
   if (!model) throw new Error(`No model with id ${String(params.modelId)}`);
-  if (model.kind !== 'sc-adacos' || !model.dir) throw new Error(`model ${model.id} is not a trainable SC-AdaCos model`);
+  if (model.kind !== 'sc-adacos' || !model.dir)
+    throw new Error(`model ${model.id} is not a trainable SC-AdaCos model`);
   const resume = params.resume === true;
   const checkpointDir = path.join(model.dir, 'checkpoint');
-  const resumeFrom = resume && fs.existsSync(path.join(checkpointDir, 'model.json')) ? checkpointDir : undefined;
+  const resumeFrom =
+    resume && fs.existsSync(path.join(checkpointDir, 'model.json')) ? checkpointDir : undefined;
 
   // The clips are fixed when training first starts, so a resumed run sees the same data.
   let recordingIds = model.config.trainingRecordingIds as number[] | undefined;
@@ -42,9 +47,14 @@ export async function runTraining(ctx: JobContext, params: Record<string, unknow
   const recordings = recordingIds.map((id) => ws.recordings.get(id)).filter((r): r is Recording => !!r);
   const machineIds = [...new Set(recordings.map((r) => r.machineId))];
   const classNames = machineIds.map((id) => machineClassName(ws.machines.get(id)!)).sort();
-  if (classNames.length < 2) throw new Error(`training needs normal clips of at least 2 machines; project ${model.projectId} has ${classNames.length}`);
+  if (classNames.length < 2)
+    throw new Error(
+      `training needs normal clips of at least 2 machines; project ${model.projectId} has ${classNames.length}`,
+    );
   ws.models.update(model.id, { status: 'training' });
-  ctx.log(`${resumeFrom ? 'resuming' : 'training'} model ${model.id}: ${recordings.length} clips of ${classNames.length} machines, S = ${model.subclusters}, preset ${model.preset}`);
+  ctx.log(
+    `${resumeFrom ? 'resuming' : 'training'} model ${model.id}: ${recordings.length} clips of ${classNames.length} machines, S = ${model.subclusters}, preset ${model.preset}`,
+  );
 
   const cache = new FeatureCache(ws.cacheDir);
   const refs: CachedWindowRef[] = [];
@@ -79,8 +89,12 @@ export async function runTraining(ctx: JobContext, params: Record<string, unknow
     onProgress: (e) => {
       lastLoss = e.epochLoss;
       const done = (e.epoch - 1 + e.step / e.stepsPerEpoch) / e.epochs;
-      ctx.progress(FEATURE_SHARE + (1 - FEATURE_SHARE) * done, `epoch ${e.epoch}/${e.epochs}, loss ${e.epochLoss.toFixed(3)}, ${e.samplesPerS.toFixed(1)} windows/s`);
-      if (e.epochDone) ctx.log(`epoch ${e.epoch}/${e.epochs}: loss ${e.epochLoss.toFixed(4)}, scale ${e.scale.toFixed(2)}`);
+      ctx.progress(
+        FEATURE_SHARE + (1 - FEATURE_SHARE) * done,
+        `epoch ${e.epoch}/${e.epochs}, loss ${e.epochLoss.toFixed(3)}, ${e.samplesPerS.toFixed(1)} windows/s`,
+      );
+      if (e.epochDone)
+        ctx.log(`epoch ${e.epoch}/${e.epochs}: loss ${e.epochLoss.toFixed(4)}, scale ${e.scale.toFixed(2)}`);
     },
   });
   try {
@@ -88,7 +102,13 @@ export async function runTraining(ctx: JobContext, params: Record<string, unknow
   } finally {
     disposeModel(result.model);
   }
-  const metrics = { epochsDone: result.epochsDone, finalLoss: lastLoss, classes: classNames, trainingWindows: refs.length, resumed: !!resumeFrom };
+  const metrics = {
+    epochsDone: result.epochsDone,
+    finalLoss: lastLoss,
+    classes: classNames,
+    trainingWindows: refs.length,
+    resumed: !!resumeFrom,
+  };
   ws.models.update(model.id, { status: 'trained', trainedAt: new Date().toISOString(), metrics });
   ws.audit.write({ actor: 'job', action: 'trained', entity: 'model', entityId: model.id, details: metrics });
   return { modelId: model.id, ...metrics };

@@ -21,7 +21,10 @@ export interface WatchedFolderOptions {
  * and files written while the application was closed are not missed.
  */
 export class WatchedFolders {
-  private readonly watchers = new Map<number, { dir: string; watcher: FSWatcher; pending: Set<string>; timer?: NodeJS.Timeout }>();
+  private readonly watchers = new Map<
+    number,
+    { dir: string; watcher: FSWatcher; pending: Set<string>; timer?: NodeJS.Timeout }
+  >();
 
   constructor(private readonly opts: WatchedFolderOptions) {}
 

@@ -24,23 +24,47 @@ export function registerAlarms(program: Command): void {
       .option('--set <alarmId>', 'alarm to triage')
       .option('--as <status>', `new status: ${ALARM_STATUSES.join(', ')}`)
       .option('--note <text>', 'note to store with the alarm')
-      .option('--add-to-training', 'with --as false_alarm: use the clip as normal training data for the next model')
+      .option(
+        '--add-to-training',
+        'with --as false_alarm: use the clip as normal training data for the next model',
+      )
       .option('--json', 'print JSON'),
   ).action(async (nameOrId: string, opts: AlarmsOptions) => {
     await withApp(opts, async (app) => {
       const project = resolveProject(app, nameOrId);
       if (opts.set !== undefined) {
         if (!/^\d+$/.test(opts.set)) throw new Error(`--set must be an alarm id, got "${opts.set}"`);
-        if (opts.as !== undefined && !(ALARM_STATUSES as readonly string[]).includes(opts.as)) throw new Error(`--as must be one of ${ALARM_STATUSES.join(', ')}, got "${opts.as}"`);
-        const a = await app.call('alarms/update', { alarmId: Number(opts.set), status: opts.as as AlarmStatus | undefined, note: opts.note, addToTraining: opts.addToTraining }, 'cli');
+        if (opts.as !== undefined && !(ALARM_STATUSES as readonly string[]).includes(opts.as))
+          throw new Error(`--as must be one of ${ALARM_STATUSES.join(', ')}, got "${opts.as}"`);
+        const a = await app.call(
+          'alarms/update',
+          {
+            alarmId: Number(opts.set),
+            status: opts.as as AlarmStatus | undefined,
+            note: opts.note,
+            addToTraining: opts.addToTraining,
+          },
+          'cli',
+        );
         if (opts.json) return printJson(a);
         return void process.stdout.write(`alarm ${a.id} is now ${a.status}\n`);
       }
-      const statuses = opts.all ? undefined : ((opts.status?.split(',').map((s) => s.trim()) ?? ['new', 'acknowledged']) as AlarmStatus[]);
-      for (const s of statuses ?? []) if (!(ALARM_STATUSES as readonly string[]).includes(s)) throw new Error(`--status: unknown status "${s}" (known: ${ALARM_STATUSES.join(', ')})`);
-      const alarms = await app.call('alarms/list', { projectId: project.id, status: statuses, limit: Number(opts.limit) });
+      const statuses = opts.all
+        ? undefined
+        : ((opts.status?.split(',').map((s) => s.trim()) ?? ['new', 'acknowledged']) as AlarmStatus[]);
+      for (const s of statuses ?? [])
+        if (!(ALARM_STATUSES as readonly string[]).includes(s))
+          throw new Error(`--status: unknown status "${s}" (known: ${ALARM_STATUSES.join(', ')})`);
+      const alarms = await app.call('alarms/list', {
+        projectId: project.id,
+        status: statuses,
+        limit: Number(opts.limit),
+      });
       if (opts.json) return printJson(alarms);
-      if (alarms.length === 0) return void process.stdout.write(`no ${statuses ? statuses.join('/') + ' ' : ''}alarms in "${project.name}"\n`);
+      if (alarms.length === 0)
+        return void process.stdout.write(
+          `no ${statuses ? statuses.join('/') + ' ' : ''}alarms in "${project.name}"\n`,
+        );
       for (const a of alarms) {
         const rec = app.ws.recordings.get(a.recordingId)!;
         const m = app.ws.machines.get(rec.machineId)!;

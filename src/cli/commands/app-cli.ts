@@ -10,11 +10,18 @@ export interface WorkspaceOption {
 }
 
 export function addWorkspaceOption(cmd: Command): Command {
-  return cmd.option('-w, --workspace <dir>', 'workspace folder (default: $AUSCULT_HOME or the user-data folder)');
+  return cmd.option(
+    '-w, --workspace <dir>',
+    'workspace folder (default: $AUSCULT_HOME or the user-data folder)',
+  );
 }
 
 /** Opens the workspace's application services, runs `fn`, and always closes them. */
-export async function withApp<T>(opts: WorkspaceOption, fn: (app: AppService) => Promise<T>, appOpts: AppServiceOptions = {}): Promise<T> {
+export async function withApp<T>(
+  opts: WorkspaceOption,
+  fn: (app: AppService) => Promise<T>,
+  appOpts: AppServiceOptions = {},
+): Promise<T> {
   const app = AppService.open(opts.workspace ?? defaultWorkspaceDir(), { watch: false, ...appOpts });
   try {
     return await fn(app);
@@ -32,16 +39,28 @@ export function resolveProject(app: AppService, nameOrId: string): Project {
     if (byId) return byId;
   }
   const names = app.ws.projects.list().map((p) => `"${p.name}" (${p.id})`);
-  throw new Error(`no project "${nameOrId}" in ${app.ws.dir}${names.length ? `; projects: ${names.join(', ')}` : ': create one with `auscult project create <name>`'}`);
+  throw new Error(
+    `no project "${nameOrId}" in ${app.ws.dir}${names.length ? `; projects: ${names.join(', ')}` : ': create one with `auscult project create <name>`'}`,
+  );
 }
 
 /**
  * Waits until the project has no queued or running job (chained jobs included: an import is
  * followed by scoring), showing each job's progress on stderr when it is a terminal.
  */
-export async function waitForProjectJobs(app: AppService, projectId: number, opts: { progress?: boolean } = {}): Promise<Job[]> {
+export async function waitForProjectJobs(
+  app: AppService,
+  projectId: number,
+  opts: { progress?: boolean } = {},
+): Promise<Job[]> {
   const seen = new Map<number, Job>();
-  const bar = opts.progress !== false && process.stderr.isTTY ? new cliProgress.SingleBar({ format: '{kind} [{bar}] {percentage}% | {message}', clearOnComplete: true }, cliProgress.Presets.shades_classic) : undefined;
+  const bar =
+    opts.progress !== false && process.stderr.isTTY
+      ? new cliProgress.SingleBar(
+          { format: '{kind} [{bar}] {percentage}% | {message}', clearOnComplete: true },
+          cliProgress.Presets.shades_classic,
+        )
+      : undefined;
   let barJob: number | undefined;
   const off = app.jobs.on('job', (j) => {
     if (j.projectId !== projectId) return;
@@ -52,7 +71,8 @@ export async function waitForProjectJobs(app: AppService, projectId: number, opt
       barJob = j.id;
       bar.start(100, 0, { kind: j.kind, message: '' });
     }
-    if (barJob === j.id) bar.update(Math.round(j.progress * 100), { kind: j.kind, message: j.progressMessage });
+    if (barJob === j.id)
+      bar.update(Math.round(j.progress * 100), { kind: j.kind, message: j.progressMessage });
   });
   try {
     for (;;) {
@@ -73,5 +93,6 @@ export function printJson(value: unknown): void {
 
 /** Fails the command (exit 1) with the job's error when a job did not succeed. */
 export function assertSucceeded(job: Job): void {
-  if (job.status !== 'succeeded') throw new Error(`${job.kind} job ${job.id} ${job.status}: ${job.error ?? 'no reason recorded'}`);
+  if (job.status !== 'succeeded')
+    throw new Error(`${job.kind} job ${job.id} ${job.status}: ${job.error ?? 'no reason recorded'}`);
 }

@@ -1,9 +1,20 @@
 import type { Command } from 'commander';
 import fs from 'node:fs';
 import path from 'node:path';
-import { generateSyntheticFactory, MACHINE_TYPES, type MachineType } from '../../engine/datasets/synthetic/factory.ts';
+import {
+  generateSyntheticFactory,
+  MACHINE_TYPES,
+  type MachineType,
+} from '../../engine/datasets/synthetic/factory.ts';
 import type { AppService } from '../../app/services/app-service.ts';
-import { addWorkspaceOption, assertSucceeded, printJson, waitForProjectJobs, withApp, type WorkspaceOption } from './app-cli.ts';
+import {
+  addWorkspaceOption,
+  assertSucceeded,
+  printJson,
+  waitForProjectJobs,
+  withApp,
+  type WorkspaceOption,
+} from './app-cli.ts';
 import { trainProjectModel } from './project-train.ts';
 
 export const DEMO_PROJECT = 'Demo line';
@@ -67,24 +78,60 @@ export async function buildDemo(app: AppService, o: DemoOptions): Promise<DemoRe
       durationS: o.durationS,
       overwrite: true,
     });
-    project = await app.call('projects/create', { name: DEMO_PROJECT, description: `synthetic demo line (seed ${o.seed}): ${o.types.join(', ')}` }, 'demo');
+    project = await app.call(
+      'projects/create',
+      { name: DEMO_PROJECT, description: `synthetic demo line (seed ${o.seed}): ${o.types.join(', ')}` },
+      'demo',
+    );
     const pid = project.id;
     say('importing normal training clips (scored at once by the mean-log-Mel baseline)');
-    const trainJob = await app.call('recordings/import', { projectId: pid, sources: o.types.map((t) => path.join(dataDir, t, 'train')), mapping: 'dcase', copy: false }, 'demo');
+    const trainJob = await app.call(
+      'recordings/import',
+      {
+        projectId: pid,
+        sources: o.types.map((t) => path.join(dataDir, t, 'train')),
+        mapping: 'dcase',
+        copy: false,
+      },
+      'demo',
+    );
     await waitForProjectJobs(app, pid, { progress: o.progress });
     assertSucceeded(app.ws.jobs.get(trainJob.id)!);
     say('importing the monitored stream (normal and anomalous clips)');
-    const monitorJob = await app.call('recordings/import', { projectId: pid, sources: o.types.map((t) => path.join(dataDir, t, 'test')), mapping: 'dcase', role: 'monitor', copy: false }, 'demo');
+    const monitorJob = await app.call(
+      'recordings/import',
+      {
+        projectId: pid,
+        sources: o.types.map((t) => path.join(dataDir, t, 'test')),
+        mapping: 'dcase',
+        role: 'monitor',
+        copy: false,
+      },
+      'demo',
+    );
     await waitForProjectJobs(app, pid, { progress: o.progress });
     assertSucceeded(app.ws.jobs.get(monitorJob.id)!);
     if (o.train) {
-      say(`training an SC-AdaCos model (S = ${o.subclusters}, quick preset${o.epochs ? `, ${o.epochs} epochs` : ''}); on a CPU this takes minutes`);
-      await trainProjectModel(app, { project: String(pid), subclusters: o.subclusters, preset: 'quick', epochs: o.epochs, seed: o.seed + 1, progress: o.progress });
+      say(
+        `training an SC-AdaCos model (S = ${o.subclusters}, quick preset${o.epochs ? `, ${o.epochs} epochs` : ''}); on a CPU this takes minutes`,
+      );
+      await trainProjectModel(app, {
+        project: String(pid),
+        subclusters: o.subclusters,
+        preset: 'quick',
+        epochs: o.epochs,
+        seed: o.seed + 1,
+        progress: o.progress,
+      });
     }
   }
   const pid = project.id;
   const baseline = app.ws.models.baseline(pid) ?? null;
-  const learned = app.ws.models.list(pid).filter((m) => m.kind === 'sc-adacos' && m.status === 'trained').at(-1) ?? null;
+  const learned =
+    app.ws.models
+      .list(pid)
+      .filter((m) => m.kind === 'sc-adacos' && m.status === 'trained')
+      .at(-1) ?? null;
   let comparison: DemoReport['comparison'] = null;
   if (baseline && learned) {
     const c = await app.call('models/compare', { projectId: pid, modelA: baseline.id, modelB: learned.id });
@@ -118,7 +165,9 @@ export function registerDemo(program: Command): void {
   addWorkspaceOption(
     program
       .command('demo')
-      .description('build the demo factory line from the synthetic generator: import, baseline scores, quick training, thresholds, alarms')
+      .description(
+        'build the demo factory line from the synthetic generator: import, baseline scores, quick training, thresholds, alarms',
+      )
       .option('--seed <n>', 'seed of the synthetic line', '7')
       .option('--types <list>', `machine types (${MACHINE_TYPES.join(', ')})`, 'fan,pump,slider')
       .option('--ids <n>', 'machines per type', '2')
@@ -131,39 +180,45 @@ export function registerDemo(program: Command): void {
       .option('--rebuild', 'delete the demo project and build it again')
       .option('--json', 'print the report as JSON')
       .option('--no-progress', 'no progress bars'),
-  ).action(
-    async (opts: WorkspaceOption & Record<string, string | boolean | undefined>) => {
-      const types = String(opts.types).split(',').map((t) => t.trim());
-      for (const t of types) if (!(MACHINE_TYPES as readonly string[]).includes(t)) throw new Error(`--types: unknown machine type "${t}" (known: ${MACHINE_TYPES.join(', ')})`);
-      const durationS = Number(opts.duration);
-      if (!(durationS >= 1 && durationS <= 60)) throw new Error(`--duration must be 1…60 seconds, got "${String(opts.duration)}"`);
-      const o: DemoOptions = {
-        workspace: opts.workspace as string | undefined,
-        seed: int('--seed', String(opts.seed), 0),
-        types: types as MachineType[],
-        idsPerType: int('--ids', String(opts.ids), 1),
-        trainPerId: int('--train-clips', String(opts.trainClips), 2),
-        testPerId: int('--test-clips', String(opts.testClips), 2),
-        durationS,
-        train: opts.train !== false,
-        subclusters: int('--subclusters', String(opts.subclusters), 1),
-        epochs: opts.epochs === undefined ? undefined : int('--epochs', String(opts.epochs), 1),
-        rebuild: opts.rebuild === true,
-        progress: opts.progress !== false,
-      };
-      if (o.types.length * o.idsPerType < 2) throw new Error('the demo line needs at least 2 machines (--types × --ids)');
-      await withApp(o, async (app) => {
-        const r = await buildDemo(app, o);
-        if (opts.json) return printJson(r);
+  ).action(async (opts: WorkspaceOption & Record<string, string | boolean | undefined>) => {
+    const types = String(opts.types)
+      .split(',')
+      .map((t) => t.trim());
+    for (const t of types)
+      if (!(MACHINE_TYPES as readonly string[]).includes(t))
+        throw new Error(`--types: unknown machine type "${t}" (known: ${MACHINE_TYPES.join(', ')})`);
+    const durationS = Number(opts.duration);
+    if (!(durationS >= 1 && durationS <= 60))
+      throw new Error(`--duration must be 1…60 seconds, got "${String(opts.duration)}"`);
+    const o: DemoOptions = {
+      workspace: opts.workspace as string | undefined,
+      seed: int('--seed', String(opts.seed), 0),
+      types: types as MachineType[],
+      idsPerType: int('--ids', String(opts.ids), 1),
+      trainPerId: int('--train-clips', String(opts.trainClips), 2),
+      testPerId: int('--test-clips', String(opts.testClips), 2),
+      durationS,
+      train: opts.train !== false,
+      subclusters: int('--subclusters', String(opts.subclusters), 1),
+      epochs: opts.epochs === undefined ? undefined : int('--epochs', String(opts.epochs), 1),
+      rebuild: opts.rebuild === true,
+      progress: opts.progress !== false,
+    };
+    if (o.types.length * o.idsPerType < 2)
+      throw new Error('the demo line needs at least 2 machines (--types × --ids)');
+    await withApp(o, async (app) => {
+      const r = await buildDemo(app, o);
+      if (opts.json) return printJson(r);
+      process.stdout.write(
+        `${r.built ? 'built' : 'already built:'} "${DEMO_PROJECT}" (project ${r.projectId}) in ${app.ws.dir}: ${r.machines} machines, ${r.recordings} recordings, ${r.openAlarms} open alarms\n`,
+      );
+      if (r.comparison) {
+        const f = (x: number) => (100 * x).toFixed(1);
         process.stdout.write(
-          `${r.built ? 'built' : 'already built:'} "${DEMO_PROJECT}" (project ${r.projectId}) in ${app.ws.dir}: ${r.machines} machines, ${r.recordings} recordings, ${r.openAlarms} open alarms\n`,
+          `monitored clips, mean over machines: baseline AUC ${f(r.comparison.baseline.auc)} / pAUC ${f(r.comparison.baseline.pauc)}; SC-AdaCos AUC ${f(r.comparison.learned.auc)} / pAUC ${f(r.comparison.learned.pauc)}\n`,
         );
-        if (r.comparison) {
-          const f = (x: number) => (100 * x).toFixed(1);
-          process.stdout.write(`monitored clips, mean over machines: baseline AUC ${f(r.comparison.baseline.auc)} / pAUC ${f(r.comparison.baseline.pauc)}; SC-AdaCos AUC ${f(r.comparison.learned.auc)} / pAUC ${f(r.comparison.learned.pauc)}\n`);
-        }
-        process.stdout.write('open it with: npx auscult serve\n');
-      });
-    },
-  );
+      }
+      process.stdout.write('open it with: npx auscult serve\n');
+    });
+  });
 }

@@ -1,8 +1,21 @@
 import type { Command } from 'commander';
 import path from 'node:path';
 import { IMPORT_MAPPINGS } from '../../shared/api.ts';
-import { RECORDING_LABELS, RECORDING_ROLES, type RecordingLabel, type RecordingRole } from '../../shared/domain.ts';
-import { addWorkspaceOption, assertSucceeded, printJson, resolveProject, waitForProjectJobs, withApp, type WorkspaceOption } from './app-cli.ts';
+import {
+  RECORDING_LABELS,
+  RECORDING_ROLES,
+  type RecordingLabel,
+  type RecordingRole,
+} from '../../shared/domain.ts';
+import {
+  addWorkspaceOption,
+  assertSucceeded,
+  printJson,
+  resolveProject,
+  waitForProjectJobs,
+  withApp,
+  type WorkspaceOption,
+} from './app-cli.ts';
 
 interface ImportOptions extends WorkspaceOption {
   copy?: boolean;
@@ -14,9 +27,14 @@ interface ImportOptions extends WorkspaceOption {
   progress: boolean;
 }
 
-function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+function oneOf<T extends string>(
+  flag: string,
+  value: string | undefined,
+  allowed: readonly T[],
+): T | undefined {
   if (value === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(value)) throw new Error(`${flag} must be one of ${allowed.join(', ')}, got "${value}"`);
+  if (!(allowed as readonly string[]).includes(value))
+    throw new Error(`${flag} must be one of ${allowed.join(', ')}, got "${value}"`);
   return value as T;
 }
 
@@ -26,7 +44,10 @@ export function registerImport(program: Command): void {
       .command('import <project> <paths...>')
       .description('import recordings (folders recursively, or files) into a project, then score them')
       .option('--copy', 'copy files into the workspace (default: reference them where they are)')
-      .option('--role <role>', `role of the recordings: ${RECORDING_ROLES.join(', ')} (default: from the DCASE layout, else train)`)
+      .option(
+        '--role <role>',
+        `role of the recordings: ${RECORDING_ROLES.join(', ')} (default: from the DCASE layout, else train)`,
+      )
       .option('--label <label>', `label: ${RECORDING_LABELS.join(', ')} (default: from the file name)`)
       .option('--mapping <how>', `files → machines: ${IMPORT_MAPPINGS.join(', ')}`, 'auto')
       .option('--machine <type/name>', 'put every file on this machine (e.g. fan/id_00)')
@@ -39,14 +60,23 @@ export function registerImport(program: Command): void {
     let machine: { type: string; name: string } | undefined;
     if (opts.machine) {
       const [type, name, ...rest] = opts.machine.split('/');
-      if (!type || !name || rest.length) throw new Error(`--machine must be <type>/<name>, e.g. fan/id_00; got "${opts.machine}"`);
+      if (!type || !name || rest.length)
+        throw new Error(`--machine must be <type>/<name>, e.g. fan/id_00; got "${opts.machine}"`);
       machine = { type, name };
     }
     await withApp(opts, async (app) => {
       const project = resolveProject(app, nameOrId);
       const job = await app.call(
         'recordings/import',
-        { projectId: project.id, sources: paths.map((p) => path.resolve(p)), mapping: machine && mapping === 'auto' ? 'single-machine' : mapping, machine, role, label, copy: opts.copy ?? false },
+        {
+          projectId: project.id,
+          sources: paths.map((p) => path.resolve(p)),
+          mapping: machine && mapping === 'auto' ? 'single-machine' : mapping,
+          machine,
+          role,
+          label,
+          copy: opts.copy ?? false,
+        },
         'cli',
       );
       const jobs = await waitForProjectJobs(app, project.id, { progress: opts.progress });
@@ -54,15 +84,29 @@ export function registerImport(program: Command): void {
       assertSucceeded(imported);
       const errors = app.ws.recordings.importErrors({ projectId: project.id, jobId: job.id });
       const scoring = jobs.filter((j) => j.kind === 'score');
-      if (opts.json) return printJson({ import: imported.result, errors, scoring: scoring.map((j) => ({ id: j.id, status: j.status, result: j.result, error: j.error })) });
+      if (opts.json)
+        return printJson({
+          import: imported.result,
+          errors,
+          scoring: scoring.map((j) => ({ id: j.id, status: j.status, result: j.result, error: j.error })),
+        });
       const r = imported.result as { planned: number; imported: number; duplicates: number; failed: number };
-      process.stdout.write(`${r.imported} imported, ${r.duplicates} already in the project, ${r.failed} failed (of ${r.planned} files)\n`);
+      process.stdout.write(
+        `${r.imported} imported, ${r.duplicates} already in the project, ${r.failed} failed (of ${r.planned} files)\n`,
+      );
       for (const e of errors) process.stdout.write(`  failed: ${e.error}\n`);
       for (const s of scoring) {
         if (s.status !== 'succeeded') process.stdout.write(`scoring job ${s.id} ${s.status}: ${s.error}\n`);
         else {
-          const sr = s.result as { scored: number; alarms: number; backend: string; skippedMachines: { reason: string }[] };
-          process.stdout.write(`scored ${sr.scored} recordings with the ${sr.backend} back-end, ${sr.alarms} new alarms\n`);
+          const sr = s.result as {
+            scored: number;
+            alarms: number;
+            backend: string;
+            skippedMachines: { reason: string }[];
+          };
+          process.stdout.write(
+            `scored ${sr.scored} recordings with the ${sr.backend} back-end, ${sr.alarms} new alarms\n`,
+          );
           for (const m of sr.skippedMachines) process.stdout.write(`  not scored: ${m.reason}\n`);
         }
       }

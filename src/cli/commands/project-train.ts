@@ -5,7 +5,14 @@
 import type { ApiArgs } from '../../shared/api.ts';
 import type { Job, Model } from '../../shared/domain.ts';
 import type { AppService } from '../../app/services/app-service.ts';
-import { assertSucceeded, printJson, resolveProject, waitForProjectJobs, withApp, type WorkspaceOption } from './app-cli.ts';
+import {
+  assertSucceeded,
+  printJson,
+  resolveProject,
+  waitForProjectJobs,
+  withApp,
+  type WorkspaceOption,
+} from './app-cli.ts';
 
 export interface ProjectTrainOptions extends WorkspaceOption {
   /** Project name or id. */
@@ -21,14 +28,23 @@ export interface ProjectTrainOptions extends WorkspaceOption {
 }
 
 /** Starts (or resumes) training and waits for it and the rescoring that follows. */
-export async function trainProjectModel(app: AppService, opts: ProjectTrainOptions): Promise<{ model: Model; jobs: Job[] }> {
+export async function trainProjectModel(
+  app: AppService,
+  opts: ProjectTrainOptions,
+): Promise<{ model: Model; jobs: Job[] }> {
   const project = resolveProject(app, opts.project);
   const started =
     opts.resume !== undefined
       ? await app.call('models/resume', { modelId: opts.resume }, 'cli')
       : await app.call(
           'models/train',
-          { projectId: project.id, subclusters: opts.subclusters, preset: opts.preset, epochs: opts.epochs, seed: opts.seed } satisfies ApiArgs<'models/train'>,
+          {
+            projectId: project.id,
+            subclusters: opts.subclusters,
+            preset: opts.preset,
+            epochs: opts.epochs,
+            seed: opts.seed,
+          } satisfies ApiArgs<'models/train'>,
           'cli',
         );
   const jobs = await waitForProjectJobs(app, project.id, { progress: opts.progress });
@@ -40,14 +56,34 @@ export async function trainProjectModel(app: AppService, opts: ProjectTrainOptio
 export async function runProjectTraining(opts: ProjectTrainOptions): Promise<void> {
   await withApp(opts, async (app) => {
     const { model, jobs } = await trainProjectModel(app, opts);
-    if (opts.json) return printJson({ model, jobs: jobs.map((j) => ({ id: j.id, kind: j.kind, status: j.status, result: j.result, error: j.error })) });
+    if (opts.json)
+      return printJson({
+        model,
+        jobs: jobs.map((j) => ({
+          id: j.id,
+          kind: j.kind,
+          status: j.status,
+          result: j.result,
+          error: j.error,
+        })),
+      });
     const m = model.metrics as { epochsDone?: number; finalLoss?: number; classes?: string[] } | null;
-    process.stdout.write(`model ${model.id} trained: S = ${model.subclusters}, preset ${model.preset}, ${m?.epochsDone} epochs, final loss ${m?.finalLoss?.toFixed(4)}, classes ${m?.classes?.join(', ')}\n`);
+    process.stdout.write(
+      `model ${model.id} trained: S = ${model.subclusters}, preset ${model.preset}, ${m?.epochsDone} epochs, final loss ${m?.finalLoss?.toFixed(4)}, classes ${m?.classes?.join(', ')}\n`,
+    );
     const project = app.ws.projects.get(model.projectId)!;
-    process.stdout.write(project.activeModelId === model.id ? `model ${model.id} is now the active model of "${project.name}"\n` : `the active model is still ${project.activeModelId}: activate this one from the app or the API\n`);
+    process.stdout.write(
+      project.activeModelId === model.id
+        ? `model ${model.id} is now the active model of "${project.name}"\n`
+        : `the active model is still ${project.activeModelId}: activate this one from the app or the API\n`,
+    );
     for (const j of jobs.filter((x) => x.kind === 'score')) {
       const r = j.result as { scored: number; alarms: number } | null;
-      process.stdout.write(j.status === 'succeeded' ? `rescored ${r?.scored} recordings, ${r?.alarms} new alarms\n` : `scoring job ${j.id} ${j.status}: ${j.error}\n`);
+      process.stdout.write(
+        j.status === 'succeeded'
+          ? `rescored ${r?.scored} recordings, ${r?.alarms} new alarms\n`
+          : `scoring job ${j.id} ${j.status}: ${j.error}\n`,
+      );
     }
   });
 }
@@ -59,8 +95,21 @@ function positiveInt(flag: string, v: string | undefined): number | undefined {
 }
 
 /** Parses the CLI flags shared by `project train` and `train --project`. */
-export function projectTrainOptionsFrom(project: string, o: { workspace?: string; subclusters?: string; preset?: string; epochs?: string; seed?: string; resume?: string; json?: boolean; progress?: boolean }): ProjectTrainOptions {
-  if (o.preset !== undefined && !['quick', 'standard', 'paper'].includes(o.preset)) throw new Error(`--preset must be quick, standard or paper, got "${o.preset}"`);
+export function projectTrainOptionsFrom(
+  project: string,
+  o: {
+    workspace?: string;
+    subclusters?: string;
+    preset?: string;
+    epochs?: string;
+    seed?: string;
+    resume?: string;
+    json?: boolean;
+    progress?: boolean;
+  },
+): ProjectTrainOptions {
+  if (o.preset !== undefined && !['quick', 'standard', 'paper'].includes(o.preset))
+    throw new Error(`--preset must be quick, standard or paper, got "${o.preset}"`);
   return {
     workspace: o.workspace,
     project,
@@ -92,11 +141,24 @@ export async function trainProjectFromTrainCommand(opts: {
   if (opts.resume) {
     resume = await withApp(opts, async (app) => {
       const p = resolveProject(app, opts.project);
-      const m = app.ws.models.list(p.id).filter((x) => x.kind === 'sc-adacos' && (x.status === 'interrupted' || x.status === 'failed')).at(-1);
+      const m = app.ws.models
+        .list(p.id)
+        .filter((x) => x.kind === 'sc-adacos' && (x.status === 'interrupted' || x.status === 'failed'))
+        .at(-1);
       if (!m) throw new Error(`project "${p.name}" has no interrupted or failed training to resume`);
       return m.id;
     });
   }
-  const base = projectTrainOptionsFrom(opts.project, { workspace: opts.workspace, preset: opts.preset, progress: opts.progress });
-  await runProjectTraining({ ...base, subclusters: opts.subclusters, epochs: opts.epochs, seed: opts.seed, resume });
+  const base = projectTrainOptionsFrom(opts.project, {
+    workspace: opts.workspace,
+    preset: opts.preset,
+    progress: opts.progress,
+  });
+  await runProjectTraining({
+    ...base,
+    subclusters: opts.subclusters,
+    epochs: opts.epochs,
+    seed: opts.seed,
+    resume,
+  });
 }

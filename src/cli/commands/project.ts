@@ -19,40 +19,64 @@ export function registerProject(program: Command): void {
     });
   });
 
-  addWorkspaceOption(project.command('list').description('list projects').option('--json', 'print JSON')).action(
-    async (opts: WorkspaceOption & { json?: boolean }) => {
-      await withApp(opts, async (app) => {
-        const projects = await app.call('projects/list', {});
-        if (opts.json) return printJson(projects);
-        if (projects.length === 0) return void process.stdout.write(`no projects in ${app.ws.dir}\n`);
-        for (const p of projects) {
-          const machines = app.ws.machines.list(p.id).length;
-          const recordings = app.ws.recordings.count(p.id);
-          process.stdout.write(`${String(p.id).padStart(4)}  ${p.name.padEnd(30)} ${machines} machines, ${recordings} recordings${p.watchDir ? `, watching ${p.watchDir}` : ''}\n`);
-        }
-      });
+  addWorkspaceOption(
+    project.command('list').description('list projects').option('--json', 'print JSON'),
+  ).action(async (opts: WorkspaceOption & { json?: boolean }) => {
+    await withApp(opts, async (app) => {
+      const projects = await app.call('projects/list', {});
+      if (opts.json) return printJson(projects);
+      if (projects.length === 0) return void process.stdout.write(`no projects in ${app.ws.dir}\n`);
+      for (const p of projects) {
+        const machines = app.ws.machines.list(p.id).length;
+        const recordings = app.ws.recordings.count(p.id);
+        process.stdout.write(
+          `${String(p.id).padStart(4)}  ${p.name.padEnd(30)} ${machines} machines, ${recordings} recordings${p.watchDir ? `, watching ${p.watchDir}` : ''}\n`,
+        );
+      }
+    });
+  });
+
+  addWorkspaceOption(
+    project
+      .command('watch <project> [dir]')
+      .description(
+        'watch a folder for new recordings (imported as "monitor", scored, alarms raised) while `auscult serve` runs',
+      )
+      .option('--copy', 'copy new files into the workspace instead of referencing them')
+      .option('--off', 'stop watching'),
+  ).action(
+    async (
+      nameOrId: string,
+      dir: string | undefined,
+      opts: WorkspaceOption & { copy?: boolean; off?: boolean },
+    ) => {
+      if (!dir && !opts.off) throw new Error('give the folder to watch, or --off');
+      await withApp(
+        opts,
+        async (app) => {
+          const p = resolveProject(app, nameOrId);
+          const updated = await app.call(
+            'projects/watch',
+            { projectId: p.id, dir: opts.off ? null : dir!, copy: opts.copy ?? false },
+            'cli',
+          );
+          process.stdout.write(
+            updated.watchDir
+              ? `project "${p.name}" watches ${updated.watchDir}\n`
+              : `project "${p.name}" watches no folder\n`,
+          );
+        },
+        { watch: true },
+      );
     },
   );
 
   addWorkspaceOption(
     project
-      .command('watch <project> [dir]')
-      .description('watch a folder for new recordings (imported as "monitor", scored, alarms raised) while `auscult serve` runs')
-      .option('--copy', 'copy new files into the workspace instead of referencing them')
-      .option('--off', 'stop watching'),
-  ).action(async (nameOrId: string, dir: string | undefined, opts: WorkspaceOption & { copy?: boolean; off?: boolean }) => {
-    if (!dir && !opts.off) throw new Error('give the folder to watch, or --off');
-    await withApp(opts, async (app) => {
-      const p = resolveProject(app, nameOrId);
-      const updated = await app.call('projects/watch', { projectId: p.id, dir: opts.off ? null : dir!, copy: opts.copy ?? false }, 'cli');
-      process.stdout.write(updated.watchDir ? `project "${p.name}" watches ${updated.watchDir}\n` : `project "${p.name}" watches no folder\n`);
-    }, { watch: true });
-  });
-
-  addWorkspaceOption(
-    project
       .command('train <project>')
-      .description('train an SC-AdaCos model on the normal clips of all machines of the line (they are the classes), then rescore')
+      .description(
+        'train an SC-AdaCos model on the normal clips of all machines of the line (they are the classes), then rescore',
+      )
       .option('-S, --subclusters <n>', 'sub-clusters per machine (S)', '16')
       .option('--preset <name>', 'quick (CPU, minutes), standard, paper (400 epochs)', 'quick')
       .option('--epochs <n>', "override the preset's epochs")
@@ -61,6 +85,8 @@ export function registerProject(program: Command): void {
       .option('--json', 'print JSON')
       .option('--no-progress', 'no progress bar'),
   ).action(async (nameOrId: string, opts: Record<string, string | boolean | undefined>) => {
-    await runProjectTraining(projectTrainOptionsFrom(nameOrId, opts as Parameters<typeof projectTrainOptionsFrom>[1]));
+    await runProjectTraining(
+      projectTrainOptionsFrom(nameOrId, opts as Parameters<typeof projectTrainOptionsFrom>[1]),
+    );
   });
 }

@@ -16,19 +16,31 @@ export function registerServe(program: Command): void {
   addWorkspaceOption(
     program
       .command('serve')
-      .description('web mode: the API, events, audio and the built renderer over HTTP (runs jobs and watched folders)')
+      .description(
+        'web mode: the API, events, audio and the built renderer over HTTP (runs jobs and watched folders)',
+      )
       .option('-p, --port <n>', 'port (0: any free port)', String(DEFAULT_PORT))
       .option('--host <address>', 'address to bind; anything but loopback requires a token', '127.0.0.1')
       .option('--token <token>', 'token clients must send (Authorization: Bearer …); default $AUSCULT_TOKEN')
       .option('--renderer-dir <dir>', 'built renderer to serve (default out/renderer)')
-      .option('--import-root <dir...>', 'folders clients may import from or watch (default: anywhere on loopback, nowhere otherwise)'),
+      .option(
+        '--import-root <dir...>',
+        'folders clients may import from or watch (default: anywhere on loopback, nowhere otherwise)',
+      ),
   ).action(async (opts: ServeOptions) => {
-    if (!/^\d+$/.test(opts.port) || Number(opts.port) > 65535) throw new Error(`--port must be 0…65535, got "${opts.port}"`);
+    if (!/^\d+$/.test(opts.port) || Number(opts.port) > 65535)
+      throw new Error(`--port must be 0…65535, got "${opts.port}"`);
     const app = AppService.open(opts.workspace ?? defaultWorkspaceDir(), { tfBackend: 'loading' });
     let server;
     try {
       await app.startWatching();
-      server = await startWebServer(app, { host: opts.host, port: Number(opts.port), token: opts.token ?? process.env.AUSCULT_TOKEN, rendererDir: opts.rendererDir, importRoots: opts.importRoot });
+      server = await startWebServer(app, {
+        host: opts.host,
+        port: Number(opts.port),
+        token: opts.token ?? process.env.AUSCULT_TOKEN,
+        rendererDir: opts.rendererDir,
+        importRoots: opts.importRoot,
+      });
     } catch (err) {
       await app.close();
       throw err;

@@ -17,8 +17,12 @@ export function registerStatus(program: Command): void {
       if (opts.json) return printJson({ workspace: app.ws.dir, projects: summaries, recentJobs });
       process.stdout.write(`workspace ${app.ws.dir}\n`);
       for (const s of summaries) {
-        const model = s.activeModel ? `model ${s.activeModel.id} (${s.activeModel.kind}${s.activeModel.kind === 'sc-adacos' ? `, S=${s.activeModel.subclusters}` : ''})` : 'no scores yet';
-        process.stdout.write(`\n${s.project.name} (project ${s.project.id}): ${model}, ${s.openAlarms} open alarms\n`);
+        const model = s.activeModel
+          ? `model ${s.activeModel.id} (${s.activeModel.kind}${s.activeModel.kind === 'sc-adacos' ? `, S=${s.activeModel.subclusters}` : ''})`
+          : 'no scores yet';
+        process.stdout.write(
+          `\n${s.project.name} (project ${s.project.id}): ${model}, ${s.openAlarms} open alarms\n`,
+        );
         for (const m of s.machines) {
           const th = m.threshold === null ? '—' : m.threshold.toFixed(3);
           const last = m.lastScore ? m.lastScore.clipScore.toFixed(3) : '—';
@@ -26,7 +30,10 @@ export function registerStatus(program: Command): void {
             `  ${`${m.machine.type}/${m.machine.name}`.padEnd(24)} train ${String(m.trainCount).padStart(5)}  recordings ${String(m.recordingCount).padStart(6)}  scored ${String(m.scoredCount).padStart(6)}  threshold ${th.padStart(9)}  last ${last.padStart(9)}  alarms ${m.openAlarms}${m.backend ? `  [${m.backend}]` : ''}\n`,
           );
         }
-        for (const j of s.runningJobs) process.stdout.write(`  job ${j.id} ${j.kind} ${j.status} ${Math.round(j.progress * 100)}% ${j.progressMessage}\n`);
+        for (const j of s.runningJobs)
+          process.stdout.write(
+            `  job ${j.id} ${j.kind} ${j.status} ${Math.round(j.progress * 100)}% ${j.progressMessage}\n`,
+          );
       }
     });
   });

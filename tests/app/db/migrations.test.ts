@@ -12,16 +12,24 @@ afterEach(() => cleanup());
 function seed(db: Database.Database, version: number): void {
   const now = '2026-01-01T00:00:00.000Z';
   db.prepare('INSERT INTO project (id, name, created_at) VALUES (1, ?, ?)').run('line 1', now);
-  db.prepare("INSERT INTO machine (id, project_id, type, name, created_at) VALUES (1, 1, 'fan', 'id_00', ?)").run(now);
-  db.prepare("INSERT INTO job (id, project_id, kind, status, created_at) VALUES (1, 1, 'import', 'succeeded', ?)").run(now);
+  db.prepare(
+    "INSERT INTO machine (id, project_id, type, name, created_at) VALUES (1, 1, 'fan', 'id_00', ?)",
+  ).run(now);
+  db.prepare(
+    "INSERT INTO job (id, project_id, kind, status, created_at) VALUES (1, 1, 'import', 'succeeded', ?)",
+  ).run(now);
   db.prepare(
     `INSERT INTO recording (id, project_id, machine_id, path, storage, original_path, file_name, content_hash, container, codec,
        channels, sample_rate_hz, bits_per_sample, duration_s, role, label, source, import_job_id, imported_at)
      VALUES (1, 1, 1, '/x.wav', 'referenced', '/x.wav', 'x.wav', 'abc', 'wav', 'pcm', 1, 16000, 16, 10, 'train', 'normal', 'import', 1, ?)`,
   ).run(now);
   if (version >= 2) {
-    db.prepare("INSERT INTO model (id, project_id, name, kind, status, created_at) VALUES (1, 1, 'b', 'mean-logmel', 'trained', ?)").run(now);
-    db.prepare("INSERT INTO score (id, recording_id, model_id, backend, clip_score, scored_at) VALUES (1, 1, 1, 'mean-logmel', 3.5, ?)").run(now);
+    db.prepare(
+      "INSERT INTO model (id, project_id, name, kind, status, created_at) VALUES (1, 1, 'b', 'mean-logmel', 'trained', ?)",
+    ).run(now);
+    db.prepare(
+      "INSERT INTO score (id, recording_id, model_id, backend, clip_score, scored_at) VALUES (1, 1, 1, 'mean-logmel', 3.5, ?)",
+    ).run(now);
   }
 }
 
@@ -60,11 +68,14 @@ describe('workspace database migrations', () => {
           watch_dir: null,
         });
       }
-      if (from >= 2) expect(db.prepare('SELECT clip_score FROM score WHERE id = 1').get()).toEqual({ clip_score: 3.5 });
+      if (from >= 2)
+        expect(db.prepare('SELECT clip_score FROM score WHERE id = 1').get()).toEqual({ clip_score: 3.5 });
       // The schema reached by upgrading equals the schema of a fresh database.
       const fresh = openDatabase(path.join(t.dir, 'fresh.db'));
       const schema = (d: Database.Database) =>
-        d.prepare("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name").all();
+        d
+          .prepare("SELECT type, name, sql FROM sqlite_master WHERE name NOT LIKE 'sqlite_%' ORDER BY name")
+          .all();
       expect(schema(db)).toEqual(schema(fresh));
       fresh.close();
       db.close();
@@ -75,7 +86,14 @@ describe('workspace database migrations', () => {
     const t = tempDir();
     cleanup = t.cleanup;
     const db = new Database(path.join(t.dir, 'b.db'));
-    const broken = [...MIGRATIONS, { version: MIGRATIONS.length + 1, description: 'broken', sql: 'CREATE TABLE zz (a); SELECT * FROM no_such_table;' }];
+    const broken = [
+      ...MIGRATIONS,
+      {
+        version: MIGRATIONS.length + 1,
+        description: 'broken',
+        sql: 'CREATE TABLE zz (a); SELECT * FROM no_such_table;',
+      },
+    ];
     expect(() => migrate(db, broken)).toThrow(/no_such_table/);
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'zz'").get()).toEqual({ n: 0 });

@@ -26,7 +26,10 @@ describe('import job (real job process)', () => {
     const src = path.join(t.dir, 'in');
     for (let i = 0; i < 4; i++) writeToneWav(path.join(src, 'fan_id_00', `normal_${i}.wav`), { seed: i + 1 });
     writeToneWav(path.join(src, 'pump_id_01', 'anomaly_0.wav'), { seed: 99, freqHz: 900 });
-    fs.copyFileSync(path.join(src, 'fan_id_00', 'normal_0.wav'), path.join(src, 'fan_id_00', 'copy_of_0.wav'));
+    fs.copyFileSync(
+      path.join(src, 'fan_id_00', 'normal_0.wav'),
+      path.join(src, 'fan_id_00', 'copy_of_0.wav'),
+    );
     fs.writeFileSync(path.join(src, 'fan_id_00', 'broken.wav'), 'this is not audio');
     const good = fs.readFileSync(path.join(src, 'fan_id_00', 'normal_1.wav'));
     fs.writeFileSync(path.join(src, 'fan_id_00', 'truncated.wav'), good.subarray(0, 30));
@@ -36,13 +39,21 @@ describe('import job (real job process)', () => {
 
     const p = ws.projects.create({ name: 'line' });
     jobs = new JobManager(ws);
-    const job = jobs.enqueue('import', { projectId: p.id, sources: [src, real, path.join(t.dir, 'missing')], copy: true }, p.id);
+    const job = jobs.enqueue(
+      'import',
+      { projectId: p.id, sources: [src, real, path.join(t.dir, 'missing')], copy: true },
+      p.id,
+    );
     const done = await jobs.waitFor(job.id);
     expect(done.status, done.error ?? '').toBe('succeeded');
     expect(done.result).toMatchObject({ planned: 9, imported: 6, duplicates: 1, failed: 3 });
 
     const errors = ws.recordings.importErrors({ projectId: p.id, jobId: job.id });
-    expect(errors.map((e) => path.basename(e.path)).sort()).toEqual(['broken.wav', 'missing', 'truncated.wav']);
+    expect(errors.map((e) => path.basename(e.path)).sort()).toEqual([
+      'broken.wav',
+      'missing',
+      'truncated.wav',
+    ]);
     for (const e of errors) expect(e.error).toContain(e.path);
 
     const machines = ws.machines.list(p.id).map((m) => `${m.type}/${m.name}`);
@@ -50,7 +61,12 @@ describe('import job (real job process)', () => {
     const recs = ws.recordings.list({ projectId: p.id });
     expect(recs).toHaveLength(6);
     const mimii = recs.find((r) => r.originalPath === real)!;
-    expect(mimii.format).toMatchObject({ container: 'wav', channels: 8, sampleRateHz: 16000, bitsPerSample: 16 });
+    expect(mimii.format).toMatchObject({
+      container: 'wav',
+      channels: 8,
+      sampleRateHz: 16000,
+      bitsPerSample: 16,
+    });
     expect(mimii.durationS).toBeCloseTo(10, 1);
     expect(mimii.storage).toBe('copied');
     expect(fs.readFileSync(mimii.path).equals(fs.readFileSync(real))).toBe(true);
@@ -72,7 +88,13 @@ describe('import job (real job process)', () => {
     const done = await jobs.waitFor(jobs.enqueue('import', { projectId: p.id, sources: [root] }, p.id).id);
     expect(done.status, done.error ?? '').toBe('succeeded');
     const recs = ws.recordings.list({ projectId: p.id });
-    const view = recs.map((r) => [r.fileName, ws.machines.get(r.machineId)!.name, r.role, r.label, r.storage]);
+    const view = recs.map((r) => [
+      r.fileName,
+      ws.machines.get(r.machineId)!.name,
+      r.role,
+      r.label,
+      r.storage,
+    ]);
     expect(view).toEqual([
       ['anomaly_id_02_00000000.wav', 'id_02', 'test', 'anomaly', 'referenced'],
       ['id_04_00000001.wav', 'id_04', 'test', 'unknown', 'referenced'],
@@ -83,7 +105,8 @@ describe('import job (real job process)', () => {
 
   it('marks a job failed with the reason when its process is SIGKILLed mid-import; the database stays consistent', async () => {
     const src = path.join(t.dir, 'many');
-    for (let i = 0; i < 150; i++) writeToneWav(path.join(src, 'fan', `c${i}.wav`), { seed: i + 1, durationS: 4 });
+    for (let i = 0; i < 150; i++)
+      writeToneWav(path.join(src, 'fan', `c${i}.wav`), { seed: i + 1, durationS: 4 });
     const p = ws.projects.create({ name: 'kill' });
     jobs = new JobManager(ws);
     const job = jobs.enqueue('import', { projectId: p.id, sources: [src], copy: true }, p.id);
@@ -95,7 +118,9 @@ describe('import job (real job process)', () => {
         }
       });
     });
-    const pid = (ws.db.prepare('SELECT worker_pid AS pid FROM job WHERE id = ?').get(job.id) as { pid: number }).pid;
+    const pid = (
+      ws.db.prepare('SELECT worker_pid AS pid FROM job WHERE id = ?').get(job.id) as { pid: number }
+    ).pid;
     process.kill(pid, 'SIGKILL');
     const done = await jobs.waitFor(job.id);
     expect(done.status).toBe('failed');
@@ -108,14 +133,17 @@ describe('import job (real job process)', () => {
     for (const r of ws.recordings.list({ projectId: p.id })) expect(fs.existsSync(r.path)).toBe(true);
 
     // Re-running the import completes it without duplicates.
-    const rerun = await jobs.waitFor(jobs.enqueue('import', { projectId: p.id, sources: [src], copy: true }, p.id).id);
+    const rerun = await jobs.waitFor(
+      jobs.enqueue('import', { projectId: p.id, sources: [src], copy: true }, p.id).id,
+    );
     expect(ws.recordings.importErrors({ projectId: p.id })).toEqual([]);
     expect(rerun.result).toMatchObject({ imported: 150 - partial, duplicates: partial, failed: 0 });
   });
 
   it('cancels a running import', async () => {
     const src = path.join(t.dir, 'cancel');
-    for (let i = 0; i < 400; i++) writeToneWav(path.join(src, 'fan', `c${i}.wav`), { seed: i + 1, durationS: 2 });
+    for (let i = 0; i < 400; i++)
+      writeToneWav(path.join(src, 'fan', `c${i}.wav`), { seed: i + 1, durationS: 2 });
     const p = ws.projects.create({ name: 'cancel' });
     jobs = new JobManager(ws);
     const job = jobs.enqueue('import', { projectId: p.id, sources: [src] }, p.id);

@@ -22,11 +22,21 @@ describe('training job (real job process, tiny data)', () => {
     writeTinyLine(root, { trainPerMachine: 4, testPerMachine: 2 });
     const p = await app.call('projects/create', { name: 'train' });
     await app.call('recordings/import', { projectId: p.id, sources: [path.join(root, 'train')] });
-    await app.call('recordings/import', { projectId: p.id, sources: [path.join(root, 'test')], role: 'monitor' });
+    await app.call('recordings/import', {
+      projectId: p.id,
+      sources: [path.join(root, 'test')],
+      role: 'monitor',
+    });
     await waitForIdle(app.jobs, app.ws);
 
     // Quick preset checkpoints every 5 epochs: kill in epoch 7, after the checkpoint of epoch 5.
-    const { model, job } = await app.call('models/train', { projectId: p.id, subclusters: 2, preset: 'quick', epochs: 8, seed: 3 });
+    const { model, job } = await app.call('models/train', {
+      projectId: p.id,
+      subclusters: 2,
+      preset: 'quick',
+      epochs: 8,
+      seed: 3,
+    });
     await expect(app.call('models/train', { projectId: p.id })).rejects.toMatchObject({ code: 'conflict' });
     await new Promise<void>((resolve) => {
       const off = app.jobs.on('job', (j) => {
@@ -37,7 +47,9 @@ describe('training job (real job process, tiny data)', () => {
       });
     });
     expect(fs.existsSync(path.join(model.dir!, 'checkpoint', 'model.json'))).toBe(true);
-    const pid = (app.ws.db.prepare('SELECT worker_pid AS pid FROM job WHERE id = ?').get(job.id) as { pid: number }).pid;
+    const pid = (
+      app.ws.db.prepare('SELECT worker_pid AS pid FROM job WHERE id = ?').get(job.id) as { pid: number }
+    ).pid;
     process.kill(pid, 'SIGKILL');
     const killed = await app.jobs.waitFor(job.id);
     expect(killed.status).toBe('failed');
@@ -54,8 +66,13 @@ describe('training job (real job process, tiny data)', () => {
     // The first trained model becomes active and the line is rescored with it.
     expect(app.ws.projects.get(p.id)!.activeModelId).toBe(model.id);
     const summary = await app.call('dashboard/summary', { projectId: p.id });
-    for (const m of summary.machines) expect(m).toMatchObject({ backend: 'gmm', scoredCount: 4, threshold: expect.any(Number) });
-    const cmp = await app.call('models/compare', { projectId: p.id, modelA: app.ws.models.baseline(p.id)!.id, modelB: model.id });
+    for (const m of summary.machines)
+      expect(m).toMatchObject({ backend: 'gmm', scoredCount: 4, threshold: expect.any(Number) });
+    const cmp = await app.call('models/compare', {
+      projectId: p.id,
+      modelA: app.ws.models.baseline(p.id)!.id,
+      modelB: model.id,
+    });
     for (const m of cmp.machines) {
       expect(m.clips).toBe(4);
       expect(m.auc![0]).toBeGreaterThanOrEqual(0);
@@ -68,7 +85,15 @@ describe('training job (real job process, tiny data)', () => {
     const first = AppService.open(dir, { watch: false });
     const p = first.ws.projects.create({ name: 'restart' });
     for (const name of ['id_00', 'id_01']) first.ws.machines.ensure(p.id, 'fan', name);
-    const model = first.ws.models.create({ projectId: p.id, name: 'm', kind: 'sc-adacos', subclusters: 2, preset: 'quick', status: 'training', dir: first.ws.modelDir(1) });
+    const model = first.ws.models.create({
+      projectId: p.id,
+      name: 'm',
+      kind: 'sc-adacos',
+      subclusters: 2,
+      preset: 'quick',
+      status: 'training',
+      dir: first.ws.modelDir(1),
+    });
     const job = first.ws.jobs.create({ projectId: p.id, kind: 'train', params: { modelId: model.id } });
     // As if the application and its job process had died: pids that cannot exist.
     first.ws.jobs.markRunning(job.id, 2 ** 22 + 11, 2 ** 22 + 13);
@@ -76,7 +101,10 @@ describe('training job (real job process, tiny data)', () => {
 
     const second = AppService.open(dir, { watch: false });
     try {
-      expect(second.ws.jobs.get(job.id)).toMatchObject({ status: 'interrupted', error: expect.stringMatching(/interrupted/) });
+      expect(second.ws.jobs.get(job.id)).toMatchObject({
+        status: 'interrupted',
+        error: expect.stringMatching(/interrupted/),
+      });
       expect(second.ws.models.get(model.id)!.status).toBe('interrupted');
       // Resuming is accepted (the job itself is not run here: no training data).
       const r = await second.call('models/resume', { modelId: model.id });

@@ -38,11 +38,19 @@ describe('import → mean-log-Mel scoring → thresholds → alarms (real job pr
     const root = path.join(t.dir, 'line');
     writeTinyLine(root);
     const p = await app.call('projects/create', { name: 'Line 1' });
-    await app.call('recordings/import', { projectId: p.id, sources: [path.join(root, 'train')], role: 'train' });
+    await app.call('recordings/import', {
+      projectId: p.id,
+      sources: [path.join(root, 'train')],
+      role: 'train',
+    });
     await waitForIdle(app.jobs, app.ws);
     const alarmsSeen: number[] = [];
     app.on('alarm', (a) => alarmsSeen.push(a.recordingId));
-    await app.call('recordings/import', { projectId: p.id, sources: [path.join(root, 'test')], role: 'monitor' });
+    await app.call('recordings/import', {
+      projectId: p.id,
+      sources: [path.join(root, 'test')],
+      role: 'monitor',
+    });
     await waitForIdle(app.jobs, app.ws);
     const failed = app.ws.jobs.list({ status: ['failed'] });
     expect(failed.map((j) => j.error)).toEqual([]);
@@ -50,7 +58,9 @@ describe('import → mean-log-Mel scoring → thresholds → alarms (real job pr
     const summary = await app.call('dashboard/summary', { projectId: p.id });
     expect(summary.activeModel?.kind).toBe('mean-logmel');
     expect(summary.machines).toHaveLength(2);
-    const jobLogs = JSON.stringify(app.ws.jobs.list({}).map((j) => [j.id, j.kind, j.status, j.result, j.log]));
+    const jobLogs = JSON.stringify(
+      app.ws.jobs.list({}).map((j) => [j.id, j.kind, j.status, j.result, j.log]),
+    );
     for (const m of summary.machines) {
       expect(m.backend).toBe('mean-logmel');
       expect(m.trainCount).toBe(8);
@@ -88,8 +98,13 @@ describe('import → mean-log-Mel scoring → thresholds → alarms (real job pr
     expect(tuned.history[1]!.active).toBe(false);
 
     // Triage: a false alarm becomes a normal clip and may join the next model's training set.
-    const normalAlarm = alarms.find((a) => page.items.find((r) => r.id === a.recordingId)?.label === 'normal') ?? alarms[0]!;
-    const updated = await app.call('alarms/update', { alarmId: normalAlarm.id, status: 'false_alarm', note: 'door slam', addToTraining: true }, 'alice');
+    const normalAlarm =
+      alarms.find((a) => page.items.find((r) => r.id === a.recordingId)?.label === 'normal') ?? alarms[0]!;
+    const updated = await app.call(
+      'alarms/update',
+      { alarmId: normalAlarm.id, status: 'false_alarm', note: 'door slam', addToTraining: true },
+      'alice',
+    );
     expect(updated).toMatchObject({ status: 'false_alarm', note: 'door slam', updatedBy: 'alice' });
     const rec = (await app.call('recordings/get', { recordingId: normalAlarm.recordingId })).recording;
     expect(rec).toMatchObject({ label: 'normal', addedToTraining: true });
@@ -98,7 +113,10 @@ describe('import → mean-log-Mel scoring → thresholds → alarms (real job pr
     const rescore = await app.jobs.waitFor((await app.call('scores/run', { projectId: p.id })).id);
     expect(rescore.result).toMatchObject({ fitted: [fan.id] });
     expect((await app.call('thresholds/get', { machineId: fan.id })).heldoutNormalScores).toHaveLength(9);
-    expect((await app.call('audit/list', { entity: 'alarm' }))[0]).toMatchObject({ actor: 'alice', action: 'triage' });
+    expect((await app.call('audit/list', { entity: 'alarm' }))[0]).toMatchObject({
+      actor: 'alice',
+      action: 'triage',
+    });
   });
 
   it('a watched folder imports new files as monitor recordings, scores them and raises alarms', async () => {
@@ -111,19 +129,29 @@ describe('import → mean-log-Mel scoring → thresholds → alarms (real job pr
     fs.mkdirSync(path.join(watchDir, 'fan_id_00'), { recursive: true });
     await app.call('projects/watch', { projectId: p.id, dir: watchDir });
     const alarm = new Promise((resolve) => app.on('alarm', resolve));
-    fs.copyFileSync(path.join(root, 'test', 'fan_id_00', 'anomaly_0.wav'), path.join(watchDir, 'fan_id_00', 'new_clip.wav'));
+    fs.copyFileSync(
+      path.join(root, 'test', 'fan_id_00', 'anomaly_0.wav'),
+      path.join(watchDir, 'fan_id_00', 'new_clip.wav'),
+    );
     await alarm;
     await waitForIdle(app.jobs, app.ws);
     const recs = app.ws.recordings.list({ projectId: p.id, role: 'monitor' });
-    expect(recs.map((r) => [r.fileName, r.source, r.storage])).toEqual([['new_clip.wav', 'watch', 'referenced']]);
+    expect(recs.map((r) => [r.fileName, r.source, r.storage])).toEqual([
+      ['new_clip.wav', 'watch', 'referenced'],
+    ]);
     expect((await app.call('alarms/list', { projectId: p.id }))[0]!.recordingId).toBe(recs[0]!.id);
   });
 
   it('validates arguments at the boundary with clear errors', async () => {
     await expect(app.call('projects/create', { name: '' })).rejects.toMatchObject({ code: 'bad_request' });
-    await expect(app.call('projects/get', { projectId: 999 })).rejects.toMatchObject({ code: 'not_found', message: 'No project with id 999' });
+    await expect(app.call('projects/get', { projectId: 999 })).rejects.toMatchObject({
+      code: 'not_found',
+      message: 'No project with id 999',
+    });
     await app.call('projects/create', { name: 'dup' });
     await expect(app.call('projects/create', { name: 'dup' })).rejects.toMatchObject({ code: 'conflict' });
-    await expect(app.call('projects/list', { extra: 1 } as never)).rejects.toMatchObject({ code: 'bad_request' });
+    await expect(app.call('projects/list', { extra: 1 } as never)).rejects.toMatchObject({
+      code: 'bad_request',
+    });
   });
 });

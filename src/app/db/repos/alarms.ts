@@ -39,7 +39,13 @@ export class AlarmRepository {
   constructor(private readonly db: Db) {}
 
   /** Raises an alarm for a score, once: returns undefined if that score already has one. */
-  raise(a: { recordingId: number; scoreId: number; thresholdId: number; scoreValue: number; thresholdValue: number }): Alarm | undefined {
+  raise(a: {
+    recordingId: number;
+    scoreId: number;
+    thresholdId: number;
+    scoreValue: number;
+    thresholdValue: number;
+  }): Alarm | undefined {
     const now = nowIso();
     const info = this.db
       .prepare(
@@ -53,7 +59,13 @@ export class AlarmRepository {
     const r = this.db.prepare(`${SELECT_ALARM} WHERE a.id = ?`).get(id) as AlarmRow | undefined;
     return r && toAlarm(r);
   }
-  list(q: { projectId: number; status?: AlarmStatus[]; machineId?: number; limit?: number; offset?: number }): Alarm[] {
+  list(q: {
+    projectId: number;
+    status?: AlarmStatus[];
+    machineId?: number;
+    limit?: number;
+    offset?: number;
+  }): Alarm[] {
     const where = ['r.project_id = ?'];
     const args: unknown[] = [q.projectId];
     if (q.machineId !== undefined) {
@@ -82,9 +94,17 @@ export class AlarmRepository {
 export class AuditLog {
   constructor(private readonly db: Db) {}
 
-  write(e: { actor: string; action: string; entity: string; entityId?: number | null; details?: Record<string, unknown> }): void {
+  write(e: {
+    actor: string;
+    action: string;
+    entity: string;
+    entityId?: number | null;
+    details?: Record<string, unknown>;
+  }): void {
     this.db
-      .prepare('INSERT INTO audit_log (at, actor, action, entity, entity_id, details) VALUES (?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO audit_log (at, actor, action, entity, entity_id, details) VALUES (?, ?, ?, ?, ?, ?)',
+      )
       .run(nowIso(), e.actor, e.action, e.entity, e.entityId ?? null, JSON.stringify(e.details ?? {}));
   }
   list(q: { entity?: string; entityId?: number; limit?: number } = {}): AuditEntry[] {
@@ -99,8 +119,18 @@ export class AuditLog {
       args.push(q.entityId);
     }
     const rows = this.db
-      .prepare(`SELECT * FROM audit_log ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT ?`)
-      .all(...args, q.limit ?? 100) as { id: number; at: string; actor: string; action: string; entity: string; entity_id: number | null; details: string }[];
+      .prepare(
+        `SELECT * FROM audit_log ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT ?`,
+      )
+      .all(...args, q.limit ?? 100) as {
+      id: number;
+      at: string;
+      actor: string;
+      action: string;
+      entity: string;
+      entity_id: number | null;
+      details: string;
+    }[];
     return rows.map((r) => ({
       id: r.id,
       at: r.at,

@@ -31,7 +31,12 @@ export class DashboardQueries {
                FROM recording r LEFT JOIN score s ON s.recording_id = r.id AND s.model_id = @modelId
               WHERE r.project_id = @projectId GROUP BY r.machine_id`,
           )
-          .all({ projectId, modelId }) as { machineId: number; recordingCount: number; trainCount: number; scoredCount: number }[]
+          .all({ projectId, modelId }) as {
+          machineId: number;
+          recordingCount: number;
+          trainCount: number;
+          scoredCount: number;
+        }[]
       ).map((c) => [c.machineId, c]),
     );
     const alarms = new Map(
@@ -49,11 +54,20 @@ export class DashboardQueries {
          FROM recording r JOIN score s ON s.recording_id = r.id AND s.model_id = ?
         WHERE r.machine_id = ? AND r.role != 'train' ORDER BY r.id DESC LIMIT 1`,
     );
-    const backend = this.db.prepare('SELECT kind FROM backend_fit WHERE model_id = ? AND machine_id = ?').pluck();
-    const machines = this.db.prepare('SELECT id FROM machine WHERE project_id = ? ORDER BY type, name').pluck().all(projectId) as number[];
+    const backend = this.db
+      .prepare('SELECT kind FROM backend_fit WHERE model_id = ? AND machine_id = ?')
+      .pluck();
+    const machines = this.db
+      .prepare('SELECT id FROM machine WHERE project_id = ? ORDER BY type, name')
+      .pluck()
+      .all(projectId) as number[];
     return machines.map((machineId) => {
       const c = counts.get(machineId);
-      const l = modelId === null ? undefined : (last.get(modelId, machineId) as { recordingId: number; clipScore: number; scoredAt: string } | undefined);
+      const l =
+        modelId === null
+          ? undefined
+          : (last.get(modelId, machineId) as
+              { recordingId: number; clipScore: number; scoredAt: string } | undefined);
       return {
         machineId,
         trainCount: c?.trainCount ?? 0,
@@ -69,13 +83,21 @@ export class DashboardQueries {
   }
 
   /** A page of recordings with their score under `modelId` and their alarm's status. */
-  recordingPage(q: RecordingQuery, modelId: number | null, toRecording: (row: unknown) => Recording): { total: number; items: RecordingRow[] } {
+  recordingPage(
+    q: RecordingQuery,
+    modelId: number | null,
+    toRecording: (row: unknown) => Recording,
+  ): { total: number; items: RecordingRow[] } {
     const where = ['r.project_id = @projectId'];
     if (q.machineId !== undefined) where.push('r.machine_id = @machineId');
     if (q.role !== undefined) where.push('r.role = @role');
     if (q.label !== undefined) where.push('r.label = @label');
     const params = { ...q, modelId, limit: q.limit ?? 100, offset: q.offset ?? 0 };
-    const total = (this.db.prepare(`SELECT count(*) AS n FROM recording r WHERE ${where.join(' AND ')}`).get(params) as { n: number }).n;
+    const total = (
+      this.db.prepare(`SELECT count(*) AS n FROM recording r WHERE ${where.join(' AND ')}`).get(params) as {
+        n: number;
+      }
+    ).n;
     const rows = this.db
       .prepare(
         // The page is cut first (index order, no sort), then only its rows are joined.
@@ -85,12 +107,20 @@ export class DashboardQueries {
            LEFT JOIN alarm a ON a.score_id = s.id
           ORDER BY r.id DESC`,
       )
-      .all(params) as (Record<string, unknown> & { s_clip_score: number | null; s_backend: string | null; s_model_id: number | null; a_status: AlarmStatus | null })[];
+      .all(params) as (Record<string, unknown> & {
+      s_clip_score: number | null;
+      s_backend: string | null;
+      s_model_id: number | null;
+      a_status: AlarmStatus | null;
+    })[];
     return {
       total,
       items: rows.map((row) => ({
         ...toRecording(row),
-        score: row.s_clip_score === null ? null : { clipScore: row.s_clip_score, backend: row.s_backend!, modelId: row.s_model_id! },
+        score:
+          row.s_clip_score === null
+            ? null
+            : { clipScore: row.s_clip_score, backend: row.s_backend!, modelId: row.s_model_id! },
         alarmStatus: row.a_status,
       })),
     };

@@ -64,17 +64,23 @@ export class JobRepository {
       args.push(...q.status);
     }
     const rows = this.db
-      .prepare(`SELECT * FROM job ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT ?`)
+      .prepare(
+        `SELECT * FROM job ${where.length ? 'WHERE ' + where.join(' AND ') : ''} ORDER BY id DESC LIMIT ?`,
+      )
       .all(...args, q.limit ?? 100) as JobRow[];
     return rows.map(toJob);
   }
   markRunning(id: number, workerPid: number | null, ownerPid: number): void {
     this.db
-      .prepare("UPDATE job SET status = 'running', started_at = ?, worker_pid = ?, owner_pid = ? WHERE id = ?")
+      .prepare(
+        "UPDATE job SET status = 'running', started_at = ?, worker_pid = ?, owner_pid = ? WHERE id = ?",
+      )
       .run(nowIso(), workerPid, ownerPid, id);
   }
   setProgress(id: number, progress: number, message: string): void {
-    this.db.prepare('UPDATE job SET progress = ?, progress_message = ? WHERE id = ?').run(progress, message, id);
+    this.db
+      .prepare('UPDATE job SET progress = ?, progress_message = ? WHERE id = ?')
+      .run(progress, message, id);
   }
   appendLog(id: number, lines: string): void {
     this.db
@@ -93,7 +99,14 @@ export class JobRepository {
            progress = CASE WHEN ? = 'succeeded' THEN 1 ELSE progress END
          WHERE id = ? AND status IN ('queued','running')`,
       )
-      .run(status, detail.error ?? null, detail.result ? JSON.stringify(detail.result) : null, nowIso(), status, id);
+      .run(
+        status,
+        detail.error ?? null,
+        detail.result ? JSON.stringify(detail.result) : null,
+        nowIso(),
+        status,
+        id,
+      );
     return info.changes > 0;
   }
   /** Jobs left 'running' by a process that is gone. */
@@ -102,6 +115,8 @@ export class JobRepository {
     return rows.map((r) => ({ ...toJob(r), workerPid: r.worker_pid, ownerPid: r.owner_pid }));
   }
   queued(): Job[] {
-    return (this.db.prepare("SELECT * FROM job WHERE status = 'queued' ORDER BY id").all() as JobRow[]).map(toJob);
+    return (this.db.prepare("SELECT * FROM job WHERE status = 'queued' ORDER BY id").all() as JobRow[]).map(
+      toJob,
+    );
   }
 }

@@ -85,9 +85,9 @@ export class ModelRepository {
     return r && toModel(r);
   }
   list(projectId: number): Model[] {
-    return (this.db.prepare('SELECT * FROM model WHERE project_id = ? ORDER BY id').all(projectId) as ModelRow[]).map(
-      toModel,
-    );
+    return (
+      this.db.prepare('SELECT * FROM model WHERE project_id = ? ORDER BY id').all(projectId) as ModelRow[]
+    ).map(toModel);
   }
   /** The project's training-free mean-log-Mel model, if created. */
   baseline(projectId: number): Model | undefined {
@@ -98,12 +98,21 @@ export class ModelRepository {
   }
   update(
     id: number,
-    patch: { status?: ModelStatus; metrics?: Record<string, unknown> | null; dir?: string | null; jobId?: number | null; trainedAt?: string | null; config?: Record<string, unknown> },
+    patch: {
+      status?: ModelStatus;
+      metrics?: Record<string, unknown> | null;
+      dir?: string | null;
+      jobId?: number | null;
+      trainedAt?: string | null;
+      config?: Record<string, unknown>;
+    },
   ): Model {
     const cur = this.get(id);
     if (!cur) throw new Error(`No model with id ${id}`);
     this.db
-      .prepare('UPDATE model SET status = ?, metrics = ?, dir = ?, job_id = ?, trained_at = ?, config = ? WHERE id = ?')
+      .prepare(
+        'UPDATE model SET status = ?, metrics = ?, dir = ?, job_id = ?, trained_at = ?, config = ? WHERE id = ?',
+      )
       .run(
         patch.status ?? cur.status,
         JSON.stringify(patch.metrics === undefined ? cur.metrics : patch.metrics),
@@ -124,11 +133,29 @@ export class ModelRepository {
          ON CONFLICT (model_id, machine_id) DO UPDATE SET kind = excluded.kind, params = excluded.params,
            train_count = excluded.train_count, heldout_scores = excluded.heldout_scores, fitted_at = excluded.fitted_at`,
       )
-      .run(f.modelId, f.machineId, f.kind, JSON.stringify(f.params), f.trainCount, JSON.stringify(f.heldoutScores), nowIso());
+      .run(
+        f.modelId,
+        f.machineId,
+        f.kind,
+        JSON.stringify(f.params),
+        f.trainCount,
+        JSON.stringify(f.heldoutScores),
+        nowIso(),
+      );
   }
   backendFit(modelId: number, machineId: number): BackendFit | undefined {
-    const r = this.db.prepare('SELECT * FROM backend_fit WHERE model_id = ? AND machine_id = ?').get(modelId, machineId) as
-      | { model_id: number; machine_id: number; kind: string; params: string; train_count: number; heldout_scores: string; fitted_at: string }
+    const r = this.db
+      .prepare('SELECT * FROM backend_fit WHERE model_id = ? AND machine_id = ?')
+      .get(modelId, machineId) as
+      | {
+          model_id: number;
+          machine_id: number;
+          kind: string;
+          params: string;
+          train_count: number;
+          heldout_scores: string;
+          fitted_at: string;
+        }
       | undefined;
     return (
       r && {

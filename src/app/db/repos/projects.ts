@@ -60,7 +60,10 @@ export class ProjectRepository {
   list(): Project[] {
     return (this.db.prepare('SELECT * FROM project ORDER BY id').all() as ProjectRow[]).map(toProject);
   }
-  update(id: number, patch: { name?: string; description?: string; watchDir?: string | null; watchCopy?: boolean }): Project {
+  update(
+    id: number,
+    patch: { name?: string; description?: string; watchDir?: string | null; watchCopy?: boolean },
+  ): Project {
     const cur = this.get(id);
     if (!cur) throw new Error(`No project with id ${id}`);
     this.db
@@ -87,7 +90,9 @@ export class MachineRepository {
 
   create(m: { projectId: number; type: string; name: string; location?: string; notes?: string }): Machine {
     const info = this.db
-      .prepare('INSERT INTO machine (project_id, type, name, location, notes, created_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .prepare(
+        'INSERT INTO machine (project_id, type, name, location, notes, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
       .run(m.projectId, m.type, m.name, m.location ?? '', m.notes ?? '', nowIso());
     return this.get(Number(info.lastInsertRowid))!;
   }
@@ -104,7 +109,9 @@ export class MachineRepository {
   }
   list(projectId: number): Machine[] {
     return (
-      this.db.prepare('SELECT * FROM machine WHERE project_id = ? ORDER BY type, name').all(projectId) as MachineRow[]
+      this.db
+        .prepare('SELECT * FROM machine WHERE project_id = ? ORDER BY type, name')
+        .all(projectId) as MachineRow[]
     ).map(toMachine);
   }
   update(id: number, patch: { type?: string; name?: string; location?: string; notes?: string }): Machine {
@@ -112,7 +119,13 @@ export class MachineRepository {
     if (!cur) throw new Error(`No machine with id ${id}`);
     this.db
       .prepare('UPDATE machine SET type = ?, name = ?, location = ?, notes = ? WHERE id = ?')
-      .run(patch.type ?? cur.type, patch.name ?? cur.name, patch.location ?? cur.location, patch.notes ?? cur.notes, id);
+      .run(
+        patch.type ?? cur.type,
+        patch.name ?? cur.name,
+        patch.location ?? cur.location,
+        patch.notes ?? cur.notes,
+        id,
+      );
     return this.get(id)!;
   }
   delete(id: number): boolean {

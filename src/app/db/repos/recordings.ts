@@ -134,7 +134,11 @@ export class RecordingRepository {
     return rows.map(toRecording);
   }
   count(projectId: number): number {
-    return (this.db.prepare('SELECT count(*) AS n FROM recording WHERE project_id = ?').get(projectId) as { n: number }).n;
+    return (
+      this.db.prepare('SELECT count(*) AS n FROM recording WHERE project_id = ?').get(projectId) as {
+        n: number;
+      }
+    ).n;
   }
   /** Normal recordings a back-end learns from: role train, plus false alarms accepted as normal. */
   trainingSet(machineId: number): Recording[] {
@@ -184,6 +188,13 @@ export class RecordingRepository {
       error: string;
       at: string;
     }[];
-    return rows.map((r) => ({ id: r.id, jobId: r.job_id, projectId: r.project_id, path: r.path, error: r.error, at: r.at }));
+    return rows.map((r) => ({
+      id: r.id,
+      jobId: r.job_id,
+      projectId: r.project_id,
+      path: r.path,
+      error: r.error,
+      at: r.at,
+    }));
   }
 }

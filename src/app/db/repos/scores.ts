@@ -47,18 +47,23 @@ export class ScoreRepository {
     return this.get(s.recordingId, s.modelId)!;
   }
   get(recordingId: number, modelId: number): Score | undefined {
-    const r = this.db.prepare('SELECT * FROM score WHERE recording_id = ? AND model_id = ?').get(recordingId, modelId) as
-      | ScoreRow
-      | undefined;
+    const r = this.db
+      .prepare('SELECT * FROM score WHERE recording_id = ? AND model_id = ?')
+      .get(recordingId, modelId) as ScoreRow | undefined;
     return r && toScore(r);
   }
   forRecording(recordingId: number): Score[] {
-    return (this.db.prepare('SELECT * FROM score WHERE recording_id = ? ORDER BY model_id').all(recordingId) as ScoreRow[]).map(
-      toScore,
-    );
+    return (
+      this.db
+        .prepare('SELECT * FROM score WHERE recording_id = ? ORDER BY model_id')
+        .all(recordingId) as ScoreRow[]
+    ).map(toScore);
   }
   /** Clip scores of one machine's recordings under a model, with the recordings' labels and roles. */
-  labelledScores(modelId: number, machineId: number): { recordingId: number; clipScore: number; label: string; role: string }[] {
+  labelledScores(
+    modelId: number,
+    machineId: number,
+  ): { recordingId: number; clipScore: number; label: string; role: string }[] {
     return this.db
       .prepare(
         `SELECT s.recording_id AS recordingId, s.clip_score AS clipScore, r.label AS label, r.role AS role

@@ -41,13 +41,24 @@ export class ThresholdRepository {
     setBy: string;
   }): Threshold {
     return this.db.transaction(() => {
-      this.db.prepare('UPDATE threshold SET active = 0 WHERE machine_id = ? AND model_id = ? AND active = 1').run(t.machineId, t.modelId);
+      this.db
+        .prepare('UPDATE threshold SET active = 0 WHERE machine_id = ? AND model_id = ? AND active = 1')
+        .run(t.machineId, t.modelId);
       const info = this.db
         .prepare(
           `INSERT INTO threshold (machine_id, model_id, value, method, quantile, target_far, set_by, set_at, active)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)`,
         )
-        .run(t.machineId, t.modelId, t.value, t.method, t.quantile ?? null, t.targetFalseAlarmRate ?? null, t.setBy, nowIso());
+        .run(
+          t.machineId,
+          t.modelId,
+          t.value,
+          t.method,
+          t.quantile ?? null,
+          t.targetFalseAlarmRate ?? null,
+          t.setBy,
+          nowIso(),
+        );
       return this.getById(Number(info.lastInsertRowid))!;
     })();
   }
