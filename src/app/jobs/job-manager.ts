@@ -11,6 +11,11 @@ export interface JobManagerOptions {
   maxConcurrent?: number;
   /** Seconds a cancelled job may take to stop before it is killed (default 10). */
   cancelGraceS?: number;
+  /**
+   * Start queued jobs (default true). Read-only tools (`auscult status`) pass false so that they
+   * never pick up, and then abandon, a job another application queued.
+   */
+  runJobs?: boolean;
   /** Called in this process after a job reached a final state (chaining, clean-up). */
   afterFinish?: (job: Job) => void;
 }
@@ -151,7 +156,7 @@ export class JobManager {
 
   /** Starts queued jobs while slots are free, honouring one job per (project, kind). */
   pump(): void {
-    if (this.closed) return;
+    if (this.closed || this.opts.runJobs === false) return;
     for (const job of this.ws.jobs.queued()) {
       if (this.running.size >= this.maxConcurrent) return;
       const busy = [...this.running.values()].some(

@@ -22,7 +22,13 @@ export async function withApp<T>(
   fn: (app: AppService) => Promise<T>,
   appOpts: AppServiceOptions = {},
 ): Promise<T> {
-  const app = AppService.open(opts.workspace ?? defaultWorkspaceDir(), { watch: false, ...appOpts });
+  // Commands run jobs only when they wait for them (import, score, train, demo): a read-only
+  // command must not start a job it would abandon on exit.
+  const app = AppService.open(opts.workspace ?? defaultWorkspaceDir(), {
+    watch: false,
+    runJobs: false,
+    ...appOpts,
+  });
   try {
     return await fn(app);
   } finally {

@@ -206,19 +206,23 @@ export function registerDemo(program: Command): void {
     };
     if (o.types.length * o.idsPerType < 2)
       throw new Error('the demo line needs at least 2 machines (--types × --ids)');
-    await withApp(o, async (app) => {
-      const r = await buildDemo(app, o);
-      if (opts.json) return printJson(r);
-      process.stdout.write(
-        `${r.built ? 'built' : 'already built:'} "${DEMO_PROJECT}" (project ${r.projectId}) in ${app.ws.dir}: ${r.machines} machines, ${r.recordings} recordings, ${r.openAlarms} open alarms\n`,
-      );
-      if (r.comparison) {
-        const f = (x: number) => (100 * x).toFixed(1);
+    await withApp(
+      o,
+      async (app) => {
+        const r = await buildDemo(app, o);
+        if (opts.json) return printJson(r);
         process.stdout.write(
-          `monitored clips, mean over machines: baseline AUC ${f(r.comparison.baseline.auc)} / pAUC ${f(r.comparison.baseline.pauc)}; SC-AdaCos AUC ${f(r.comparison.learned.auc)} / pAUC ${f(r.comparison.learned.pauc)}\n`,
+          `${r.built ? 'built' : 'already built:'} "${DEMO_PROJECT}" (project ${r.projectId}) in ${app.ws.dir}: ${r.machines} machines, ${r.recordings} recordings, ${r.openAlarms} open alarms\n`,
         );
-      }
-      process.stdout.write('open it with: npx auscult serve\n');
-    });
+        if (r.comparison) {
+          const f = (x: number) => (100 * x).toFixed(1);
+          process.stdout.write(
+            `monitored clips, mean over machines: baseline AUC ${f(r.comparison.baseline.auc)} / pAUC ${f(r.comparison.baseline.pauc)}; SC-AdaCos AUC ${f(r.comparison.learned.auc)} / pAUC ${f(r.comparison.learned.pauc)}\n`,
+          );
+        }
+        process.stdout.write('open it with: npx auscult serve\n');
+      },
+      { runJobs: true },
+    );
   });
 }

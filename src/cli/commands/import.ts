@@ -64,52 +64,61 @@ export function registerImport(program: Command): void {
         throw new Error(`--machine must be <type>/<name>, e.g. fan/id_00; got "${opts.machine}"`);
       machine = { type, name };
     }
-    await withApp(opts, async (app) => {
-      const project = resolveProject(app, nameOrId);
-      const job = await app.call(
-        'recordings/import',
-        {
-          projectId: project.id,
-          sources: paths.map((p) => path.resolve(p)),
-          mapping: machine && mapping === 'auto' ? 'single-machine' : mapping,
-          machine,
-          role,
-          label,
-          copy: opts.copy ?? false,
-        },
-        'cli',
-      );
-      const jobs = await waitForProjectJobs(app, project.id, { progress: opts.progress });
-      const imported = app.ws.jobs.get(job.id)!;
-      assertSucceeded(imported);
-      const errors = app.ws.recordings.importErrors({ projectId: project.id, jobId: job.id });
-      const scoring = jobs.filter((j) => j.kind === 'score');
-      if (opts.json)
-        return printJson({
-          import: imported.result,
-          errors,
-          scoring: scoring.map((j) => ({ id: j.id, status: j.status, result: j.result, error: j.error })),
-        });
-      const r = imported.result as { planned: number; imported: number; duplicates: number; failed: number };
-      process.stdout.write(
-        `${r.imported} imported, ${r.duplicates} already in the project, ${r.failed} failed (of ${r.planned} files)\n`,
-      );
-      for (const e of errors) process.stdout.write(`  failed: ${e.error}\n`);
-      for (const s of scoring) {
-        if (s.status !== 'succeeded') process.stdout.write(`scoring job ${s.id} ${s.status}: ${s.error}\n`);
-        else {
-          const sr = s.result as {
-            scored: number;
-            alarms: number;
-            backend: string;
-            skippedMachines: { reason: string }[];
-          };
-          process.stdout.write(
-            `scored ${sr.scored} recordings with the ${sr.backend} back-end, ${sr.alarms} new alarms\n`,
-          );
-          for (const m of sr.skippedMachines) process.stdout.write(`  not scored: ${m.reason}\n`);
+    await withApp(
+      opts,
+      async (app) => {
+        const project = resolveProject(app, nameOrId);
+        const job = await app.call(
+          'recordings/import',
+          {
+            projectId: project.id,
+            sources: paths.map((p) => path.resolve(p)),
+            mapping: machine && mapping === 'auto' ? 'single-machine' : mapping,
+            machine,
+            role,
+            label,
+            copy: opts.copy ?? false,
+          },
+          'cli',
+        );
+        const jobs = await waitForProjectJobs(app, project.id, { progress: opts.progress });
+        const imported = app.ws.jobs.get(job.id)!;
+        assertSucceeded(imported);
+        const errors = app.ws.recordings.importErrors({ projectId: project.id, jobId: job.id });
+        const scoring = jobs.filter((j) => j.kind === 'score');
+        if (opts.json)
+          return printJson({
+            import: imported.result,
+            errors,
+            scoring: scoring.map((j) => ({ id: j.id, status: j.status, result: j.result, error: j.error })),
+          });
+        const r = imported.result as {
+          planned: number;
+          imported: number;
+          duplicates: number;
+          failed: number;
+        };
+        process.stdout.write(
+          `${r.imported} imported, ${r.duplicates} already in the project, ${r.failed} failed (of ${r.planned} files)\n`,
+        );
+        for (const e of errors) process.stdout.write(`  failed: ${e.error}\n`);
+        for (const s of scoring) {
+          if (s.status !== 'succeeded') process.stdout.write(`scoring job ${s.id} ${s.status}: ${s.error}\n`);
+          else {
+            const sr = s.result as {
+              scored: number;
+              alarms: number;
+              backend: string;
+              skippedMachines: { reason: string }[];
+            };
+            process.stdout.write(
+              `scored ${sr.scored} recordings with the ${sr.backend} back-end, ${sr.alarms} new alarms\n`,
+            );
+            for (const m of sr.skippedMachines) process.stdout.write(`  not scored: ${m.reason}\n`);
+          }
         }
-      }
-    });
+      },
+      { runJobs: true },
+    );
   });
 }

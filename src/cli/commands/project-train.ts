@@ -54,38 +54,42 @@ export async function trainProjectModel(
 
 /** The CLI action: prints the trained model and the rescoring outcome. */
 export async function runProjectTraining(opts: ProjectTrainOptions): Promise<void> {
-  await withApp(opts, async (app) => {
-    const { model, jobs } = await trainProjectModel(app, opts);
-    if (opts.json)
-      return printJson({
-        model,
-        jobs: jobs.map((j) => ({
-          id: j.id,
-          kind: j.kind,
-          status: j.status,
-          result: j.result,
-          error: j.error,
-        })),
-      });
-    const m = model.metrics as { epochsDone?: number; finalLoss?: number; classes?: string[] } | null;
-    process.stdout.write(
-      `model ${model.id} trained: S = ${model.subclusters}, preset ${model.preset}, ${m?.epochsDone} epochs, final loss ${m?.finalLoss?.toFixed(4)}, classes ${m?.classes?.join(', ')}\n`,
-    );
-    const project = app.ws.projects.get(model.projectId)!;
-    process.stdout.write(
-      project.activeModelId === model.id
-        ? `model ${model.id} is now the active model of "${project.name}"\n`
-        : `the active model is still ${project.activeModelId}: activate this one from the app or the API\n`,
-    );
-    for (const j of jobs.filter((x) => x.kind === 'score')) {
-      const r = j.result as { scored: number; alarms: number } | null;
+  await withApp(
+    opts,
+    async (app) => {
+      const { model, jobs } = await trainProjectModel(app, opts);
+      if (opts.json)
+        return printJson({
+          model,
+          jobs: jobs.map((j) => ({
+            id: j.id,
+            kind: j.kind,
+            status: j.status,
+            result: j.result,
+            error: j.error,
+          })),
+        });
+      const m = model.metrics as { epochsDone?: number; finalLoss?: number; classes?: string[] } | null;
       process.stdout.write(
-        j.status === 'succeeded'
-          ? `rescored ${r?.scored} recordings, ${r?.alarms} new alarms\n`
-          : `scoring job ${j.id} ${j.status}: ${j.error}\n`,
+        `model ${model.id} trained: S = ${model.subclusters}, preset ${model.preset}, ${m?.epochsDone} epochs, final loss ${m?.finalLoss?.toFixed(4)}, classes ${m?.classes?.join(', ')}\n`,
       );
-    }
-  });
+      const project = app.ws.projects.get(model.projectId)!;
+      process.stdout.write(
+        project.activeModelId === model.id
+          ? `model ${model.id} is now the active model of "${project.name}"\n`
+          : `the active model is still ${project.activeModelId}: activate this one from the app or the API\n`,
+      );
+      for (const j of jobs.filter((x) => x.kind === 'score')) {
+        const r = j.result as { scored: number; alarms: number } | null;
+        process.stdout.write(
+          j.status === 'succeeded'
+            ? `rescored ${r?.scored} recordings, ${r?.alarms} new alarms\n`
+            : `scoring job ${j.id} ${j.status}: ${j.error}\n`,
+        );
+      }
+    },
+    { runJobs: true },
+  );
 }
 
 function positiveInt(flag: string, v: string | undefined): number | undefined {

@@ -26,30 +26,34 @@ export function registerScore(program: Command): void {
     ) => {
       if (opts.model !== undefined && !/^\d+$/.test(opts.model))
         throw new Error(`--model must be a model id, got "${opts.model}"`);
-      await withApp(opts, async (app) => {
-        const project = resolveProject(app, nameOrId);
-        const job = await app.call(
-          'scores/run',
-          { projectId: project.id, ...(opts.model ? { modelId: Number(opts.model) } : {}) },
-          'cli',
-        );
-        await waitForProjectJobs(app, project.id, { progress: opts.progress });
-        const done = app.ws.jobs.get(job.id)!;
-        assertSucceeded(done);
-        if (opts.json) return printJson(done.result);
-        const r = done.result as {
-          scored: number;
-          alarms: number;
-          failed: number;
-          backend: string;
-          modelId: number;
-          skippedMachines: { reason: string }[];
-        };
-        process.stdout.write(
-          `scored ${r.scored} recordings with model ${r.modelId} (${r.backend} back-end): ${r.alarms} new alarms, ${r.failed} failed\n`,
-        );
-        for (const m of r.skippedMachines) process.stdout.write(`  not scored: ${m.reason}\n`);
-      });
+      await withApp(
+        opts,
+        async (app) => {
+          const project = resolveProject(app, nameOrId);
+          const job = await app.call(
+            'scores/run',
+            { projectId: project.id, ...(opts.model ? { modelId: Number(opts.model) } : {}) },
+            'cli',
+          );
+          await waitForProjectJobs(app, project.id, { progress: opts.progress });
+          const done = app.ws.jobs.get(job.id)!;
+          assertSucceeded(done);
+          if (opts.json) return printJson(done.result);
+          const r = done.result as {
+            scored: number;
+            alarms: number;
+            failed: number;
+            backend: string;
+            modelId: number;
+            skippedMachines: { reason: string }[];
+          };
+          process.stdout.write(
+            `scored ${r.scored} recordings with model ${r.modelId} (${r.backend} back-end): ${r.alarms} new alarms, ${r.failed} failed\n`,
+          );
+          for (const m of r.skippedMachines) process.stdout.write(`  not scored: ${m.reason}\n`);
+        },
+        { runJobs: true },
+      );
     },
   );
 }
