@@ -5,6 +5,8 @@ import { Workspace } from '../../../src/app/workspace.ts';
 import { JobManager } from '../../../src/app/jobs/job-manager.ts';
 import { REAL_DATA_DIR } from '../../helpers/shared.ts';
 import { tempDir, writeToneWav } from '../helpers/workspace.ts';
+import { fakeUtilityProcess } from '../helpers/fake-utility-process.ts';
+import { utilityProcessLauncher } from '../../../src/app/jobs/utility-process-launcher.ts';
 
 let t: ReturnType<typeof tempDir>;
 let ws: Workspace;
@@ -168,5 +170,15 @@ describe('import job (real job process)', () => {
     const after = ws.jobs.get(j.id)!;
     expect(after.status).toBe('interrupted');
     expect(after.error).toMatch(/interrupted/);
+  });
+
+  it('runs jobs through an injected launcher (the utilityProcess adapter)', async () => {
+    const src = path.join(t.dir, 'via-launcher');
+    for (let i = 0; i < 3; i++) writeToneWav(path.join(src, 'fan_id_00', `normal_${i}.wav`), { seed: i + 1 });
+    const p = ws.projects.create({ name: 'launcher' });
+    jobs = new JobManager(ws, { launcher: utilityProcessLauncher(fakeUtilityProcess) });
+    const done = await jobs.waitFor(jobs.enqueue('import', { projectId: p.id, sources: [src] }, p.id).id);
+    expect(done.status, done.error ?? '').toBe('succeeded');
+    expect(done.result).toMatchObject({ imported: 3 });
   });
 });
