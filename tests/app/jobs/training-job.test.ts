@@ -68,6 +68,10 @@ describe('training job (real job process, tiny data)', () => {
     const summary = await app.call('dashboard/summary', { projectId: p.id });
     for (const m of summary.machines)
       expect(m).toMatchObject({ backend: 'gmm', scoredCount: 4, threshold: expect.any(Number) });
+    // Rescoring with the new model does not flag a clip twice.
+    expect(
+      app.ws.db.prepare('SELECT recording_id FROM alarm GROUP BY recording_id HAVING count(*) > 1').all(),
+    ).toEqual([]);
     const cmp = await app.call('models/compare', {
       projectId: p.id,
       modelA: app.ws.models.baseline(p.id)!.id,

@@ -38,7 +38,7 @@ const SELECT_ALARM = `SELECT a.*, r.machine_id, r.project_id FROM alarm a JOIN r
 export class AlarmRepository {
   constructor(private readonly db: Db) {}
 
-  /** Raises an alarm for a score, once: returns undefined if that score already has one. */
+  /** Raises an alarm for a score; undefined if the recording already has an alarm (from any model). */
   raise(a: {
     recordingId: number;
     scoreId: number;
@@ -49,10 +49,14 @@ export class AlarmRepository {
     const now = nowIso();
     const info = this.db
       .prepare(
+        // One alarm per recording: rescoring with a newly activated model does not flag (or
+        // re-open) a clip that was already flagged and perhaps triaged.
         `INSERT INTO alarm (recording_id, score_id, threshold_id, score_value, threshold_value, status, created_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, 'new', ?, ?) ON CONFLICT (score_id) DO NOTHING`,
+         SELECT @recordingId, @scoreId, @thresholdId, @scoreValue, @thresholdValue, 'new', @now, @now
+          WHERE NOT EXISTS (SELECT 1 FROM alarm WHERE recording_id = @recordingId)
+         ON CONFLICT (score_id) DO NOTHING`,
       )
-      .run(a.recordingId, a.scoreId, a.thresholdId, a.scoreValue, a.thresholdValue, now, now);
+      .run({ ...a, now });
     return info.changes ? this.get(Number(info.lastInsertRowid)) : undefined;
   }
   get(id: number): Alarm | undefined {
