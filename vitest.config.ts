@@ -5,9 +5,9 @@ export default defineConfig({
     include: ['tests/**/*.test.ts'],
     exclude: ['tests/e2e/**', 'node_modules/**'],
     environment: 'node',
-    testTimeout: 60_000,
+    testTimeout: 180_000,
     hookTimeout: 120_000,
-    // Numerical tests and real job processes compete for only 2 cores; keep parallelism modest.
+    // Real job processes and training compete for 2 cores: generous timeouts, modest parallelism.
     maxWorkers: 2,
   },
 });
