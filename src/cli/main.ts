@@ -2,19 +2,19 @@ import { Command, CommanderError } from 'commander';
 import { registerCommands } from './commands/index.ts';
 
 /** Builds the `auscult` command tree. Each command module registers itself on the program. */
-export function buildProgram(): Command {
+export async function buildProgram(argv: string[] = []): Promise<Command> {
   const program = new Command('auscult')
     .description('Auscult — anomalous sound detection for factory machines')
     .showHelpAfterError()
     .exitOverride();
-  registerCommands(program);
+  await registerCommands(program, argv);
   return program;
 }
 
 /** Entry point: returns the process exit code instead of exiting, so tests can call it. */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
   try {
+    const program = await buildProgram(argv);
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
