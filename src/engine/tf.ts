@@ -10,7 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import os from 'node:os';
-import { registerWasmKernels } from './tf-kernels/index.ts';
+import { enableNodeWasmThreads, registerWasmKernels } from './tf-kernels/index.ts';
 
 export type TfBackendName = 'tensorflow' | 'wasm' | 'cpu';
 export const TF_BACKENDS: readonly TfBackendName[] = ['tensorflow', 'wasm', 'cpu'];
@@ -48,6 +48,7 @@ export function wasmBinaryDir(): string {
 }
 
 async function tryBackend(name: TfBackendName, wasmThreads: number | undefined): Promise<void> {
+  let restoreHooks: (() => void) | undefined;
   if (name === 'tensorflow') {
     // Side effect: registers the 'tensorflow' backend with the shared tfjs-core instance.
     await import('@tensorflow/tfjs-node' as string);
@@ -55,20 +56,26 @@ async function tryBackend(name: TfBackendName, wasmThreads: number | undefined):
     const wasm = await import('@tensorflow/tfjs-backend-wasm');
     wasm.setWasmPaths(wasmBinaryDir());
     if (wasmThreads !== undefined) wasm.setThreadsCount(wasmThreads);
+    // tfjs turns multi-threaded wasm off in Node; it works once its worker is loaded from a file.
+    if (wasmThreads !== undefined && wasmThreads > 1) restoreHooks = enableNodeWasmThreads(tf, wasmThreads);
     // Training needs convolution gradients that tfjs-backend-wasm lacks or runs slowly.
     registerWasmKernels(tf);
   }
-  const ok = await tf.setBackend(name);
-  if (!ok) throw new Error(`tf.setBackend('${name}') returned false`);
-  await tf.ready();
+  try {
+    const ok = await tf.setBackend(name);
+    if (!ok) throw new Error(`tf.setBackend('${name}') returned false`);
+    await tf.ready();
+  } finally {
+    restoreHooks?.();
+  }
   if (tf.getBackend() !== name) throw new Error(`backend is '${tf.getBackend()}' after selecting '${name}'`);
 }
 
 function threadsOf(name: TfBackendName): number {
   if (name === 'cpu') return 1;
   if (name === 'wasm') {
-    const b = tf.backend() as unknown as { wasm?: { _getThreadsCount?: () => number } };
-    return b.wasm?._getThreadsCount?.() ?? 1;
+    const b = tf.backend() as unknown as { wasm?: { tfjs?: { getThreadsCount?: () => number } } };
+    return b.wasm?.tfjs?.getThreadsCount?.() ?? 1;
   }
   return os.availableParallelism();
 }
@@ -76,7 +83,10 @@ function threadsOf(name: TfBackendName): number {
 export interface LoadTfOptions {
   /** Force one backend; default: `AUSCULT_TF_BACKEND`, else the preference order. */
   backend?: TfBackendName;
-  /** Thread count for wasm (only honoured where tfjs supports multi-threaded wasm). */
+  /**
+   * Thread count for wasm (default `AUSCULT_WASM_THREADS`, else 1). Only takes effect when wasm is
+   * first initialised in the process.
+   */
   wasmThreads?: number;
 }
 
@@ -96,7 +106,7 @@ export async function loadTf(options: LoadTfOptions = {}): Promise<TfRuntime> {
     const candidates = forced ? [forced] : [...TF_BACKENDS];
     for (const name of candidates) {
       try {
-        await tryBackend(name, options.wasmThreads);
+        await tryBackend(name, options.wasmThreads ?? wasmThreadsFromEnv());
         active = { tf, backend: name, threads: threadsOf(name), tfjsVersion: tf.version.tfjs, skipped };
         return active;
       } catch (err) {
@@ -111,6 +121,14 @@ export async function loadTf(options: LoadTfOptions = {}): Promise<TfRuntime> {
   } finally {
     loading = undefined;
   }
+}
+
+function wasmThreadsFromEnv(): number | undefined {
+  const v = process.env.AUSCULT_WASM_THREADS;
+  if (!v) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`AUSCULT_WASM_THREADS must be a positive integer, got "${v}"`);
+  return n;
 }
 
 /** One line for logs, the CLI and the UI: which backend runs and why others were skipped. */

@@ -4,6 +4,7 @@ import { registerWasmConvGradKernels } from './wasm-conv-grad.ts';
 import { registerWasmJsKernels } from './wasm-js-kernels.ts';
 
 export { LEAKY_RELU_GRAD_KERNEL } from './wasm-js-kernels.ts';
+export { enableNodeWasmThreads } from './wasm-threads.ts';
 export { conv2DBackpropFilterViaConv, conv2DBackpropInputViaConv, registerConvGradKernels } from './wasm-conv-grad.ts';
 
 /** Registers every custom wasm kernel (idempotent). */
