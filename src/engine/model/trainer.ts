@@ -71,7 +71,7 @@ export interface TrainOptions {
   checkpointDir?: string;
   /** Default: the preset's. */
   checkpointEveryEpochs?: number;
-  /** A checkpoint folder to continue from (its seed, batch size and S are used). */
+  /** A checkpoint folder to continue from (its seed, batch size and windows per epoch are used; S and C must match). */
   resumeFrom?: string;
 }
 
@@ -147,6 +147,7 @@ export async function trainModel(set: TrainingSet, options: TrainOptions): Promi
   let seed = options.seed ?? 0;
   let batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const adam = new Adam(tf);
+  let resumedWindowsPerEpoch: number | undefined;
   if (options.resumeFrom) {
     const { model: resumed, trainer } = await loadModelWithState(options.resumeFrom);
     if (!trainer) throw new Error(`${options.resumeFrom}: is a model, not a training checkpoint (no trainer state)`);
@@ -158,6 +159,7 @@ export async function trainModel(set: TrainingSet, options: TrainOptions): Promi
     startEpoch = trainer.epoch;
     seed = trainer.seed;
     batchSize = trainer.batchSize;
+    resumedWindowsPerEpoch = trainer.windowsPerEpoch;
     adam.restore(trainer.adam, new Map(model.specs.map((s) => [s.name, s.shape])));
   } else {
     const classNames = options.classNames ?? Array.from({ length: set.numClasses }, (_, i) => `class_${i}`);
@@ -174,7 +176,8 @@ export async function trainModel(set: TrainingSet, options: TrainOptions): Promi
     model = await createModel(config, seed);
   }
   const epochs = options.epochs ?? preset.epochs;
-  const windowsPerEpoch = options.windowsPerEpoch ?? preset.windowsPerEpoch;
+  // A resumed run draws the same windows per epoch as the run that wrote the checkpoint.
+  const windowsPerEpoch = options.windowsPerEpoch ?? (options.resumeFrom ? resumedWindowsPerEpoch : preset.windowsPerEpoch);
   const checkpointEvery = options.checkpointEveryEpochs ?? preset.checkpointEveryEpochs;
   if (!Number.isInteger(batchSize) || batchSize < 2) throw new Error(`batch size must be an integer ≥ 2, got ${batchSize}`);
   if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`epochs must be a positive integer, got ${epochs}`);
