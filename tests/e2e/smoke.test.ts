@@ -17,12 +17,33 @@ describe('web mode smoke test', () => {
   });
 
   it('serves the built renderer, which shows the live service status', async () => {
-    const health = (await (await fetch(new URL('api/health', server.url))).json()) as { tfBackend: string };
     const page = await browser.newPage();
     await page.goto(server.url);
     await expect(page.title()).resolves.toBe('Auscult');
+    // The server says 'loading' until TensorFlow.js has chosen its backend; the page follows it.
     await page.getByTestId('tf-backend').waitFor();
+    await expect
+      .poll(() => page.getByTestId('tf-backend').textContent(), { timeout: 60_000 })
+      .not.toBe('loading');
+    const health = (await (await fetch(new URL('api/health', server.url))).json()) as { tfBackend: string };
+    expect(['tensorflow', 'wasm', 'cpu']).toContain(health.tfBackend);
     expect(await page.getByTestId('tf-backend').textContent()).toBe(health.tfBackend);
     expect(await page.locator('h1').first().textContent()).toContain('Auscult');
+  });
+
+  it('lists the factory lines from the API and shows the selected line\'s dashboard', async () => {
+    const res = await fetch(new URL('api/projects/create', server.url), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'Press line 3', description: 'stamping presses, hall B' }),
+    });
+    expect(res.status).toBe(200);
+    const project = (await res.json()) as { id: number };
+    const page = await browser.newPage();
+    await page.goto(server.url);
+    await page.getByTestId(`project-${project.id}`).waitFor();
+    expect(await page.getByTestId('project-name').textContent()).toBe('Press line 3');
+    expect(await page.getByTestId('open-alarms').textContent()).toBe('0');
+    expect(await page.getByTestId('no-machines').textContent()).toContain('No machines yet');
   });
 });

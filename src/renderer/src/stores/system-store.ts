@@ -11,20 +11,18 @@ export interface ServiceHealth {
 export const useSystemStore = defineStore('system', () => {
   const health = ref<ServiceHealth | null>(null);
   const error = ref<string | null>(null);
-  const loading = ref(false);
 
   async function refresh(): Promise<void> {
-    loading.value = true;
     try {
       const res = await fetch('/api/health');
       if (!res.ok) throw new Error(`HTTP ${res.status}`);
       health.value = (await res.json()) as ServiceHealth;
       error.value = null;
+      // The server reports 'loading' until TensorFlow.js has picked its backend: ask again shortly.
+      if (health.value.tfBackend === 'loading') setTimeout(() => void refresh(), 1000);
     } catch (err) {
       health.value = null;
       error.value = `Cannot reach the Auscult service: ${err instanceof Error ? err.message : String(err)}`;
-    } finally {
-      loading.value = false;
     }
   }
 
@@ -32,5 +30,5 @@ export const useSystemStore = defineStore('system', () => {
     void refresh();
   }
 
-  return { health, error, loading, refresh, setUp };
+  return { health, error, refresh, setUp };
 });
