@@ -5,7 +5,7 @@ import {
   disposeModel,
   embedWindows,
   loadModel,
-  normalizeWindowsForModel,
+  modelNormStats,
 } from '../../engine/model/index.ts';
 import type { Machine, Model } from '../../shared/domain.ts';
 import type { Workspace } from '../workspace.ts';
@@ -46,8 +46,8 @@ export async function learnedRepresentation(
     restore: () => {},
     backendContext: (machine) => ({ centres: classCentres(net, classIndex(machine)) }),
     async vectorsOf(rec) {
-      const { windows, startsS } = await cachedWindows(cache, rec);
-      return { vectors: embedWindows(net, normalizeWindowsForModel(net, windows)).embeddings, startsS };
+      const { windows, startsS } = await cachedWindows(cache, rec, modelNormStats(net));
+      return { vectors: embedWindows(net, windows).embeddings, startsS };
     },
     dispose: () => disposeModel(net),
   };

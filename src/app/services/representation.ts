@@ -1,12 +1,6 @@
 import type { BackendContext, BackendKind } from '../../engine/backends/index.ts';
-import type { FeatureCache } from '../../engine/features/cache.ts';
-import {
-  NormStatsAccumulator,
-  normalizeInPlace,
-  normStatsFromJson,
-  normStatsToJson,
-  type NormStats,
-} from '../../engine/features/normalization.ts';
+import type { CachedRecording, FeatureCache } from '../../engine/features/cache.ts';
+import { normStatsFromJson, normStatsToJson, type NormStats } from '../../engine/features/normalization.ts';
 import { temporalMean } from '../../engine/features/simple.ts';
 import type { Machine, Recording } from '../../shared/domain.ts';
 
@@ -29,13 +23,17 @@ export interface Representation {
   dispose(): void;
 }
 
-/** Cached, un-normalised log-Mel windows of a recording (decoding and log-Mel happen once per content). */
+/**
+ * Cached log-Mel windows of a recording (decoding and log-Mel happen once per content), normalised
+ * with `norm` when given (else un-normalised, dB).
+ */
 export async function cachedWindows(
   cache: FeatureCache,
   rec: Recording,
+  norm?: NormStats,
 ): Promise<{ windows: Float32Array[]; startsS: number[] }> {
   const entry = await cache.ensureFile(rec.path);
-  return { windows: cache.readWindows(entry.key), startsS: entry.windowStartsS };
+  return { windows: cache.readWindows(entry.key, norm), startsS: entry.windowStartsS };
 }
 
 /**
@@ -50,9 +48,9 @@ export class MeanLogMelRepresentation implements Representation {
   constructor(private readonly cache: FeatureCache) {}
 
   async prepare(machine: Machine, train: Recording[]): Promise<unknown> {
-    const acc = new NormStatsAccumulator();
-    for (const rec of train) for (const w of (await cachedWindows(this.cache, rec)).windows) acc.add(w);
-    const stats = acc.finish();
+    const entries: CachedRecording[] = [];
+    for (const rec of train) entries.push(await this.cache.ensureFile(rec.path));
+    const stats = this.cache.normStats(entries);
     this.stats.set(machine.id, stats);
     return { norm: normStatsToJson(stats) };
   }
@@ -69,8 +67,8 @@ export class MeanLogMelRepresentation implements Representation {
     const stats = this.stats.get(rec.machineId);
     if (!stats)
       throw new Error(`no normalisation statistics for machine ${rec.machineId}: fit its back-end first`);
-    const { windows, startsS } = await cachedWindows(this.cache, rec);
-    return { vectors: windows.map((w) => temporalMean(normalizeInPlace(w, stats))), startsS };
+    const { windows, startsS } = await cachedWindows(this.cache, rec, stats);
+    return { vectors: windows.map((w) => temporalMean(w)), startsS };
   }
 
   dispose(): void {}

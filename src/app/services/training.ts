@@ -1,15 +1,14 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { FeatureCache } from '../../engine/features/cache.ts';
-import { NormStatsAccumulator, normStatsToJson } from '../../engine/features/normalization.ts';
+import { FeatureCache, type CachedRecording } from '../../engine/features/cache.ts';
+import { normStatsToJson } from '../../engine/features/normalization.ts';
 import { FEATURE_PARAMS } from '../../engine/features/params.ts';
 import {
+  cachedRecordingsTrainingSet,
   disposeModel,
-  featureCacheTrainingSet,
   parsePresetName,
   saveModel,
   trainModel,
-  type CachedWindowRef,
 } from '../../engine/model/index.ts';
 import type { Recording } from '../../shared/domain.ts';
 import { throwIfCancelled, type JobContext } from '../jobs/context.ts';
@@ -57,32 +56,27 @@ export async function runTraining(
   );
 
   const cache = new FeatureCache(ws.cacheDir);
-  const refs: CachedWindowRef[] = [];
-  const acc = new NormStatsAccumulator();
+  const entries: CachedRecording[] = [];
   for (let i = 0; i < recordings.length; i++) {
     throwIfCancelled(ctx.signal);
-    const rec = recordings[i]!;
-    const entry = await cache.ensureFile(rec.path);
-    const classIndex = classNames.indexOf(machineClassName(ws.machines.get(rec.machineId)!));
-    for (let w = 0; w < entry.windowCount; w++) {
-      acc.add(cache.readWindow(entry.key, w));
-      refs.push({ key: entry.key, index: w, classIndex });
-    }
+    entries.push(await cache.ensureFile(recordings[i]!.path));
     ctx.progress((FEATURE_SHARE * (i + 1)) / recordings.length, `features ${i + 1}/${recordings.length}`);
     await new Promise((resolve) => setImmediate(resolve));
   }
-  const stats = acc.finish();
-  const set = featureCacheTrainingSet(cache, refs, classNames.length, stats);
+  const classOf = recordings.map((rec) =>
+    classNames.indexOf(machineClassName(ws.machines.get(rec.machineId)!)),
+  );
+  const training = cachedRecordingsTrainingSet(cache, entries, classOf, classNames.length);
   const epochs = typeof model.config.epochs === 'number' ? model.config.epochs : undefined;
   let lastLoss = NaN;
-  const result = await trainModel(set, {
+  const result = await trainModel(training.set, {
     subclusters: model.subclusters,
     classNames,
     preset: parsePresetName(model.preset),
     epochs,
     seed: typeof model.config.seed === 'number' ? model.config.seed : 1,
     featureParams: FEATURE_PARAMS,
-    normStats: normStatsToJson(stats),
+    normStats: normStatsToJson(training.normStats),
     signal: ctx.signal,
     checkpointDir,
     resumeFrom,
@@ -106,7 +100,7 @@ export async function runTraining(
     epochsDone: result.epochsDone,
     finalLoss: lastLoss,
     classes: classNames,
-    trainingWindows: refs.length,
+    trainingWindows: training.windows.length,
     resumed: !!resumeFrom,
   };
   ws.models.update(model.id, { status: 'trained', trainedAt: new Date().toISOString(), metrics });

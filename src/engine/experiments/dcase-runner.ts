@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { readDcaseDataset, readGroundTruth, type DcaseClip, type DcaseDataset } from '../datasets/dcase-layout.ts';
 import { FeatureCache, type CachedRecording } from '../features/cache.ts';
-import { NormStatsAccumulator, normalizeInPlace, type NormStats } from '../features/normalization.ts';
+import { cachedRecordingsTrainingSet } from '../model/training-set.ts';
 import { temporalMeanMax } from '../features/simple.ts';
 import { fitBackend, type BackendKind } from '../backends/index.ts';
 import { clipScoreFromWindows, ensembleScores } from '../backends/ensemble.ts';
@@ -201,13 +201,17 @@ export async function runDcaseExperiment(options: DcaseRunOptions): Promise<Dcas
   const trainRecordings = recordings.slice(0, dataset.train.length);
   const testRecordings = recordings.slice(dataset.train.length);
 
-  // 3. Normalisation statistics over all training frames.
-  const norm: NormStats = await timer.time('normalisation statistics', () => {
-    const acc = new NormStatsAccumulator();
-    for (const r of trainRecordings) for (const w of cache.readWindows(r.key)) acc.add(w);
-    return acc.finish();
-  });
-  const normalisedWindows = (r: CachedRecording): Float32Array[] => cache.readWindows(r.key).map((w) => normalizeInPlace(w, norm));
+  // 3. Normalisation statistics over all training frames, and every training window (the model's
+  // training set; classes are the machine ids).
+  const training = await timer.time('normalisation statistics', () =>
+    cachedRecordingsTrainingSet(
+      cache,
+      trainRecordings,
+      dataset.train.map((c) => dataset.classes.indexOf(c.className)),
+      dataset.classes.length,
+    ),
+  );
+  const norm = training.normStats;
 
   const systemScores: SystemScores[] = [];
 
@@ -218,7 +222,7 @@ export async function runDcaseExperiment(options: DcaseRunOptions): Promise<Dcas
         const mean: WindowVectors = { vectors: [], clipOfWindow: [] };
         const max: WindowVectors = { vectors: [], clipOfWindow: [] };
         rs.forEach((r, clip) => {
-          for (const w of normalisedWindows(r)) {
+          for (const w of cache.readWindows(r.key, norm)) {
             const mm = temporalMeanMax(w);
             mean.vectors.push(mm.mean);
             mean.clipOfWindow.push(clip);
@@ -258,7 +262,7 @@ export async function runDcaseExperiment(options: DcaseRunOptions): Promise<Dcas
         cache,
         trainRecordings,
         testRecordings,
-        normStats: norm,
+        training,
         signal: options.signal,
         outDir,
         onProgress: (p) => progress({ stage: `S=${S} ${p.stage}`, done: p.done, total: p.total }),

@@ -8,17 +8,16 @@ import path from 'node:path';
 import type { DcaseDataset } from '../datasets/dcase-layout.ts';
 import type { CachedRecording, FeatureCache } from '../features/cache.ts';
 import { FEATURE_PARAMS } from '../features/params.ts';
-import { normalizeInPlace, type NormStats } from '../features/normalization.ts';
+import { normStatsToJson, type NormStats } from '../features/normalization.ts';
 import {
   classCentres,
   disposeModel,
   embedWindows,
-  featureCacheTrainingSet,
   saveModel,
   trainModel,
-  type CachedWindowRef,
   type EmbeddingModel,
   type PresetName,
+  type TrainingSet,
 } from '../model/index.ts';
 import type { StageTimer } from './stage-timer.ts';
 
@@ -35,7 +34,11 @@ export interface LearnedRunOptions {
   /** Cached features of dataset.train / dataset.test, index-aligned. */
   trainRecordings: CachedRecording[];
   testRecordings: CachedRecording[];
-  normStats: NormStats;
+  /**
+   * Every window of `trainRecordings` (class: its clip's machine id) and the normalisation statistics
+   * over them: `cachedRecordingsTrainingSet(cache, trainRecordings, …)`, built once per experiment.
+   */
+  training: { set: TrainingSet; normStats: NormStats };
   outDir: string;
   signal?: AbortSignal;
   onProgress?: (p: { stage: string; done: number; total: number }) => void;
@@ -80,8 +83,8 @@ function embedRecordings(
     const windows: Float32Array[] = [];
     const clips: number[] = [];
     for (let c = start; c < Math.min(recordings.length, start + EMBED_CLIPS_PER_CHUNK); c++) {
-      for (const w of cache.readWindows(recordings[c]!.key)) {
-        windows.push(normalizeInPlace(w, norm));
+      for (const w of cache.readWindows(recordings[c]!.key, norm)) {
+        windows.push(w);
         clips.push(c);
       }
     }
@@ -95,14 +98,9 @@ function embedRecordings(
 }
 
 export async function trainAndEmbed(options: LearnedRunOptions, timer: StageTimer): Promise<LearnedRun> {
-  const { dataset, subclusters: S, cache, normStats } = options;
+  const { dataset, subclusters: S, cache } = options;
+  const { set, normStats } = options.training;
   const progress = options.onProgress ?? (() => {});
-  const refs: CachedWindowRef[] = [];
-  options.trainRecordings.forEach((r, clip) => {
-    const classIndex = dataset.classes.indexOf(dataset.train[clip]!.className);
-    for (let index = 0; index < r.windowCount; index++) refs.push({ key: r.key, index, classIndex });
-  });
-  const set = featureCacheTrainingSet(cache, refs, dataset.classes.length, normStats);
   const modelDir = modelDirFor(path.resolve(options.outDir), S);
 
   const { model } = await timer.time(`training S=${S}`, async () => {
@@ -115,7 +113,7 @@ export async function trainAndEmbed(options: LearnedRunOptions, timer: StageTime
       windowsPerEpoch: options.windowsPerEpoch,
       seed: options.seed,
       featureParams: { ...FEATURE_PARAMS },
-      normStats: { mean: Array.from(normStats.mean), std: Array.from(normStats.std), frameCount: normStats.frameCount },
+      normStats: normStatsToJson(normStats),
       signal: options.signal,
       onProgress: (e) => {
         progress({ stage: `training epoch ${e.epoch}/${e.epochs}`, done: e.step, total: e.stepsPerEpoch });

@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { threadId } from 'node:worker_threads';
 import { decodeAudioBytesAsync, readAudioFile, type AudioSourceInfo } from '../audio/decode.ts';
+import { NormStatsAccumulator, normalizeInPlace, type NormStats } from './normalization.ts';
 import { FEATURE_PARAMS, N_MELS, WINDOW_FRAMES, type FeatureParams } from './params.ts';
 import { recordingFeatures } from './recording.ts';
 import { frameStartS } from './windows.ts';
@@ -151,11 +152,30 @@ export class FeatureCache {
     return out;
   }
 
-  /** All windows of an entry, in time order. */
-  readWindows(key: string): Float32Array[] {
+  /**
+   * All windows of an entry, in time order: 313 × 128 log-Mel each, un-normalised (dB), or
+   * normalised with `norm` when given — the one way a recording's cached windows reach a model or
+   * a back-end.
+   */
+  readWindows(key: string, norm?: NormStats): Float32Array[] {
     const rec = this.get(key);
     if (!rec) throw new Error(`FeatureCache: no cached features for ${key} in ${this.dir}`);
-    return Array.from({ length: rec.windowCount }, (_, i) => this.readWindow(key, i));
+    return Array.from({ length: rec.windowCount }, (_, i) => {
+      const w = this.readWindow(key, i);
+      return norm ? normalizeInPlace(w, norm) : w;
+    });
+  }
+
+  /**
+   * Normalisation statistics over every frame of every window of the given entries (one streaming
+   * pass, no window kept in memory), in the order given.
+   */
+  normStats(recordings: readonly Pick<CachedRecording, 'key' | 'windowCount'>[]): NormStats {
+    const acc = new NormStatsAccumulator();
+    const buf = new Float32Array(WINDOW_VALUES);
+    for (const r of recordings)
+      for (let index = 0; index < r.windowCount; index++) acc.add(this.readWindow(r.key, index, buf));
+    return acc.finish();
   }
 
   private write(recording: CachedRecording, windows: Float32Array[]): void {

@@ -3,7 +3,7 @@
  * left unchanged), with the model's own class probabilities for the "direct output" back-end.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import { normalizeInPlace } from '../features/normalization.ts';
+import { normalizeInPlace, type NormStats } from '../features/normalization.ts';
 import { INPUT_FRAMES, INPUT_MELS, WINDOW_VALUES } from './config.ts';
 import type { EmbeddingModel } from './model.ts';
 import { embeddingForward } from './network.ts';
@@ -50,14 +50,20 @@ export function embedWindows(model: EmbeddingModel, windows: readonly Float32Arr
   return { embeddings, classProbs };
 }
 
-/**
- * Normalises un-normalised windows (log-Mel dB, as the feature cache stores them) in place with the
- * statistics saved in the model; returns them. Throws if the model has none.
- */
-export function normalizeWindowsForModel(model: EmbeddingModel, windows: Float32Array[]): Float32Array[] {
+/** The normalisation statistics saved in the model (its training statistics); throws if it has none. */
+export function modelNormStats(model: EmbeddingModel): NormStats {
   const stats = model.config.normStats;
   if (!stats) throw new Error('the model carries no normalisation statistics; pass normalised windows to embedWindows');
-  const s = { mean: Float32Array.from(stats.mean), std: Float32Array.from(stats.std), frameCount: stats.frameCount };
+  return { mean: Float32Array.from(stats.mean), std: Float32Array.from(stats.std), frameCount: stats.frameCount };
+}
+
+/**
+ * Normalises un-normalised windows (log-Mel dB, as the feature cache stores them) in place with the
+ * statistics saved in the model; returns them. Throws if the model has none. (Windows read from the
+ * feature cache: `cache.readWindows(key, modelNormStats(model))`.)
+ */
+export function normalizeWindowsForModel(model: EmbeddingModel, windows: Float32Array[]): Float32Array[] {
+  const s = modelNormStats(model);
   for (const w of windows) normalizeInPlace(w, s);
   return windows;
 }

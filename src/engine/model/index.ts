@@ -28,7 +28,7 @@ export {
 export { countTrainableParams, networkSpec, type ParamSpec } from './network.ts';
 export { classProbabilities, cosineLogits, initialScale, updateScale, type ScaleUpdate } from './sc-adacos.ts';
 export { loadModel, loadModelWithState, saveModel, MODEL_FORMAT, type TrainerState } from './io.ts';
-export { embedWindows, normalizeWindowsForModel, DEFAULT_EMBED_BATCH, type EmbedResult } from './embed.ts';
+export { embedWindows, modelNormStats, normalizeWindowsForModel, DEFAULT_EMBED_BATCH, type EmbedResult } from './embed.ts';
 export {
   trainModel,
   classBalancedWeights,

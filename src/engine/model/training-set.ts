@@ -4,7 +4,7 @@
  * read batch by batch.
  */
 import type { CachedRecording, FeatureCache } from '../features/cache.ts';
-import { NormStatsAccumulator, normalizeInPlace, type NormStats } from '../features/normalization.ts';
+import { normalizeInPlace, type NormStats } from '../features/normalization.ts';
 import { WINDOW_VALUES } from './config.ts';
 
 export interface TrainingSet {
@@ -52,8 +52,9 @@ export function featureCacheTrainingSet(cache: FeatureCache, windows: CachedWind
 
 /**
  * Every window of the given cached recordings as a training set, with the normalisation statistics
- * over all their frames (one streaming pass over the cache; no window is kept in memory).
- * `classOfRecording[i]` is the class of `recordings[i]`.
+ * over all their frames (one streaming pass over the cache; no window is kept in memory) and the
+ * window list. `classOfRecording[i]` is the class of `recordings[i]`. The one path from cached
+ * recordings to training windows and their statistics (app training, DCASE runner, CLI).
  */
 export function cachedRecordingsTrainingSet(
   cache: FeatureCache,
@@ -62,15 +63,10 @@ export function cachedRecordingsTrainingSet(
   numClasses: number,
 ): { set: TrainingSet; normStats: NormStats; windows: CachedWindowRef[] } {
   if (recordings.length !== classOfRecording.length) throw new Error(`${recordings.length} recordings but ${classOfRecording.length} class labels`);
+  const normStats = cache.normStats(recordings);
   const windows: CachedWindowRef[] = [];
-  const acc = new NormStatsAccumulator();
-  const buf = new Float32Array(WINDOW_VALUES);
   recordings.forEach((r, i) => {
-    for (let index = 0; index < r.windowCount; index++) {
-      acc.add(cache.readWindow(r.key, index, buf));
-      windows.push({ key: r.key, index, classIndex: classOfRecording[i]! });
-    }
+    for (let index = 0; index < r.windowCount; index++) windows.push({ key: r.key, index, classIndex: classOfRecording[i]! });
   });
-  const normStats = acc.finish();
   return { set: featureCacheTrainingSet(cache, windows, numClasses, normStats), normStats, windows };
 }
