@@ -24,9 +24,11 @@ import {
   thresholdForFalseAlarmRate,
   thresholdView,
   labelledScores,
+  raiseAlarmsFor,
 } from './thresholds.ts';
 import { WatchedFolders } from './watch.ts';
 import { ensureBaselineModel } from './baseline.ts';
+import { decidePromotion, summarizeComparison, type PromotionDecision } from './promotion.ts';
 
 export interface AppServiceOptions extends JobManagerOptions {
   /** TF.js backend name shown by app/info and /api/health (the job processes load TF, not this one). */
@@ -35,6 +37,11 @@ export interface AppServiceOptions extends JobManagerOptions {
   watch?: boolean;
   /** Poll watched folders instead of native events. */
   watchPolling?: boolean;
+  /**
+   * Test seam of the promotion gate: sees (and may replace) the comparison of the active model
+   * (A) with a newly trained one (B) before the decision is taken.
+   */
+  promotionComparison?: (comparison: ModelComparison) => ModelComparison;
 }
 
 type Handlers = {
@@ -183,35 +190,91 @@ export class AppService {
     );
   }
 
-  /** Chaining after jobs, in this process: import → scoring; training → activate + rescoring. */
+  /**
+   * Chaining after jobs, in this process: import → scoring; training → scoring with the new model
+   * → the promotion gate (`promote`) decides whether it becomes the active model.
+   */
   private afterJob(job: Job, outer?: (job: Job) => void): void {
     outer?.(job);
     if (job.projectId === null) return;
     if (job.kind === 'import' && job.status === 'succeeded' && Number(job.result?.imported ?? 0) > 0) {
       this.enqueueScoring(job.projectId);
     }
+    if (job.kind === 'score' && job.params.promote === true) this.promote(job);
     if (job.kind === 'train') {
       const model = this.ws.models.get(Number(job.params.modelId));
       if (!model) return;
       if (job.status === 'succeeded') {
-        const project = this.ws.projects.get(job.projectId);
-        const active = project?.activeModelId ? this.ws.models.get(project.activeModelId) : undefined;
-        if (!active || active.kind === 'mean-logmel') {
-          this.ws.projects.setActiveModel(job.projectId, model.id);
-          this.ws.audit.write({
-            actor: 'system',
-            action: 'activate-model',
-            entity: 'project',
-            entityId: job.projectId,
-            details: { modelId: model.id },
-          });
-        }
-        this.jobs.enqueue('score', { projectId: job.projectId, modelId: model.id }, job.projectId);
+        this.jobs.enqueue(
+          'score',
+          { projectId: job.projectId, modelId: model.id, promote: true, raiseAlarms: false },
+          job.projectId,
+        );
       } else if (model.status === 'training' || model.status === 'queued') {
         // The job process could not record the outcome itself (killed, crashed, cancelled).
         this.ws.models.update(model.id, { status: job.status === 'failed' ? 'failed' : 'interrupted' });
       }
     }
+  }
+
+  /**
+   * The promotion gate, once the newly trained model has scored the project's clips: compares it
+   * with the active model on the labelled test/monitor clips (see `decidePromotion`), activates it
+   * or keeps the active one, and records the decision in the model's metrics (`promotion`) and
+   * the audit log.
+   */
+  private promote(job: Job): PromotionDecision | undefined {
+    const projectId = job.projectId!;
+    const candidate = this.ws.models.get(Number(job.params.modelId));
+    const project = this.ws.projects.get(projectId);
+    if (!candidate || candidate.status !== 'trained' || !project) return undefined;
+    const activeId = this.effectiveModelId(projectId);
+    const active = activeId === null ? undefined : this.ws.models.get(activeId);
+    let summary = null;
+    if (active && active.id !== candidate.id && job.status === 'succeeded') {
+      const comparison = this.compareModels(projectId, active.id, candidate.id);
+      summary = summarizeComparison(this.opts.promotionComparison?.(comparison) ?? comparison);
+    }
+    const decision = decidePromotion({
+      active: active ? { id: active.id, kind: active.kind } : null,
+      deliberate: active ? this.activatedByHand(project, active) : false,
+      candidate,
+      summary,
+      scoringFailed: job.status === 'succeeded' ? undefined : `was ${job.status}`,
+    });
+    const alarms = this.ws.transaction(() => {
+      if (decision.activated) this.ws.projects.setActiveModel(projectId, candidate.id);
+      this.ws.models.update(candidate.id, { metrics: { ...(candidate.metrics ?? {}), promotion: decision } });
+      this.ws.audit.write({
+        actor: 'system',
+        action: decision.activated ? 'activate-model' : 'keep-active-model',
+        entity: 'project',
+        entityId: projectId,
+        details: { modelId: decision.activated ? candidate.id : activeId, ...decision },
+      });
+      // Its scoring raised no alarms while it was a candidate: now that it is active, it does.
+      return decision.activated ? raiseAlarmsFor(this.ws, projectId, candidate.id) : [];
+    });
+    for (const a of alarms) this.events.emit('alarm', a);
+    return decision;
+  }
+
+  /**
+   * Whether the user chose the active model: the last activation recorded in the audit log was
+   * not the system's. The implicit baseline (no active model set) was never chosen; a trained
+   * model active without a record counts as chosen.
+   */
+  private activatedByHand(project: Project, active: Model): boolean {
+    if (project.activeModelId === null) return false;
+    const last = this.ws.db
+      .prepare(
+        `SELECT actor, details FROM audit_log WHERE entity = 'project' AND entity_id = ? AND action = 'activate-model'
+           AND at >= ? ORDER BY id DESC LIMIT 1`,
+      )
+      .get(project.id, project.createdAt) as { actor: string; details: string } | undefined;
+    const modelId = last ? Number((JSON.parse(last.details) as { modelId?: unknown }).modelId) : NaN;
+    if (!last || modelId !== active.id) return active.kind !== 'mean-logmel';
+    return last.actor !== 'system';
   }
 
   // --- the contract --------------------------------------------------------------------------

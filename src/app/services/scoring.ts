@@ -116,6 +116,9 @@ export async function runScoring(ctx: JobContext, params: Record<string, unknown
   if (!model) throw new Error(`No model with id ${String(params.modelId)}`);
   if (model.status !== 'trained') throw new Error(`model ${model.id} is ${model.status}, not trained`);
 
+  // A candidate model (scored before the promotion gate decides) raises no alarms: only the
+  // active model's scores do; `raiseAlarmsFor` (thresholds.ts) raises them if it is activated.
+  const raiseAlarms = params.raiseAlarms !== false;
   const cache = new FeatureCache(ws.cacheDir);
   const rep = await representationFor(ws, model, cache);
   const result: ScoringResult = {
@@ -194,7 +197,8 @@ export async function runScoring(ctx: JobContext, params: Record<string, unknown
             windowStartsS: startsS,
           });
           const threshold = ws.thresholds.active(rec.machineId, model.id);
-          if (!threshold || rec.role === 'train' || clipScore < threshold.value) return undefined;
+          if (!raiseAlarms || !threshold || rec.role === 'train' || clipScore < threshold.value)
+            return undefined;
           return ws.alarms.raise({
             recordingId: rec.id,
             scoreId: score.id,

@@ -1,6 +1,6 @@
 import { thresholdStats } from '../../engine/metrics/index.ts';
 import type { ThresholdView } from '../../shared/api.ts';
-import type { Threshold } from '../../shared/domain.ts';
+import type { Alarm, Threshold } from '../../shared/domain.ts';
 import type { Workspace } from '../workspace.ts';
 
 /** Default quantile of held-out normal clip scores used as a machine's threshold. */
@@ -96,4 +96,40 @@ export function thresholdView(ws: Workspace, machineId: number, modelId: number)
     normalCount: normal.length,
     anomalyCount: anomaly.length,
   };
+}
+
+/**
+ * Raises the alarms a model's stored scores call for (test/monitor clips at or above their
+ * machine's threshold under that model; one alarm per recording, as when scoring). Used when a
+ * model that was scored without raising alarms becomes the active one.
+ */
+export function raiseAlarmsFor(ws: Workspace, projectId: number, modelId: number): Alarm[] {
+  const rows = ws.db
+    .prepare(
+      `SELECT s.id AS scoreId, s.recording_id AS recordingId, s.clip_score AS clipScore, r.machine_id AS machineId
+         FROM score s JOIN recording r ON r.id = s.recording_id
+        WHERE r.project_id = ? AND s.model_id = ? AND r.role != 'train' ORDER BY r.id`,
+    )
+    .all(projectId, modelId) as {
+    scoreId: number;
+    recordingId: number;
+    clipScore: number;
+    machineId: number;
+  }[];
+  return ws.transaction(() => {
+    const raised: Alarm[] = [];
+    for (const row of rows) {
+      const threshold = ws.thresholds.active(row.machineId, modelId);
+      if (!threshold || row.clipScore < threshold.value) continue;
+      const alarm = ws.alarms.raise({
+        recordingId: row.recordingId,
+        scoreId: row.scoreId,
+        thresholdId: threshold.id,
+        scoreValue: row.clipScore,
+        thresholdValue: threshold.value,
+      });
+      if (alarm) raised.push(alarm);
+    }
+    return raised;
+  });
 }

@@ -16,6 +16,7 @@ import {
   type WorkspaceOption,
 } from './app-cli.ts';
 import { trainProjectModel } from './project-train.ts';
+import type { PromotionDecision } from '../../app/services/promotion.ts';
 
 export const DEMO_PROJECT = 'Demo line';
 
@@ -43,6 +44,8 @@ export interface DemoReport extends Record<string, unknown> {
   openAlarms: number;
   /** Mean AUC/pAUC over machines on the labelled monitor clips: baseline vs learned model. */
   comparison: { baseline: { auc: number; pauc: number }; learned: { auc: number; pauc: number } } | null;
+  /** The model whose scores and alarms the line shows, and why (the promotion gate's decision). */
+  activeModel: { id: number; kind: string; name: string; reason: string } | null;
 }
 
 function say(text: string): void {
@@ -144,6 +147,17 @@ export async function buildDemo(app: AppService, o: DemoOptions): Promise<DemoRe
     }
   }
   const summary = await app.call('dashboard/summary', { projectId: pid });
+  const active = summary.activeModel;
+  const promotion = learned?.metrics?.promotion as PromotionDecision | undefined;
+  const reason = !active
+    ? ''
+    : promotion
+      ? promotion.activated
+        ? `the trained model ${learned!.id} was activated: ${promotion.reason}`
+        : `the trained model ${learned!.id} was not activated: ${promotion.reason}`
+      : active.kind === 'mean-logmel'
+        ? 'no trained model yet'
+        : 'chosen by hand';
   return {
     projectId: pid,
     built,
@@ -153,6 +167,7 @@ export async function buildDemo(app: AppService, o: DemoOptions): Promise<DemoRe
     learnedModelId: learned?.id ?? null,
     openAlarms: summary.openAlarms,
     comparison,
+    activeModel: active && { id: active.id, kind: active.kind, name: active.name, reason },
   };
 }
 
@@ -220,6 +235,10 @@ export function registerDemo(program: Command): void {
             `monitored clips, mean over machines: baseline AUC ${f(r.comparison.baseline.auc)} / pAUC ${f(r.comparison.baseline.pauc)}; SC-AdaCos AUC ${f(r.comparison.learned.auc)} / pAUC ${f(r.comparison.learned.pauc)}\n`,
           );
         }
+        if (r.activeModel)
+          process.stdout.write(
+            `active model: ${r.activeModel.id} (${r.activeModel.kind === 'mean-logmel' ? 'mean-log-Mel baseline' : `SC-AdaCos "${r.activeModel.name}"`}); ${r.activeModel.reason}\n`,
+          );
         process.stdout.write('open it with: npx auscult serve\n');
       },
       { runJobs: true },

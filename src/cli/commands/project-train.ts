@@ -5,6 +5,7 @@
 import type { ApiArgs } from '../../shared/api.ts';
 import type { Job, Model } from '../../shared/domain.ts';
 import type { AppService } from '../../app/services/app-service.ts';
+import type { PromotionDecision } from '../../app/services/promotion.ts';
 import {
   assertSucceeded,
   printJson,
@@ -73,12 +74,7 @@ export async function runProjectTraining(opts: ProjectTrainOptions): Promise<voi
       process.stdout.write(
         `model ${model.id} trained: S = ${model.subclusters}, preset ${model.preset}, ${m?.epochsDone} epochs, final loss ${m?.finalLoss?.toFixed(4)}, classes ${m?.classes?.join(', ')}\n`,
       );
-      const project = app.ws.projects.get(model.projectId)!;
-      process.stdout.write(
-        project.activeModelId === model.id
-          ? `model ${model.id} is now the active model of "${project.name}"\n`
-          : `the active model is still ${project.activeModelId}: activate this one from the app or the API\n`,
-      );
+      process.stdout.write(`${promotionLine(app, model)}\n`);
       for (const j of jobs.filter((x) => x.kind === 'score')) {
         const r = j.result as { scored: number; alarms: number } | null;
         process.stdout.write(
@@ -90,6 +86,20 @@ export async function runProjectTraining(opts: ProjectTrainOptions): Promise<voi
     },
     { runJobs: true },
   );
+}
+
+/** Whether the promotion gate activated the model, and why (from the model's `metrics.promotion`). */
+export function promotionLine(app: AppService, model: Model): string {
+  const project = app.ws.projects.get(model.projectId)!;
+  const p = model.metrics?.promotion as PromotionDecision | undefined;
+  const active = project.activeModelId === model.id;
+  if (!p)
+    return active
+      ? `model ${model.id} is the active model of "${project.name}"`
+      : `model ${model.id} was not activated; the active model of "${project.name}" is ${project.activeModelId ?? 'the baseline'}`;
+  return p.activated
+    ? `model ${model.id} is now the active model of "${project.name}": ${p.reason}`
+    : `model ${model.id} was not activated (activate it by hand with models/activate if you want it): ${p.reason}`;
 }
 
 function positiveInt(flag: string, v: string | undefined): number | undefined {
