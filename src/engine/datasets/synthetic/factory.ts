@@ -144,7 +144,7 @@ export interface ManifestEntry {
 
 /**
  * The standard synthetic set (the defaults of `auscult synth`): the set whose baseline and
- * SC-AdaCos figures are reported in docs/datasets.md and measured by bench/dcase.bench.ts.
+ * SC-AdaCos figures are reported in the README (Data sets section) and measured by bench/dcase.bench.ts.
  */
 export const STANDARD_SYNTHETIC_SET = Object.freeze({
   seed: 0,
