@@ -1,6 +1,5 @@
 import type { Db } from '../database.ts';
 import type {
-  AudioFormat,
   ImportError,
   Recording,
   RecordingLabel,
@@ -55,21 +54,10 @@ export const toRecording = (r: RecordingRow): Recording => ({
   importedAt: r.imported_at,
 });
 
-export interface NewRecording {
-  projectId: number;
-  machineId: number;
-  path: string;
-  storage: RecordingStorage;
-  originalPath: string;
-  fileName: string;
-  contentHash: string;
-  format: AudioFormat;
-  durationS: number;
-  role: RecordingRole;
-  label: RecordingLabel;
-  source: string;
+/** A recording as an import creates it: the stored row less what the database assigns. */
+export type NewRecording = Omit<Recording, 'id' | 'addedToTraining' | 'importedAt'> & {
   importJobId?: number | null;
-}
+};
 
 export interface RecordingQuery {
   projectId: number;
