@@ -77,10 +77,14 @@ export async function runProjectTraining(opts: ProjectTrainOptions): Promise<voi
       process.stdout.write(`${promotionLine(app, model)}\n`);
       for (const j of jobs.filter((x) => x.kind === 'score')) {
         const r = j.result as { scored: number; alarms: number } | null;
+        // A candidate's scoring raises no alarms itself: they follow its activation, if any.
+        const candidate = j.params.raiseAlarms === false;
         process.stdout.write(
-          j.status === 'succeeded'
-            ? `rescored ${r?.scored} recordings, ${r?.alarms} new alarms\n`
-            : `scoring job ${j.id} ${j.status}: ${j.error}\n`,
+          j.status !== 'succeeded'
+            ? `scoring job ${j.id} ${j.status}: ${j.error}\n`
+            : candidate
+              ? `scored ${r?.scored} recordings with the new model (its alarms are raised only if it is activated)\n`
+              : `rescored ${r?.scored} recordings, ${r?.alarms} new alarms\n`,
         );
       }
     },
