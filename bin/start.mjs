@@ -5,21 +5,13 @@ import { spawnSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
+import { register } from 'tsx/esm/api';
+
+register();
+const { electronBinaryPath } = await import('../src/app/environment.ts');
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(import.meta.url);
 const cli = path.join(root, 'bin', 'auscult.mjs');
-
-function electronBinary() {
-  try {
-    const dir = path.dirname(require.resolve('electron/package.json'));
-    const exe = path.join(dir, 'dist', fs.readFileSync(path.join(dir, 'path.txt'), 'utf8').trim());
-    return fs.existsSync(exe) ? exe : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 function run(cmd, args) {
   const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root });
@@ -35,7 +27,7 @@ if (!fs.existsSync(path.join(root, 'out', 'renderer', 'index.html'))) {
 // The embedded default: the demo factory line (created on first start, reused afterwards).
 run(process.execPath, [cli, 'demo']);
 
-const exe = electronBinary();
+const exe = electronBinaryPath();
 if (exe && !process.argv.includes('--web')) {
   const child = spawn(exe, [root], { stdio: 'inherit', cwd: root });
   child.on('exit', (code) => process.exit(code ?? 0));
