@@ -12,6 +12,7 @@ import { logMelSpectrogram } from '../../../src/engine/features/logmel.ts';
 import { splitIntoWindows } from '../../../src/engine/features/windows.ts';
 import { NormStatsAccumulator, normalizeInPlace } from '../../../src/engine/features/normalization.ts';
 import { classCentres, disposeModel, embedWindows, inMemoryTrainingSet, trainModel, type TrainProgressEvent } from '../../../src/engine/model/index.ts';
+import { cosine } from '../../helpers/vectors.ts';
 
 const MACHINES: { type: MachineType; id: number }[] = [
   { type: 'fan', id: 0 },
@@ -27,17 +28,6 @@ function window(m: (typeof MACHINES)[number], split: 'train' | 'test', index: nu
   return splitIntoWindows(logMelSpectrogram(clip.samples))[0]!.data;
 }
 
-function cosine(a: Float32Array, b: Float32Array): number {
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += a[i]! * b[i]!;
-    aa += a[i]! * a[i]!;
-    bb += b[i]! * b[i]!;
-  }
-  return ab / Math.sqrt(aa * bb);
-}
 
 describe('training on a synthetic factory (S = 4)', () => {
   it('lowers the loss, keeps ŝ finite, and held-out clips are closest to their own machine’s centres', async () => {

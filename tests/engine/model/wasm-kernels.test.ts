@@ -14,6 +14,7 @@ import { createModel, disposeModel, modelFromValues, parameterValues } from '../
 import { trainingBatchNorm } from '../../../src/engine/model/network.ts';
 import { lossAndGradients } from '../../../src/engine/model/train-step.ts';
 import { Random } from '../../../src/engine/datasets/prng.ts';
+import { cosine } from '../../helpers/vectors.ts';
 
 function randomArray(n: number, seed: number): Float32Array {
   const rng = new Random(seed);
@@ -28,17 +29,6 @@ function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
     den = Math.max(den, Math.abs(b[i]!));
   }
   return num / den;
-}
-function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += a[i]! * b[i]!;
-    aa += a[i]! * a[i]!;
-    bb += b[i]! * b[i]!;
-  }
-  return ab / Math.sqrt(aa * bb);
 }
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
 
