@@ -2,7 +2,7 @@ import { defineStore } from 'pinia';
 import { ref } from 'vue';
 import type { DashboardSummary } from '../../../shared/api';
 import type { Alarm, Project } from '../../../shared/domain';
-import { api } from '../api';
+import { client } from '../client';
 
 /** Projects (factory lines), the selected one's dashboard and open alarms; live via API events. */
 export const useProjectsStore = defineStore('projects', () => {
@@ -18,7 +18,7 @@ export const useProjectsStore = defineStore('projects', () => {
 
   async function loadProjects(): Promise<void> {
     try {
-      projects.value = await api.call('projects/list', {});
+      projects.value = await client.call('projects/list', {});
       if (selectedId.value === null || !projects.value.some((p) => p.id === selectedId.value)) {
         selectedId.value = projects.value[0]?.id ?? null;
       }
@@ -37,8 +37,8 @@ export const useProjectsStore = defineStore('projects', () => {
     }
     try {
       const [s, alarms] = await Promise.all([
-        api.call('dashboard/summary', { projectId }),
-        api.call('alarms/list', { projectId, status: ['new'] }),
+        client.call('dashboard/summary', { projectId }),
+        client.call('alarms/list', { projectId, status: ['new'] }),
       ]);
       if (projectId !== selectedId.value) return;
       summary.value = s;
@@ -63,8 +63,8 @@ export const useProjectsStore = defineStore('projects', () => {
 
   function setUp(): () => void {
     void loadProjects();
-    const offJob = api.on('job', reloadSoon);
-    const offAlarm = api.on('alarm', reloadSoon);
+    const offJob = client.on('job', reloadSoon);
+    const offAlarm = client.on('alarm', reloadSoon);
     return () => {
       offJob();
       offAlarm();
