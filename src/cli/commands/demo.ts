@@ -194,7 +194,8 @@ export function registerDemo(program: Command): void {
       .option('--no-train', 'stop after the baseline scores (no network training)')
       .option('--rebuild', 'delete the demo project and build it again')
       .option('--json', 'print the report as JSON')
-      .option('--no-progress', 'no progress bars'),
+      .option('--no-progress', 'no progress bars')
+      .option('--no-open-hint', 'do not print how to open the line (npm start opens it itself)'),
   ).action(async (opts: WorkspaceOption & Record<string, string | boolean | undefined>) => {
     const types = String(opts.types)
       .split(',')
@@ -239,7 +240,7 @@ export function registerDemo(program: Command): void {
           process.stdout.write(
             `active model: ${r.activeModel.id} (${r.activeModel.kind === 'mean-logmel' ? 'mean-log-Mel baseline' : `SC-AdaCos "${r.activeModel.name}"`}); ${r.activeModel.reason}\n`,
           );
-        process.stdout.write('open it with: npx auscult serve\n');
+        if (opts.openHint !== false) process.stdout.write('open it with: npx auscult serve\n');
       },
       { runJobs: true },
     );
