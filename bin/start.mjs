@@ -31,24 +31,36 @@ async function offerElectronDownload() {
   }
   const command = 'node node_modules/electron/install.js';
   if (!process.stdin.isTTY) {
-    console.log(`No Electron binary is installed; the download can be reached: \`${command}\` adds the desktop app. Starting web mode.`);
+    console.log(
+      `No Electron binary is installed; the download can be reached: \`${command}\` adds the desktop app. Starting web mode.`,
+    );
     return;
   }
   const rl = readline.createInterface({ input: process.stdin, output: process.stdout });
-  const answer = (await rl.question('No Electron binary is installed, and the download can be reached. Fetch it now (about 100 MB)? [Y/n] ')).trim();
+  const answer = (
+    await rl.question(
+      'No Electron binary is installed, and the download can be reached. Fetch it now (about 100 MB)? [Y/n] ',
+    )
+  ).trim();
   rl.close();
   if (/^n/i.test(answer)) {
     console.log(`Starting web mode; \`${command}\` adds the desktop app later.`);
     return;
   }
-  const r = spawnSync(process.execPath, [path.join(root, 'node_modules', 'electron', 'install.js')], { stdio: 'inherit', cwd: root });
+  const r = spawnSync(process.execPath, [path.join(root, 'node_modules', 'electron', 'install.js')], {
+    stdio: 'inherit',
+    cwd: root,
+  });
   if (r.status !== 0) console.log('The Electron download failed, so Auscult starts in web mode instead.');
 }
 
 // The renderer is served from its build; build once (and after a fresh clone).
 if (!fs.existsSync(path.join(root, 'out', 'renderer', 'index.html'))) {
   console.log('Building the app (first start)…');
-  run(process.execPath, [path.join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build']);
+  run(process.execPath, [
+    path.join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'),
+    'build',
+  ]);
 }
 
 // The embedded default: the demo factory line (created on first start, reused afterwards).

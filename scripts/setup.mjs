@@ -65,7 +65,9 @@ export function planInstall({ reachable, ci }) {
     npmArgs: ci ? ['ci', '--no-audit', '--no-fund'] : ['install', '--no-audit', '--no-fund'],
     env: reachable ? {} : { ELECTRON_SKIP_BINARY_DOWNLOAD: '1' },
     fetchElectronAfter: reachable,
-    message: reachable ? 'online: installing everything, including the Electron desktop shell' : OFFLINE_MESSAGE,
+    message: reachable
+      ? 'online: installing everything, including the Electron desktop shell'
+      : OFFLINE_MESSAGE,
   };
 }
 
@@ -83,14 +85,15 @@ export function electronInstalled(root = ROOT) {
 /** Runs npm the same way on every platform: through the npm that runs us when there is one. */
 function runNpm(args, env) {
   const npmCli = process.env.npm_execpath;
-  const r = npmCli && npmCli.endsWith('.js')
-    ? spawnSync(process.execPath, [npmCli, ...args], { stdio: 'inherit', cwd: ROOT, env })
-    : spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', args, {
-        stdio: 'inherit',
-        cwd: ROOT,
-        env,
-        shell: process.platform === 'win32',
-      });
+  const r =
+    npmCli && npmCli.endsWith('.js')
+      ? spawnSync(process.execPath, [npmCli, ...args], { stdio: 'inherit', cwd: ROOT, env })
+      : spawnSync(process.platform === 'win32' ? 'npm.cmd' : 'npm', args, {
+          stdio: 'inherit',
+          cwd: ROOT,
+          env,
+          shell: process.platform === 'win32',
+        });
   return r.status ?? 1;
 }
 
@@ -98,7 +101,9 @@ async function main() {
   const started = Date.now();
   const [major, minor] = process.versions.node.split('.').map(Number);
   if (major < 20 || (major === 20 && minor < 19)) {
-    console.error(`auscult setup: Node.js ${process.versions.node} is too old; Auscult needs 20.19 or newer.`);
+    console.error(
+      `auscult setup: Node.js ${process.versions.node} is too old; Auscult needs 20.19 or newer.`,
+    );
     process.exit(1);
   }
   const ci = process.argv.includes('--ci') || /^(1|true)$/i.test(process.env.CI ?? '');
@@ -121,7 +126,9 @@ async function main() {
     if (r.status !== 0) console.log(`auscult setup: ${OFFLINE_MESSAGE}`);
   }
   const shell = electronInstalled() ? 'desktop app' : 'web mode (no Electron binary)';
-  console.log(`auscult setup: done in ${Math.round((Date.now() - started) / 1000)} s; \`npm start\` opens the ${shell}`);
+  console.log(
+    `auscult setup: done in ${Math.round((Date.now() - started) / 1000)} s; \`npm start\` opens the ${shell}`,
+  );
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {

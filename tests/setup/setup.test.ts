@@ -62,7 +62,10 @@ describe('planInstall', () => {
   });
 
   it('online: the ordinary install, nothing switched off; CI installs the lockfile exactly', () => {
-    expect(planInstall({ reachable: true, ci: false })).toMatchObject({ npmArgs: ['install', '--no-audit', '--no-fund'], env: {} });
+    expect(planInstall({ reachable: true, ci: false })).toMatchObject({
+      npmArgs: ['install', '--no-audit', '--no-fund'],
+      env: {},
+    });
     expect(planInstall({ reachable: true, ci: true }).npmArgs[0]).toBe('ci');
   });
 });
@@ -97,7 +100,11 @@ async function runSetup(mirror: string, env: NodeJS.ProcessEnv = {}) {
   child.stderr.on('data', (d: Buffer) => (output += d.toString()));
   const code = await new Promise<number | null>((r) => child.on('exit', r));
   const calls = fs.existsSync(record)
-    ? fs.readFileSync(record, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+    ? fs
+        .readFileSync(record, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>)
     : [];
   fs.rmSync(root, { recursive: true, force: true });
   return { code, output, calls };
