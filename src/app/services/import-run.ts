@@ -2,29 +2,15 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { decodeAudioBytesAsync } from '../../engine/audio/decode.ts';
+import type { ImportResult } from '../../shared/api.ts';
 import type { JobParams } from '../jobs/params.ts';
 import { throwIfCancelled, type JobContext } from '../jobs/context.ts';
 import type { Workspace } from '../workspace.ts';
 import { AUDIO_EXTENSIONS, planImport, type PlannedFile } from './import-plan.ts';
 import { JobFailure } from '../jobs/protocol.ts';
-import { rmsDbfs } from './level.ts';
 
-/** What an import did. The counts add up: found = imported + duplicates + failed. */
-export interface ImportResult extends Record<string, unknown> {
-  /** Audio files found in the sources (or listed explicitly). */
-  found: number;
-  imported: number;
-  /** Files whose content the project already has. */
-  duplicates: number;
-  /** Files that could not be imported: each has an import error naming the file and the problem. */
-  failed: number;
-  /** Sources (folders or files given) that could not be read at all; each has an import error too. */
-  unreadableSources: number;
-  /** Imported files the decoder warned about (e.g. truncated data): the warnings are stored per recording. */
-  withWarnings: { path: string; warnings: string[] }[];
-  /** Roles of the newly imported recordings: decides which follow-up (scoring) runs. */
-  importedRoles: Record<string, number>;
-}
+export type { ImportResult };
+import { rmsDbfs } from './level.ts';
 
 /** Most decoder warnings listed in a job result (all are stored with their recordings). */
 const MAX_LISTED_WARNINGS = 100;

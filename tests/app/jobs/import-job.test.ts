@@ -187,6 +187,7 @@ describe('import job (real job process)', () => {
     jobs = new JobManager(ws, { launcher: utilityProcessLauncher(fakeUtilityProcess) });
     const done = await jobs.waitFor(jobs.enqueue('import', { projectId: p.id, sources: [src] }, p.id).id);
     expect(done.status, done.error ?? '').toBe('succeeded');
-    expect(done.result).toMatchObject({ imported: 3 });
+    const why = JSON.stringify([done.log, ws.recordings.importErrors({ projectId: p.id })]);
+    expect(done.result, why).toMatchObject({ found: 3, imported: 3 });
   });
 });
