@@ -8,10 +8,13 @@ import {
 import { FeatureCache } from '../../engine/features/cache.ts';
 import type { Machine, Model, Recording } from '../../shared/domain.ts';
 import { throwIfCancelled, type JobContext } from '../jobs/context.ts';
+import type { JobParams } from '../jobs/params.ts';
+import { NotFoundError } from '../errors.ts';
 import type { Workspace } from '../workspace.ts';
 import { ensureBaselineModel } from './baseline.ts';
 import { MeanLogMelRepresentation, type Representation } from './representation.ts';
 import { setDefaultThreshold } from './thresholds.ts';
+import { applyAlarmRuleToScore } from './alarm-rule.ts';
 import { learnedRepresentation } from './learned.ts';
 
 /** Folds of the k-fold that gives every training clip a score from a back-end that never saw it. */
@@ -103,22 +106,24 @@ export async function fitMachineBackend(
  * recordings (all unscored test/monitor clips of the project, or the given ones), stores clip and
  * window scores, and raises an alarm for every clip at or above its machine's threshold.
  */
-export async function runScoring(ctx: JobContext, params: Record<string, unknown>): Promise<ScoringResult> {
+export async function runScoring(ctx: JobContext, params: JobParams['score']): Promise<ScoringResult> {
   const { ws } = ctx;
-  const projectId = Number(params.projectId);
+  const { projectId } = params;
   const project = ws.projects.get(projectId);
-  if (!project) throw new Error(`No project with id ${projectId}`);
+  if (!project) throw new NotFoundError('project', projectId);
   const model = params.modelId
-    ? ws.models.get(Number(params.modelId))
+    ? ws.models.get(params.modelId)
     : project.activeModelId
       ? ws.models.get(project.activeModelId)
       : ensureBaselineModel(ws, projectId);
   if (!model) throw new Error(`No model with id ${String(params.modelId)}`);
   if (model.status !== 'trained') throw new Error(`model ${model.id} is ${model.status}, not trained`);
 
-  // A candidate model (scored before the promotion gate decides) raises no alarms: only the
-  // active model's scores do; `raiseAlarmsFor` (thresholds.ts) raises them if it is activated.
-  const raiseAlarms = params.raiseAlarms !== false;
+  // Alarms follow the project's effective model only: a candidate (scored before the promotion
+  // gate decides) or any other model raises none; `reevaluateProject` applies the rule to its
+  // scores if it is activated.
+  const effective = project.activeModelId ?? ws.models.baseline(projectId)?.id;
+  const applyRule = params.raiseAlarms && effective === model.id;
   const cache = new FeatureCache(ws.cacheDir);
   const rep = await representationFor(ws, model, cache);
   const result: ScoringResult = {
@@ -166,7 +171,7 @@ export async function runScoring(ctx: JobContext, params: Record<string, unknown
       }
     }
 
-    const requested = Array.isArray(params.recordingIds) ? (params.recordingIds as number[]) : undefined;
+    const requested = params.recordingIds;
     let todo: Recording[] = requested
       ? requested
           .map((id) => ws.recordings.get(id))
@@ -196,16 +201,12 @@ export async function runScoring(ctx: JobContext, params: Record<string, unknown
             windowScores,
             windowStartsS: startsS,
           });
-          const threshold = ws.thresholds.active(rec.machineId, model.id);
-          if (!raiseAlarms || !threshold || rec.role === 'train' || clipScore < threshold.value)
-            return undefined;
-          return ws.alarms.raise({
-            recordingId: rec.id,
-            scoreId: score.id,
-            thresholdId: threshold.id,
-            scoreValue: clipScore,
-            thresholdValue: threshold.value,
-          });
+          if (!applyRule) return undefined;
+          return applyAlarmRuleToScore(
+            ws,
+            { recordingId: rec.id, role: rec.role, scoreId: score.id, clipScore },
+            ws.thresholds.active(rec.machineId, model.id),
+          );
         });
         result.scored++;
         if (alarm) {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ALARM_STATUSES, type AlarmStatus } from '../../shared/domain.ts';
+import { ALARM_STATUSES, TRIAGE_STATUSES, type AlarmStatus } from '../../shared/domain.ts';
 import { addWorkspaceOption, printJson, resolveProject, withApp, type WorkspaceOption } from './app-cli.ts';
 
 interface AlarmsOptions extends WorkspaceOption {
@@ -22,7 +22,7 @@ export function registerAlarms(program: Command): void {
       .option('--all', 'every alarm, whatever its status')
       .option('--limit <n>', 'most alarms to list', '50')
       .option('--set <alarmId>', 'alarm to triage')
-      .option('--as <status>', `new status: ${ALARM_STATUSES.join(', ')}`)
+      .option('--as <status>', `new status: ${TRIAGE_STATUSES.join(', ')}`)
       .option('--note <text>', 'note to store with the alarm')
       .option(
         '--add-to-training',
@@ -31,16 +31,16 @@ export function registerAlarms(program: Command): void {
       .option('--json', 'print JSON'),
   ).action(async (nameOrId: string, opts: AlarmsOptions) => {
     await withApp(opts, async (app) => {
-      const project = resolveProject(app, nameOrId);
+      const project = await resolveProject(app, nameOrId);
       if (opts.set !== undefined) {
         if (!/^\d+$/.test(opts.set)) throw new Error(`--set must be an alarm id, got "${opts.set}"`);
-        if (opts.as !== undefined && !(ALARM_STATUSES as readonly string[]).includes(opts.as))
-          throw new Error(`--as must be one of ${ALARM_STATUSES.join(', ')}, got "${opts.as}"`);
+        if (opts.as !== undefined && !(TRIAGE_STATUSES as readonly string[]).includes(opts.as))
+          throw new Error(`--as must be one of ${TRIAGE_STATUSES.join(', ')}, got "${opts.as}"`);
         const a = await app.call(
           'alarms/update',
           {
             alarmId: Number(opts.set),
-            status: opts.as as AlarmStatus | undefined,
+            status: opts.as as (typeof TRIAGE_STATUSES)[number] | undefined,
             note: opts.note,
             addToTraining: opts.addToTraining,
           },
@@ -66,8 +66,7 @@ export function registerAlarms(program: Command): void {
           `no ${statuses ? statuses.join('/') + ' ' : ''}alarms in "${project.name}"\n`,
         );
       for (const a of alarms) {
-        const rec = app.ws.recordings.get(a.recordingId)!;
-        const m = app.ws.machines.get(rec.machineId)!;
+        const { recording: rec, machine: m } = await app.call('recordings/get', { recordingId: a.recordingId });
         process.stdout.write(
           `${String(a.id).padStart(5)}  ${a.status.padEnd(17)} ${`${m.type}/${m.name}`.padEnd(20)} score ${a.scoreValue.toFixed(3)} ≥ ${a.thresholdValue.toFixed(3)}  ${rec.fileName}  ${a.createdAt}${a.note ? `  "${a.note}"` : ''}\n`,
         );

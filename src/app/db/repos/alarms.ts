@@ -1,5 +1,6 @@
 import type { Db } from '../database.ts';
 import type { Alarm, AlarmStatus, AuditEntry } from '../../../shared/domain.ts';
+import { NotFoundError } from '../../errors.ts';
 import { nowIso, parseJson } from './util.ts';
 
 interface AlarmRow {
@@ -16,6 +17,7 @@ interface AlarmRow {
   created_at: string;
   updated_at: string;
   updated_by: string;
+  cleared_by_threshold_id: number | null;
 }
 const toAlarm = (r: AlarmRow): Alarm => ({
   id: r.id,
@@ -31,6 +33,7 @@ const toAlarm = (r: AlarmRow): Alarm => ({
   createdAt: r.created_at,
   updatedAt: r.updated_at,
   updatedBy: r.updated_by,
+  clearedByThresholdId: r.cleared_by_threshold_id,
 });
 
 const SELECT_ALARM = `SELECT a.*, r.machine_id, r.project_id FROM alarm a JOIN recording r ON r.id = a.recording_id`;
@@ -38,7 +41,11 @@ const SELECT_ALARM = `SELECT a.*, r.machine_id, r.project_id FROM alarm a JOIN r
 export class AlarmRepository {
   constructor(private readonly db: Db) {}
 
-  /** Raises an alarm for a score; undefined if the recording already has an alarm (from any model). */
+  /**
+   * Raises an alarm for a score; undefined if the recording already has an alarm (from any model)
+   * that is not "cleared". A cleared alarm of the recording is re-opened (status new, this score
+   * and threshold) instead: one alarm per recording.
+   */
   raise(a: {
     recordingId: number;
     scoreId: number;
@@ -47,6 +54,15 @@ export class AlarmRepository {
     thresholdValue: number;
   }): Alarm | undefined {
     const now = nowIso();
+    const reopened = this.db
+      .prepare(
+        `UPDATE alarm SET status = 'new', score_id = @scoreId, threshold_id = @thresholdId, score_value = @scoreValue,
+           threshold_value = @thresholdValue, cleared_by_threshold_id = NULL, updated_at = @now, updated_by = 'system'
+         WHERE recording_id = @recordingId AND status = 'cleared'
+         RETURNING id`,
+      )
+      .get({ ...a, now }) as { id: number } | undefined;
+    if (reopened) return this.get(reopened.id);
     const info = this.db
       .prepare(
         // One alarm per recording: rescoring with a newly activated model does not flag (or
@@ -62,6 +78,23 @@ export class AlarmRepository {
   get(id: number): Alarm | undefined {
     const r = this.db.prepare(`${SELECT_ALARM} WHERE a.id = ?`).get(id) as AlarmRow | undefined;
     return r && toAlarm(r);
+  }
+  /** Clears an untriaged alarm (status new) after a threshold change put its clip below the threshold. */
+  clear(id: number, thresholdId: number): boolean {
+    return (
+      this.db
+        .prepare(
+          `UPDATE alarm SET status = 'cleared', cleared_by_threshold_id = ?, updated_at = ?, updated_by = 'system'
+            WHERE id = ? AND status = 'new'`,
+        )
+        .run(thresholdId, nowIso(), id).changes > 0
+    );
+  }
+  /** Alarms of one recording, oldest first. */
+  forRecording(recordingId: number): Alarm[] {
+    return (
+      this.db.prepare(`${SELECT_ALARM} WHERE a.recording_id = ? ORDER BY a.id`).all(recordingId) as AlarmRow[]
+    ).map(toAlarm);
   }
   list(q: {
     projectId: number;
@@ -87,7 +120,7 @@ export class AlarmRepository {
   }
   update(id: number, patch: { status?: AlarmStatus; note?: string }, by: string): Alarm {
     const cur = this.get(id);
-    if (!cur) throw new Error(`No alarm with id ${id}`);
+    if (!cur) throw new NotFoundError('alarm', id);
     this.db
       .prepare('UPDATE alarm SET status = ?, note = ?, updated_at = ?, updated_by = ? WHERE id = ?')
       .run(patch.status ?? cur.status, patch.note ?? cur.note, nowIso(), by, id);
@@ -110,6 +143,20 @@ export class AuditLog {
         'INSERT INTO audit_log (at, actor, action, entity, entity_id, details) VALUES (?, ?, ?, ?, ?, ?)',
       )
       .run(nowIso(), e.actor, e.action, e.entity, e.entityId ?? null, JSON.stringify(e.details ?? {}));
+  }
+  /**
+   * The latest model activation of a project recorded since `since` (ISO time): who did it and
+   * which model; undefined if none.
+   */
+  lastActivation(projectId: number, since: string): { actor: string; modelId: number } | undefined {
+    const r = this.db
+      .prepare(
+        `SELECT actor, details FROM audit_log WHERE entity = 'project' AND entity_id = ? AND action = 'activate-model'
+           AND at >= ? ORDER BY id DESC LIMIT 1`,
+      )
+      .get(projectId, since) as { actor: string; details: string } | undefined;
+    if (!r) return undefined;
+    return { actor: r.actor, modelId: Number(parseJson<{ modelId?: unknown }>(r.details, {}).modelId) };
   }
   list(q: { entity?: string; entityId?: number; limit?: number } = {}): AuditEntry[] {
     const where: string[] = [];
