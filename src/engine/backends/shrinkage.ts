@@ -50,7 +50,7 @@ export function ledoitWolfCovariance(x: Float64Array, n: number, d: number): Shr
   const mu = trace / d;
   const delta_ = sumSq / (n * n);
   let beta = (beta_ / n - delta_) / (d * n);
-  let delta = (delta_ - 2 * mu * trace + d * mu * mu) / d;
+  const delta = (delta_ - 2 * mu * trace + d * mu * mu) / d;
   beta = Math.min(beta, delta);
   const shrinkage = beta === 0 || !(delta > 0) ? 0 : beta / delta;
   const covariance = new Float64Array(d * d);
