@@ -1,5 +1,12 @@
 import type { AppContext } from '../app-context.ts';
 import type { DomainHandlers } from './types.ts';
+import type { MachineSummary } from '../../shared/api.ts';
+
+/** The detector choice stored with a machine's back-end fit (services/detector-choice.ts). */
+function storedChoice(params: unknown): MachineSummary['detector'] {
+  const c = (params as { choice?: { kind?: unknown; basis?: unknown; reason?: unknown } } | undefined)?.choice;
+  return c && typeof c.kind === 'string' && typeof c.basis === 'string' && typeof c.reason === 'string' ? { kind: c.kind, basis: c.basis, reason: c.reason } : null;
+}
 
 /** The project dashboard: per-machine counts, thresholds, last score, running jobs. */
 export function dashboardHandlers(app: AppContext): DomainHandlers<'dashboard'> {
@@ -16,6 +23,7 @@ export function dashboardHandlers(app: AppContext): DomainHandlers<'dashboard'> 
         openAlarms: c.openAlarms,
         threshold: modelId === null ? null : (ws.thresholds.active(c.machineId, modelId)?.value ?? null),
         backend: c.backend,
+        detector: modelId === null ? null : storedChoice(ws.models.backendFit(modelId, c.machineId)?.params),
         lastScore:
           c.lastRecordingId === null
             ? null

@@ -17,7 +17,7 @@ export const PATCH_FRAMES = 8;
 /** Share of a window's patches (the most distant ones) whose distances make its score. */
 export const PATCH_TOP_FRACTION = 0.1;
 /** Training patches kept per machine (evenly spaced over the training set beyond this). */
-export const MAX_TRAINING_PATCHES = 4096;
+export const MAX_TRAINING_PATCHES = 2048;
 
 /** Frames of a flat frames×128 window. */
 export function framesOf(window: ArrayLike<number>, what: string): number {

@@ -20,7 +20,7 @@ import { formatResultsCsv, formatResultsMarkdown, averageResults, type IdResult,
 import { breakdownByAnomaly, formatBreakdownMarkdown, readAnomalyAnnotations } from './breakdown.ts';
 import { trainAndEmbed, type LearnedRun, type LearnedRunOptions, type WindowVectors } from './learned.ts';
 import { probeWindowsOfFile } from '../detectors/probes.ts';
-import { chooseDetector, estimateCandidates, probeClipIndices, scoreClips, type CandidateInputs, type DetectorChoice } from '../detectors/label-free.ts';
+import { chooseDetector, estimateCandidates, LEARNED_CANDIDATES, LOGMEL_CANDIDATES, probeClipIndices, scoreClips, type CandidateInputs, type DetectorChoice } from '../detectors/label-free.ts';
 import { fuseScores, planFusion } from '../detectors/fusion.ts';
 import { curvePoints, formatCurveCsv, formatCurveMarkdown, renderCurveSvg, type CurveRun } from './learning-curve.ts';
 
@@ -269,7 +269,7 @@ async function runSubset(ctx: RunContext, trainIndices: number[], modelOutDir: s
           train: trainWindows.map(vec),
           test: testWindows.map(vec),
           probes,
-          candidate: true,
+          candidate: (LOGMEL_CANDIDATES as readonly string[]).includes(kind),
         });
       }
     });
@@ -321,8 +321,7 @@ async function runSubset(ctx: RunContext, trainIndices: number[], modelOutDir: s
         test: probabilities ? testProb : testEmb,
         probes,
         centres: (className) => run.centres(dataset.classes.indexOf(className)),
-        // model-output needs the class probabilities of the probes, which are not kept.
-        candidate: !probabilities,
+        candidate: (LEARNED_CANDIDATES as readonly string[]).includes(kind),
       });
       if (kind === 'gmm') gmmNames.push(learnedName(S, kind));
     }
