@@ -1,3 +1,4 @@
+import { LOGMEL_CANDIDATES } from '../../src/engine/detectors/label-free.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -57,13 +58,17 @@ describe('auscult project / import / score / status / alarms', () => {
     expect(status.workspace).toBe(env.AUSCULT_HOME);
     const machines = status.projects[0].machines;
     expect(machines.map((m: { machine: { type: string } }) => m.machine.type)).toEqual(['fan', 'pump']);
-    for (const m of machines)
+    for (const m of machines) {
+      // The model is the training-free one; each machine is scored by its chosen log-Mel detector.
       expect(m).toMatchObject({
         trainCount: 5,
         scoredCount: 4,
-        backend: 'mean-logmel',
+        detector: { basis: 'label-free estimate' },
         threshold: expect.any(Number),
       });
+      expect(m.backend).toBe(m.detector.kind);
+      expect(LOGMEL_CANDIDATES).toContain(m.backend);
+    }
 
     const alarms = JSON.parse((await auscult('alarms', 'Line A', '--json')).stdout) as {
       id: number;

@@ -1,3 +1,4 @@
+import { LEARNED_CANDIDATES } from '../../../src/engine/detectors/label-free.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -77,8 +78,12 @@ describe('training job (real job process, tiny data)', { retry: 2 }, () => {
       await waitForIdle(appInternals(app).jobs, appInternals(app).ws);
     }
     const summary = await app.call('dashboard/summary', { projectId: p.id });
-    for (const m of summary.machines)
-      expect(m).toMatchObject({ backend: 'gmm', scoredCount: 4, threshold: expect.any(Number) });
+    for (const m of summary.machines) {
+      // Each machine is scored by the learned back-end chosen for it (GMM or nearest neighbours).
+      expect(m).toMatchObject({ scoredCount: 4, threshold: expect.any(Number) });
+      expect(LEARNED_CANDIDATES).toContain(m.backend);
+      expect(m.detector?.kind).toBe(m.backend);
+    }
     // Rescoring with the new model does not flag a clip twice.
     expect(
       appInternals(app).ws.db.prepare('SELECT recording_id FROM alarm GROUP BY recording_id HAVING count(*) > 1').all(),
