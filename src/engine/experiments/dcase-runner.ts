@@ -22,6 +22,7 @@ import { trainAndEmbed, type LearnedRun, type LearnedRunOptions, type WindowVect
 import { probeWindowsOfFile } from '../detectors/probes.ts';
 import { chooseDetector, estimateCandidates, LEARNED_CANDIDATES, LOGMEL_CANDIDATES, probeClipIndices, scoreClips, type CandidateInputs, type DetectorChoice } from '../detectors/label-free.ts';
 import { fuseScores, planFusion } from '../detectors/fusion.ts';
+import { estimateQuality, type EstimateQuality } from '../detectors/rank-correlation.ts';
 import { curvePoints, formatCurveCsv, formatCurveMarkdown, renderCurveSvg, type CurveRun } from './learning-curve.ts';
 
 export const LEARNED_BACKENDS = ['gmm', 'gaussian-full', 'gaussian-diag', 'gaussian-spherical', 'cosine-mean', 'cosine-top10', 'knn-cosine', 'kmeans-cosine', 'model-output'] as const;
@@ -477,7 +478,7 @@ export async function runDcaseExperiment(options: DcaseRunOptions): Promise<Dcas
       if (tag) log(`learning curve: ${tag} (${indices.length} training clips)`);
       const run = await runSubset(ctx, indices, modelDir, tag);
       const results = computeResults(dataset.test, run.systems);
-      curve.push({ size, repeat, trainClips: indices.length, results, defaultSystem: run.defaultSystem });
+      curve.push({ size, repeat, trainClips: indices.length, results, defaultSystem: run.defaultSystem, estimateQuality: choiceQuality(run.choices, results) });
       if (repeat === 1) main = { run, size, trainClips: indices.length };
     }
   }
@@ -509,7 +510,7 @@ export async function runDcaseExperiment(options: DcaseRunOptions): Promise<Dcas
     `submission: ${defaultSystem}${defaultSystem === CHOSEN_SYSTEM ? ' — per machine, the detector with the best label-free estimate (held-out normal clips vs synthetic faults; no anomaly labels)' : ''}`,
     `time: ${timer.totalSeconds.toFixed(1)} s — ${timer.describe().join('; ')}`,
   ];
-  const choiceLines = formatChoicesMarkdown(run.choices);
+  const choiceLines = formatChoicesMarkdown(run.choices, choiceQuality(run.choices, results));
   if (results.length > 0) {
     const csv = path.join(outDir, 'results.csv');
     fs.writeFileSync(csv, formatResultsCsv(results));
@@ -553,6 +554,8 @@ export async function runDcaseExperiment(options: DcaseRunOptions): Promise<Dcas
         combinedType: options.combinedType ?? null,
         defaultSystem,
         choices: Object.fromEntries([...run.choices].map(([c, ch]) => [c, { chosen: ch.chosen, reason: ch.reason, estimates: ch.estimates }])),
+        estimateQuality: choiceQuality(run.choices, results) ?? null,
+        learningCurve: curve.map((c) => ({ clipsPerMachine: c.size, repeat: c.repeat, trainClips: c.trainClips, estimateQuality: c.estimateQuality ?? null })),
         normStats: { frameCount: run.frameCount },
         stages: timer.stages,
         totalSeconds: timer.totalSeconds,
@@ -577,14 +580,37 @@ export async function runDcaseExperiment(options: DcaseRunOptions): Promise<Dcas
   };
 }
 
-/** The label-free choice per machine id, with its reason. */
-function formatChoicesMarkdown(choices: Map<string, DetectorChoice>): string {
+/**
+ * How the label-free estimates rank the candidates against their true AUC on the labelled test
+ * clips, per id (undefined without choices or labels).
+ */
+export function choiceQuality(choices: Map<string, DetectorChoice>, results: IdResult[]): EstimateQuality | undefined {
+  const perId = [];
+  for (const [className, choice] of choices) {
+    const own = results.filter((r) => `${r.machineType}_${r.machineId}` === className);
+    const rows = choice.estimates.map((e) => ({ e, truth: own.find((r) => r.system.name === e.name) })).filter((x) => x.truth && Number.isFinite(x.e.auc));
+    if (rows.length < 2) continue;
+    const chosen = rows.findIndex((x) => x.e.name === choice.chosen);
+    if (chosen < 0) continue;
+    perId.push({ estimated: rows.map((x) => x.e.auc), trueAuc: rows.map((x) => x.truth!.auc), chosen });
+  }
+  return perId.length > 0 ? estimateQuality(perId) : undefined;
+}
+
+/** The label-free choice per machine id, with its reason, and how well the estimate ranked the candidates. */
+function formatChoicesMarkdown(choices: Map<string, DetectorChoice>, quality?: EstimateQuality): string {
   if (choices.size === 0) return '';
+  const qualityLines = quality
+    ? [
+        `Against the true test labels: Spearman's rank correlation of estimated and true AUC over the candidates, mean over ${quality.ids} ids: **${quality.meanSpearman.toFixed(2)}**; the pick is the truly best candidate on ${quality.pickedBest} of ${quality.total} ids; mean AUC given away by the pick: ${(100 * quality.meanRegret).toFixed(1)} points.`,
+        '',
+      ]
+    : [];
   const rows = [...choices].map(([className, c]) => {
     const best = c.estimates.find((e) => e.name === c.chosen)!;
     return `| ${className} | ${c.chosen} | ${Number.isFinite(best.auc) ? `${(100 * best.auc).toFixed(1)}%` : 'n/a'} | ${c.perturbedClips} |`;
   });
-  return ['## Label-free choice per machine id', '', 'Estimated AUC: held-out normal training clips (cross-fitted) against synthetic faults added to some of them — no anomaly labels.', '', '| machine id | chosen detector | estimated AUC | perturbed clips |', '| --- | --- | --- | --- |', ...rows, ''].join('\n');
+  return ['## Label-free choice per machine id', '', 'Estimated AUC: held-out normal training clips (cross-fitted) against synthetic faults added to some of them — no anomaly labels.', '', ...qualityLines, '| machine id | chosen detector | estimated AUC | perturbed clips |', '| --- | --- | --- | --- |', ...rows, ''].join('\n');
 }
 
 /** AUC / pAUC per system and machine id, for ids whose test clips include both labels. */

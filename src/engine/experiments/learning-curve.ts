@@ -6,6 +6,7 @@
  */
 import * as echarts from 'echarts';
 import { averageResults, type IdResult } from './results.ts';
+import type { EstimateQuality } from '../detectors/rank-correlation.ts';
 
 export interface CurveRun {
   /** Training clips per machine asked for (`all` = every clip). */
@@ -16,6 +17,8 @@ export interface CurveRun {
   results: IdResult[];
   /** The run's submission system (the default rule). */
   defaultSystem: string;
+  /** How the label-free estimate ranked the candidates against the true labels (when both exist). */
+  estimateQuality?: EstimateQuality;
 }
 
 export interface CurvePoint {
@@ -81,6 +84,15 @@ export function formatCurveMarkdown(points: CurvePoint[], runs: CurveRun[], svgF
       })
       .join(' | ')} |`;
   });
+  const quality = sizes.map((size) => {
+    const rhos = runs.filter((r) => r.size === size && r.estimateQuality && Number.isFinite(r.estimateQuality.meanSpearman)).map((r) => r.estimateQuality!);
+    if (rhos.length === 0) return '–';
+    const rho = meanSd(rhos.map((q) => q.meanSpearman));
+    const best = rhos.reduce((n, q) => n + q.pickedBest, 0);
+    const total = rhos.reduce((n, q) => n + q.total, 0);
+    return `ρ ${rho.mean.toFixed(2)}${rhos.length > 1 ? ` ± ${rho.sd.toFixed(2)}` : ''}, best ${best}/${total}`;
+  });
+  if (quality.some((q) => q !== '–')) rows.push(`| label-free estimate vs true AUC (Spearman ρ, mean over ids; picks that are truly best) | ${quality.join(' | ')} |`);
   return [
     '## Learning curve: mean AUC / pAUC (%) against training clips per machine',
     '',

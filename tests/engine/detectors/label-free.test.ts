@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PERTURBATION_KINDS, PERTURBATION_LEVELS, perturbAudio, perturbationSeed } from '../../../src/engine/detectors/perturbations.ts';
 import { chooseDetector, estimateCandidates, foldOf, probeClipIndices, type CandidateInputs } from '../../../src/engine/detectors/label-free.ts';
 import { fuseScores, planFusion } from '../../../src/engine/detectors/fusion.ts';
+import { estimateQuality, spearman } from '../../../src/engine/detectors/rank-correlation.ts';
 import { Random } from '../../../src/engine/datasets/prng.ts';
 
 /** 2 s of a machine-like test signal: two harmonics and noise, 16 kHz. */
@@ -97,5 +98,21 @@ describe('label-free choice and fusion', () => {
     expect(fused[0]).toBeCloseTo(0, 12);
     expect(fused[1]).toBeCloseTo((2 / 3) * 2 + (1 / 3) * 2, 12);
     expect(planFusion(estimates.slice(2))).toBeNull();
+  });
+});
+
+describe('rank correlation of the estimate against true labels', () => {
+  it('computes Spearman ρ with average ranks for ties, and the pick quality', () => {
+    expect(spearman([1, 2, 3], [10, 20, 30])).toBeCloseTo(1, 15);
+    expect(spearman([1, 2, 3], [3, 2, 1])).toBeCloseTo(-1, 15);
+    expect(spearman([1, 2, 2, 3], [1, 3, 2, 4])).toBeCloseTo(4.5 / Math.sqrt(22.5), 15); // scipy.stats.spearmanr: 0.9487
+    expect(spearman([1, 1, 1], [1, 2, 3])).toBeNaN();
+    const q = estimateQuality([
+      { estimated: [0.9, 0.8, 0.7], trueAuc: [0.8, 0.7, 0.6], chosen: 0 },
+      { estimated: [0.9, 0.8, 0.7], trueAuc: [0.6, 0.7, 0.8], chosen: 0 },
+      { estimated: [1, 1, 1], trueAuc: [0.6, 0.7, 0.8], chosen: 2 },
+    ]);
+    expect(q).toMatchObject({ meanSpearman: 0, ids: 2, pickedBest: 2, total: 3 });
+    expect(q.meanRegret).toBeCloseTo(0.2 / 3, 12);
   });
 });
