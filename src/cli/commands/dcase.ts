@@ -4,6 +4,8 @@ import cliProgress from 'cli-progress';
 import { defaultWorkspaceDir } from '../../app/paths.ts';
 import { ALL_BACKENDS, runDcaseExperiment, type ClipsPerMachine, type RunnerBackend } from '../../engine/experiments/dcase-runner.ts';
 import { averageResults } from '../../engine/experiments/results.ts';
+import fs from 'node:fs';
+import { mergeLearningCurves } from '../../engine/experiments/curve-report.ts';
 import { parsePresetName } from '../../engine/model/config.ts';
 
 interface DcaseCliOptions {
@@ -136,5 +138,19 @@ export function registerDcase(program: Command): void {
       }
       out.write(`time ${result.totalSeconds.toFixed(1)} s:\n`);
       for (const s of result.stages) out.write(`  ${s.stage.padEnd(32)} ${s.seconds.toFixed(1).padStart(8)} s  ${((100 * s.seconds) / result.totalSeconds).toFixed(0).padStart(3)} %\n`);
+    });
+
+  program
+    .command('dcase-curve')
+    .description('merge the learning curves of several auscult dcase output folders into one table (<out>.md) and chart (<out>.svg)')
+    .requiredOption('--runs <dir>', 'auscult dcase output folder with learning-curve.csv (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .requiredOption('--out <path>', 'output path without extension')
+    .option('--title <text>', 'chart title', 'Mean AUC against training clips per machine')
+    .action((opts: { runs: string[]; out: string; title: string }) => {
+      const report = mergeLearningCurves(opts.runs, opts.title, `${path.basename(opts.out)}.svg`);
+      fs.mkdirSync(path.dirname(path.resolve(opts.out)), { recursive: true });
+      fs.writeFileSync(`${opts.out}.md`, report.markdown);
+      fs.writeFileSync(`${opts.out}.svg`, report.svg);
+      process.stdout.write(report.markdown);
     });
 }

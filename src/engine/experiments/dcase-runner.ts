@@ -23,7 +23,7 @@ import { probeWindowsOfFile } from '../detectors/probes.ts';
 import { chooseDetector, estimateCandidates, LEARNED_CANDIDATES, LOGMEL_CANDIDATES, probeClipIndices, scoreClips, type CandidateInputs, type DetectorChoice } from '../detectors/label-free.ts';
 import { fuseScores, planFusion } from '../detectors/fusion.ts';
 import { estimateQuality, type EstimateQuality } from '../detectors/rank-correlation.ts';
-import { curvePoints, formatCurveCsv, formatCurveMarkdown, renderCurveSvg, type CurveRun } from './learning-curve.ts';
+import { curvePoints, curveRows, formatCurveCsv, formatCurveMarkdown, renderCurveSvg, type CurveRun } from './learning-curve.ts';
 
 export const LEARNED_BACKENDS = ['gmm', 'gaussian-full', 'gaussian-diag', 'gaussian-spherical', 'cosine-mean', 'cosine-top10', 'knn-cosine', 'kmeans-cosine', 'model-output'] as const;
 export const SIMPLE_BACKENDS = ['mean-logmel', 'max-logmel', 'meanstd-logmel', 'robust-logmel', 'frame-gaussian', 'patch-knn'] as const;
@@ -523,12 +523,14 @@ export async function runDcaseExperiment(options: DcaseRunOptions): Promise<Dcas
       .filter((text) => text !== '');
     const sections = [formatResultsMarkdown(results, { title: 'DCASE experiment results', notes, defaultSystem }), choiceLines, ...breakdowns];
     if (!single) {
-      const points = curvePoints(curve);
+      const rows = curveRows(curve);
+      const points = curvePoints(rows);
       const curveCsv = path.join(outDir, 'learning-curve.csv');
-      fs.writeFileSync(curveCsv, formatCurveCsv(curve));
+      fs.writeFileSync(curveCsv, formatCurveCsv(rows));
       const svg = path.join(outDir, 'learning-curve.svg');
       fs.writeFileSync(svg, renderCurveSvg(points, { title: `Mean AUC against training clips per machine (${dataset.classes.length} machine ids)` }));
-      sections.splice(1, 0, formatCurveMarkdown(points, curve, 'learning-curve.svg'));
+      const qualities = curve.flatMap((c) => (c.estimateQuality ? [{ size: c.size, repeat: c.repeat, quality: c.estimateQuality }] : []));
+      sections.splice(1, 0, formatCurveMarkdown(points, qualities, defaultSystem, 'learning-curve.svg'));
       files.push(curveCsv, svg);
     }
     fs.writeFileSync(md, sections.filter((s) => s !== '').join('\n'));

@@ -35,19 +35,36 @@ function meanSd(xs: number[]): { mean: number; sd: number } {
   return { mean, sd };
 }
 
-/** Mean over types of every system in one run. */
-function runMeans(run: CurveRun): Map<string, { auc: number; pauc: number }> {
-  return new Map(averageResults(run.results).filter((a) => a.machineType === 'mean').map((a) => [a.system.name, { auc: a.auc, pauc: a.pauc }]));
+/** One line of the curve: a system's mean over types in one run (one size × repeat). */
+export interface CurveRow {
+  size: number | 'all';
+  repeat: number;
+  trainClips: number;
+  system: string;
+  auc: number;
+  pauc: number;
+  /** The run's default rule (submission system). */
+  isDefault: boolean;
 }
 
-/** One point per (system, size): mean and spread over the repeats. Systems in first-seen order. */
-export function curvePoints(runs: CurveRun[]): CurvePoint[] {
+/** The rows of runs (systems in first-seen order within each run). */
+export function curveRows(runs: CurveRun[]): CurveRow[] {
+  return runs.flatMap((run) =>
+    averageResults(run.results)
+      .filter((a) => a.machineType === 'mean')
+      .map((a) => ({ size: run.size, repeat: run.repeat, trainClips: run.trainClips, system: a.system.name, auc: a.auc, pauc: a.pauc, isDefault: a.system.name === run.defaultSystem })),
+  );
+}
+
+/** One point per (system, size): mean and spread over the repeats. Systems in first-seen order, sizes ascending. */
+export function curvePoints(rows: CurveRow[]): CurvePoint[] {
   const points: CurvePoint[] = [];
-  const sizes = [...new Set(runs.map((r) => r.size))];
-  const systems = [...new Set(runs.flatMap((r) => [...runMeans(r).keys()]))];
+  const rank = (s: number | 'all') => (s === 'all' ? Infinity : s);
+  const sizes = [...new Set(rows.map((r) => r.size))].sort((a, b) => rank(a) - rank(b));
+  const systems = [...new Set(rows.map((r) => r.system))];
   for (const system of systems) {
     for (const size of sizes) {
-      const values = runs.filter((r) => r.size === size).map((r) => runMeans(r).get(system)).filter((v) => v !== undefined);
+      const values = rows.filter((r) => r.size === size && r.system === system);
       if (values.length === 0) continue;
       points.push({ system, size, repeats: values.length, auc: meanSd(values.map((v) => v.auc)), pauc: meanSd(values.map((v) => v.pauc)) });
     }
@@ -58,23 +75,38 @@ export function curvePoints(runs: CurveRun[]): CurvePoint[] {
 export const CURVE_CSV_HEADER = 'clips_per_machine,repeat,train_clips,system,auc,pauc,default_system';
 
 /** One line per (size, repeat, system): the mean over types. */
-export function formatCurveCsv(runs: CurveRun[]): string {
+export function formatCurveCsv(rows: CurveRow[]): string {
   const lines = [CURVE_CSV_HEADER];
-  for (const run of runs) {
-    for (const [system, m] of runMeans(run)) lines.push([run.size, run.repeat, run.trainClips, `"${system}"`, m.auc.toFixed(6), m.pauc.toFixed(6), system === run.defaultSystem ? 1 : 0].join(','));
-  }
+  for (const r of rows) lines.push([r.size, r.repeat, r.trainClips, `"${r.system}"`, r.auc.toFixed(6), r.pauc.toFixed(6), r.isDefault ? 1 : 0].join(','));
   return lines.join('\n') + '\n';
+}
+
+/** Rows back from `formatCurveCsv` text (`where` names the file in errors). */
+export function parseCurveCsv(text: string, where: string): CurveRow[] {
+  const lines = text.split(/\r?\n/).filter((l) => l.trim() !== '');
+  if (lines[0] !== CURVE_CSV_HEADER) throw new Error(`${where}: not a learning-curve CSV (expected the header ${CURVE_CSV_HEADER})`);
+  return lines.slice(1).map((line, i) => {
+    const m = /^(\d+|all),(\d+),(\d+),"([^"]*)",([\d.]+),([\d.]+),([01])$/.exec(line);
+    if (!m) throw new Error(`${where}:${i + 2}: malformed line "${line}"`);
+    return { size: m[1] === 'all' ? 'all' : Number(m[1]), repeat: Number(m[2]), trainClips: Number(m[3]), system: m[4]!, auc: Number(m[5]), pauc: Number(m[6]), isDefault: m[7] === '1' };
+  });
+}
+
+/** The label-free estimate's quality of one run (size × repeat). */
+export interface CurveQuality {
+  size: number | 'all';
+  repeat: number;
+  quality: EstimateQuality;
 }
 
 const pct = (x: number) => (100 * x).toFixed(1);
 const cell = (m: { mean: number; sd: number }, repeats: number) => (repeats > 1 ? `${pct(m.mean)} ± ${pct(m.sd)}` : pct(m.mean));
 
-/** Table: one row per system, one column per size: AUC (± sd) / pAUC (± sd), in %. */
-export function formatCurveMarkdown(points: CurvePoint[], runs: CurveRun[], svgFile: string): string {
+/** Table: one row per system, one column per size: AUC (± sd) / pAUC (± sd), in %; then the estimate's rank correlation. */
+export function formatCurveMarkdown(points: CurvePoint[], qualities: CurveQuality[], defaultSystem: string | undefined, svgFile: string): string {
   const sizes = [...new Set(points.map((p) => p.size))];
   const systems = [...new Set(points.map((p) => p.system))];
   const repeats = Math.max(...points.map((p) => p.repeats));
-  const defaultSystem = runs[runs.length - 1]?.defaultSystem;
   const rows = systems.map((system) => {
     const name = system === defaultSystem ? `**${system}** (default rule)` : system;
     return `| ${name} | ${sizes
@@ -85,18 +117,18 @@ export function formatCurveMarkdown(points: CurvePoint[], runs: CurveRun[], svgF
       .join(' | ')} |`;
   });
   const quality = sizes.map((size) => {
-    const rhos = runs.filter((r) => r.size === size && r.estimateQuality && Number.isFinite(r.estimateQuality.meanSpearman)).map((r) => r.estimateQuality!);
-    if (rhos.length === 0) return '–';
-    const rho = meanSd(rhos.map((q) => q.meanSpearman));
-    const best = rhos.reduce((n, q) => n + q.pickedBest, 0);
-    const total = rhos.reduce((n, q) => n + q.total, 0);
-    return `ρ ${rho.mean.toFixed(2)}${rhos.length > 1 ? ` ± ${rho.sd.toFixed(2)}` : ''}, best ${best}/${total}`;
+    const qs = qualities.filter((q) => q.size === size && Number.isFinite(q.quality.meanSpearman)).map((q) => q.quality);
+    if (qs.length === 0) return '–';
+    const rho = meanSd(qs.map((q) => q.meanSpearman));
+    const best = qs.reduce((n, q) => n + q.pickedBest, 0);
+    const total = qs.reduce((n, q) => n + q.total, 0);
+    return `ρ ${rho.mean.toFixed(2)}${qs.length > 1 ? ` ± ${rho.sd.toFixed(2)}` : ''}, best ${best}/${total}`;
   });
   if (quality.some((q) => q !== '–')) rows.push(`| label-free estimate vs true AUC (Spearman ρ, mean over ids; picks that are truly best) | ${quality.join(' | ')} |`);
   return [
     '## Learning curve: mean AUC / pAUC (%) against training clips per machine',
     '',
-    `Each size: ${repeats > 1 ? `mean ± standard deviation over ${repeats} random subsets` : 'one random subset'} of every machine id's training clips (${svgFile}).`,
+    `Each size: ${repeats > 1 ? `mean ± standard deviation over up to ${repeats} random subsets` : 'one random subset'} of every machine id's training clips (${svgFile}).`,
     '',
     `| system | ${sizes.map((s) => `${s} clips`).join(' | ')} |`,
     `| --- | ${sizes.map(() => '---').join(' | ')} |`,
