@@ -17,7 +17,7 @@ describe('auscult dcase', () => {
     const r = auscult(['dcase', '--data', data, '--out', out, '--backend', 'mean-logmel,max-logmel', '--cache', path.join(root, 'cache'), '--threads', '0']);
     expect(r.stderr).toContain('data: 2 machine types, 2 machine ids, 6 training and 8 test files');
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/wrote 5 files to .* \(submission: label-free choice\)/); // 2 CSVs, results.csv, results.md, run.json
+    expect(r.stdout).toMatch(/wrote 5 files to .* \(submission: mean-logmel\)/); // 2 CSVs, results.csv, results.md, run.json
     expect(r.stdout).toMatch(/mean-logmel\s+AUC \d+\.\d\d%\s+pAUC \d+\.\d\d%/);
     expect(r.stdout).toMatch(/feature extraction\s+\d+\.\d s\s+\d+ %/);
     expect(fs.readdirSync(out).sort()).toEqual(['anomaly_score_conveyor_id_00.csv', 'anomaly_score_valve_id_00.csv', 'results.csv', 'results.md', 'run.json']);

@@ -239,9 +239,13 @@ async function runSubset(ctx: RunContext, trainIndices: number[], modelOutDir: s
   const norm = training.normStats;
   const trainByClass = groupIndices(dataset.train, (c) => c.className);
 
-  // Probes of the label-free choice: a few training clips per id, each with every synthetic fault.
+  // Probes of the label-free choice: a few training clips per id, each with every synthetic fault
+  // (only when there are at least two candidates to choose from).
   const probeWindows = new Map<number, Float32Array[][]>();
-  await timer.time(stage('perturbed probes'), async () => {
+  const candidateCount =
+    ctx.simpleBackends.filter((k) => (LOGMEL_CANDIDATES as readonly string[]).includes(k)).length +
+    ctx.subclusters.length * ctx.learnedBackends.filter((k) => (LEARNED_CANDIDATES as readonly string[]).includes(k)).length;
+  if (candidateCount >= 2) await timer.time(stage('perturbed probes'), async () => {
     let done = 0;
     const total = [...trainByClass.values()].reduce((n, idx) => n + probeClipIndices(idx.length).length, 0);
     for (const indices of trainByClass.values()) {
