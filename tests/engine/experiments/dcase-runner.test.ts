@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { generateSyntheticFactory } from '../../../src/engine/datasets/synthetic/factory.ts';
-import { runDcaseExperiment, subsampleTraining } from '../../../src/engine/experiments/dcase-runner.ts';
+import { LEARNED_BACKENDS, runDcaseExperiment, subsampleTraining } from '../../../src/engine/experiments/dcase-runner.ts';
 import { CURVE_CSV_HEADER } from '../../../src/engine/experiments/learning-curve.ts';
 import { Random } from '../../../src/engine/datasets/prng.ts';
 import { readSubmissionCsv } from '../../../src/engine/experiments/submission.ts';
@@ -76,7 +76,9 @@ describe('auscult dcase runner', () => {
 
   it('trains SC-AdaCos models, scores with every back-end and sums the GMMs of several S (tiny training)', async () => {
     const out = path.join(root, 'learned');
-    const r = await runDcaseExperiment({ roots: [dataDir], outDir: out, cacheDir, subclusters: [1, 2], epochs: 1, windowsPerEpoch: 16, threads: 0 });
+    // Every learned back-end, and the two cheap simple ones (the frame-level ones are tested elsewhere).
+    const backends = [...LEARNED_BACKENDS, 'mean-logmel', 'max-logmel'] as const;
+    const r = await runDcaseExperiment({ roots: [dataDir], outDir: out, cacheDir, subclusters: [1, 2], epochs: 1, windowsPerEpoch: 16, threads: 0, backends: [...backends] });
     // The submission is each machine's label-free choice among every system (learned ones included).
     expect(r.defaultSystem).toBe('label-free choice');
     expect(r.choices.size).toBe(4);
@@ -100,7 +102,7 @@ describe('auscult dcase runner', () => {
     expect(md).toContain('## Sub-clusters: single Gaussian vs GMM (cf. Table IV)');
     expect(md).toMatch(/\| 2 \| GMM \| \d+\.\d\d% \| \d+\.\d\d% \|/);
     expect(r.stages.map((s) => s.stage)).toEqual(expect.arrayContaining(['training S=1', 'embedding S=1', 'back-ends', 'label-free choice']));
-  });
+  }, 600_000);
 
   it('writes only the submission files for unlabelled evaluation data, and refuses test ids without training data', async () => {
     const evalRoot = path.join(root, 'eval');
@@ -144,7 +146,7 @@ describe('auscult dcase runner', () => {
     expect(shuffled).not.toEqual(truth);
     fs.writeFileSync(path.join(root, 'truth.csv'), truth.join('\n') + '\n');
     fs.writeFileSync(path.join(root, 'shuffled.csv'), shuffled.join('\n') + '\n');
-    const run = (gt: string, out: string) => runDcaseExperiment({ roots: [evalRoot], outDir: path.join(root, out), cacheDir, backends: ['mean-logmel', 'frame-gaussian', 'meanstd-logmel'], threads: 0, groundTruth: path.join(root, gt) });
+    const run = (gt: string, out: string) => runDcaseExperiment({ roots: [evalRoot], outDir: path.join(root, out), cacheDir, backends: ['mean-logmel', 'meanstd-logmel', 'robust-logmel'], threads: 0, groundTruth: path.join(root, gt) });
     const a = await run('truth.csv', 'gt-true');
     const b = await run('shuffled.csv', 'gt-shuffled');
     expect([...b.scores.keys()]).toEqual([...a.scores.keys()]);
@@ -152,7 +154,7 @@ describe('auscult dcase runner', () => {
     expect([...b.choices.values()].map((c) => c.chosen)).toEqual([...a.choices.values()].map((c) => c.chosen));
     // The labels did change what is measured.
     expect(b.results.map((r) => r.auc)).not.toEqual(a.results.map((r) => r.auc));
-  });
+  }, 600_000);
 
   it('draws learning-curve subsets per machine id, reproducibly, and writes the curve table, CSV and chart', async () => {
     const out = path.join(root, 'curve');
@@ -176,5 +178,5 @@ describe('auscult dcase runner', () => {
     expect(svg).toMatch(/^<svg /);
     expect(svg).toContain('training clips per machine');
     expect(svg).toContain('label-free choice');
-  });
+  }, 600_000);
 });
