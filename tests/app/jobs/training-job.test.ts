@@ -22,7 +22,7 @@ afterEach(async () => {
 // machine sometimes lacks the new model's score (scoredCount 3 of 4); cause not found yet. Retried
 // so that it cannot block a landing, and listed as an open bug.
 describe('training job (real job process, tiny data)', { retry: 2 }, () => {
-  it('survives SIGKILL mid-training: job failed with the reason, model resumable from its checkpoint, then scores with the GMM back-end', async () => {
+  it('survives SIGKILL mid-training: job failed with the reason, model resumable from its checkpoint, then scores with its chosen learned back-end', async () => {
     const root = path.join(t.dir, 'line');
     writeTinyLine(root, { trainPerMachine: 4, testPerMachine: 2 });
     const p = await app.call('projects/create', { name: 'train' });
