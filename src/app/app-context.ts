@@ -104,9 +104,7 @@ export class AppContext {
 
   /** The project's training job that is queued or running, if any (one training per project). */
   activeTraining(projectId: number): Job | undefined {
-    return this.ws.jobs
-      .list({ projectId, status: ['queued', 'running'] })
-      .find((j) => j.kind === 'train');
+    return this.ws.jobs.list({ projectId, status: ['queued', 'running'] }).find((j) => j.kind === 'train');
   }
 
   audit(

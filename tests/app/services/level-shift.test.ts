@@ -49,13 +49,21 @@ describe('level shifts (real job processes, mean-log-Mel baseline)', () => {
     const byShift = new Map(page.items.map((r) => [Number(/gain_(-?\d+)dB/.exec(r.fileName)![1]), r]));
     const measured = shifts.map((db) => {
       const r = byShift.get(db)!;
-      return { db, differenceDb: r.level.differenceDb, finding: r.level.finding, healthIndex: r.score!.healthIndex, clipScore: r.score!.clipScore };
+      return {
+        db,
+        differenceDb: r.level.differenceDb,
+        finding: r.level.finding,
+        healthIndex: r.score!.healthIndex,
+        clipScore: r.score!.clipScore,
+      };
     });
     console.log(`level shifts, mean-log-Mel baseline: ${JSON.stringify(measured)}`);
     for (const m of measured) {
       // The clip's level is measured against the machine's training level (median of its clips).
       expect(Math.abs(m.differenceDb! - m.db)).toBeLessThan(1.5);
-      expect(m.finding).toMatch(new RegExp(`^recorded \\d+\\.\\d dB ${m.db < 0 ? 'quieter' : 'louder'} than training$`));
+      expect(m.finding).toMatch(
+        new RegExp(`^recorded \\d+\\.\\d dB ${m.db < 0 ? 'quieter' : 'louder'} than training$`),
+      );
     }
     // The baseline normalises each band with the training statistics and does not remove level:
     // the further the level moves, the higher the score.
