@@ -1,4 +1,5 @@
 import type { AppContext } from '../app-context.ts';
+import { machineOverviews } from '../services/machine-overview.ts';
 import type { DomainHandlers } from './types.ts';
 import type { MachineSummary } from '../../shared/api.ts';
 
@@ -8,27 +9,27 @@ function storedChoice(params: unknown): MachineSummary['detector'] {
   return c && typeof c.kind === 'string' && typeof c.basis === 'string' && typeof c.reason === 'string' ? { kind: c.kind, basis: c.basis, reason: c.reason } : null;
 }
 
-/** The project dashboard: per-machine counts, thresholds, last score, running jobs. */
+/** The project dashboard: per-machine state, counts, threshold, latest clip, running jobs. */
 export function dashboardHandlers(app: AppContext): DomainHandlers<'dashboard'> {
   const { ws } = app;
   return {
     'dashboard/summary': ({ projectId }) => {
       const project = app.project(projectId);
       const modelId = app.effectiveModelId(projectId);
-      const machines = ws.dashboard.machineCounts(projectId, modelId).map((c) => ({
-        machine: app.machine(c.machineId),
-        trainCount: c.trainCount,
-        recordingCount: c.recordingCount,
-        scoredCount: c.scoredCount,
-        openAlarms: c.openAlarms,
-        threshold: modelId === null ? null : (ws.thresholds.active(c.machineId, modelId)?.value ?? null),
-        backend: c.backend,
-        detector: modelId === null ? null : storedChoice(ws.models.backendFit(modelId, c.machineId)?.params),
-        lastScore:
-          c.lastRecordingId === null
-            ? null
-            : { recordingId: c.lastRecordingId, clipScore: c.lastScore!, at: c.lastScoredAt! },
-      }));
+      const machines = machineOverviews(app, projectId, modelId).map(
+        ({ counts: c, scale, lastScore, status }) => ({
+          machine: app.machine(c.machineId),
+          trainCount: c.trainCount,
+          recordingCount: c.recordingCount,
+          scoredCount: c.scoredCount,
+          openAlarms: c.openAlarms,
+          threshold: scale?.threshold ?? null,
+          backend: c.backend,
+          detector: modelId === null ? null : storedChoice(ws.models.backendFit(modelId, c.machineId)?.params),
+          lastScore,
+          status,
+        }),
+      );
       return {
         project,
         activeModel: modelId === null ? null : app.model(modelId),

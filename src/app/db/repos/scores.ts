@@ -1,6 +1,6 @@
 import type { Db } from '../database.ts';
-import type { Score } from '../../../shared/domain.ts';
-import { nowIso, parseJson } from './util.ts';
+import type { AlarmStatus, RecordingRole, Score } from '../../../shared/domain.ts';
+import { allRows, nowIso, parseJson } from './util.ts';
 
 interface ScoreRow {
   id: number;
@@ -36,13 +36,8 @@ export class ScoreRepository {
            window_scores = excluded.window_scores, window_starts_s = excluded.window_starts_s, scored_at = excluded.scored_at`,
       )
       .run(
-        s.recordingId,
-        s.modelId,
-        s.backend,
-        s.clipScore,
-        JSON.stringify(s.windowScores),
-        JSON.stringify(s.windowStartsS),
-        nowIso(),
+        ...[s.recordingId, s.modelId, s.backend, s.clipScore],
+        ...[JSON.stringify(s.windowScores), JSON.stringify(s.windowStartsS), nowIso()],
       );
     return this.get(s.recordingId, s.modelId)!;
   }
@@ -52,12 +47,13 @@ export class ScoreRepository {
       .get(recordingId, modelId) as ScoreRow | undefined;
     return r && toScore(r);
   }
+  /** Removes every score of a recording (it moved to another machine: they were that machine's). */
+  deleteForRecording(recordingId: number): number {
+    return this.db.prepare('DELETE FROM score WHERE recording_id = ?').run(recordingId).changes;
+  }
   forRecording(recordingId: number): Score[] {
-    return (
-      this.db
-        .prepare('SELECT * FROM score WHERE recording_id = ? ORDER BY model_id')
-        .all(recordingId) as ScoreRow[]
-    ).map(toScore);
+    const sql = 'SELECT * FROM score WHERE recording_id = ? ORDER BY model_id';
+    return allRows(this.db, sql, [recordingId], toScore);
   }
   /** Clip scores of one machine's recordings under a model, with the recordings' labels and roles. */
   labelledScores(
@@ -89,6 +85,36 @@ export class ScoreRepository {
            JOIN score sb ON sb.recording_id = r.id AND sb.model_id = ?
           WHERE r.machine_id = ? AND r.role != 'train' AND r.label IN ('normal', 'anomaly') ORDER BY r.id`,
       )
-      .all(modelA, modelB, machineId) as { recordingId: number; label: 'normal' | 'anomaly'; a: number; b: number }[];
+      .all(modelA, modelB, machineId) as {
+      recordingId: number;
+      label: 'normal' | 'anomaly';
+      a: number;
+      b: number;
+    }[];
   }
+
+  /**
+   * Every stored clip score of a machine under a model, with the recording's role and its alarm
+   * (one per recording, from whichever model raised it): what the alarm rule is applied to.
+   */
+  withAlarms(modelId: number, machineId: number): ScoreWithAlarm[] {
+    return this.db
+      .prepare(
+        `SELECT s.id AS scoreId, s.recording_id AS recordingId, r.role AS role, s.clip_score AS clipScore,
+                a.id AS alarmId, a.status AS alarmStatus
+           FROM score s JOIN recording r ON r.id = s.recording_id
+           LEFT JOIN alarm a ON a.recording_id = r.id
+          WHERE s.model_id = ? AND r.machine_id = ? ORDER BY r.id`,
+      )
+      .all(modelId, machineId) as ScoreWithAlarm[];
+  }
+}
+
+export interface ScoreWithAlarm {
+  scoreId: number;
+  recordingId: number;
+  role: RecordingRole;
+  clipScore: number;
+  alarmId: number | null;
+  alarmStatus: AlarmStatus | null;
 }
