@@ -185,6 +185,8 @@ export interface MachineSummary {
   threshold: number | null;
   /** Back-end that produced this machine's scores under the active model. */
   backend: string | null;
+  /** The detector chosen for this machine under the active model, on what basis and why; null before its first fit. */
+  detector: { kind: string; basis: string; reason: string } | null;
   /** Latest scored evaluation clip: raw score, health index, the alarm rule's verdict, level finding. */
   lastScore: {
     recordingId: number;

@@ -1,3 +1,4 @@
+import { LOGMEL_CANDIDATES } from '../../src/engine/detectors/label-free.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile, spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -57,13 +58,17 @@ describe('auscult project / import / score / status / alarms', () => {
     expect(status.workspace).toBe(env.AUSCULT_HOME);
     const machines = status.projects[0].machines;
     expect(machines.map((m: { machine: { type: string } }) => m.machine.type)).toEqual(['fan', 'pump']);
-    for (const m of machines)
+    for (const m of machines) {
+      // The model is the training-free one; each machine is scored by its chosen log-Mel detector.
       expect(m).toMatchObject({
         trainCount: 5,
         scoredCount: 4,
-        backend: 'mean-logmel',
+        detector: { basis: 'label-free estimate' },
         threshold: expect.any(Number),
       });
+      expect(m.backend).toBe(m.detector.kind);
+      expect(LOGMEL_CANDIDATES).toContain(m.backend);
+    }
 
     const alarms = JSON.parse((await auscult('alarms', 'Line A', '--json')).stdout) as {
       id: number;
@@ -95,7 +100,7 @@ describe('auscult project / import / score / status / alarms', () => {
     );
     const badRole = await auscult('import', 'Line A', t.dir, '--role', 'bogus');
     expect(badRole.stderr).toMatch(/--role must be one of train, test, monitor/);
-  }, 400_000);
+  }, 900_000); // real imports, scoring and a dozen CLI processes: minutes on a loaded 2-core machine
 
   it('an import that imports nothing fails with exit code 1 and says why', async () => {
     fs.mkdirSync(path.join(t.dir, 'empty'), { recursive: true });
@@ -129,7 +134,7 @@ describe('auscult project / import / score / status / alarms', () => {
     const recs = await auscult('recordings', 'list', 'Line A', '--role', 'monitor', '--machine', 'fan/id_00');
     expect(recs.stdout).toMatch(/^4 of 4 recordings/);
     expect(recs.stdout).toMatch(/monitor\s+(normal|anomaly)\s+-?\d+\.\d\d/);
-  });
+  }, 600_000);
 
   it('a closed output pipe ends the command quietly (auscult status | head)', async () => {
     const child = spawn(process.execPath, [bin, 'recordings', 'list', 'Line A', '--limit', '1000'], { env });

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseBackends, parseSubclusters } from '../../src/cli/commands/dcase.ts';
+import { parseBackends, parseClipsPerMachine, parseSubclusters } from '../../src/cli/commands/dcase.ts';
 
 const bin = path.resolve(__dirname, '../../bin/auscult.mjs');
 const auscult = (args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
@@ -30,6 +30,8 @@ describe('auscult dcase', () => {
     expect(() => parseSubclusters('1,2,128')).toThrow(/128 is not in 1…64/);
     expect(parseSubclusters('1, 2,4')).toEqual([1, 2, 4]);
     expect(() => parseBackends('gmm,plda')).toThrow(/unknown back-end "plda"/);
-    expect(parseBackends('all')).toHaveLength(9);
+    expect(parseBackends('all')).toHaveLength(15);
+    expect(parseClipsPerMachine('10, 30,all')).toEqual([10, 30, 'all']);
+    expect(() => parseClipsPerMachine('1')).toThrow(/1 is too few/);
   });
 });

@@ -1,6 +1,13 @@
 import type { AppContext } from '../app-context.ts';
 import { machineOverviews } from '../services/machine-overview.ts';
 import type { DomainHandlers } from './types.ts';
+import type { MachineSummary } from '../../shared/api.ts';
+
+/** The detector choice stored with a machine's back-end fit (services/detector-choice.ts). */
+function storedChoice(params: unknown): MachineSummary['detector'] {
+  const c = (params as { choice?: { kind?: unknown; basis?: unknown; reason?: unknown } } | undefined)?.choice;
+  return c && typeof c.kind === 'string' && typeof c.basis === 'string' && typeof c.reason === 'string' ? { kind: c.kind, basis: c.basis, reason: c.reason } : null;
+}
 
 /** The project dashboard: per-machine state, counts, threshold, latest clip, running jobs. */
 export function dashboardHandlers(app: AppContext): DomainHandlers<'dashboard'> {
@@ -9,17 +16,20 @@ export function dashboardHandlers(app: AppContext): DomainHandlers<'dashboard'> 
     'dashboard/summary': ({ projectId }) => {
       const project = app.project(projectId);
       const modelId = app.effectiveModelId(projectId);
-      const machines = machineOverviews(app, projectId, modelId).map(({ counts: c, scale, lastScore, status }) => ({
-        machine: app.machine(c.machineId),
-        trainCount: c.trainCount,
-        recordingCount: c.recordingCount,
-        scoredCount: c.scoredCount,
-        openAlarms: c.openAlarms,
-        threshold: scale?.threshold ?? null,
-        backend: c.backend,
-        lastScore,
-        status,
-      }));
+      const machines = machineOverviews(app, projectId, modelId).map(
+        ({ counts: c, scale, lastScore, status }) => ({
+          machine: app.machine(c.machineId),
+          trainCount: c.trainCount,
+          recordingCount: c.recordingCount,
+          scoredCount: c.scoredCount,
+          openAlarms: c.openAlarms,
+          threshold: scale?.threshold ?? null,
+          backend: c.backend,
+          detector: modelId === null ? null : storedChoice(ws.models.backendFit(modelId, c.machineId)?.params),
+          lastScore,
+          status,
+        }),
+      );
       return {
         project,
         activeModel: modelId === null ? null : app.model(modelId),

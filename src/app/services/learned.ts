@@ -9,7 +9,8 @@ import {
 } from '../../engine/model/index.ts';
 import type { Machine, Model } from '../../shared/domain.ts';
 import type { Workspace } from '../workspace.ts';
-import { cachedWindows, type Representation } from './representation.ts';
+import { cachedWindows, MachineKinds, type Representation } from './representation.ts';
+import { LEARNED_CANDIDATES } from './detector-choice.ts';
 
 /** Class name of a machine in a model trained on a project: `<type>_<name>`, as DCASE names classes. */
 export function machineClassName(m: Pick<Machine, 'type' | 'name'>): string {
@@ -40,8 +41,15 @@ export async function learnedRepresentation(
       );
     return i;
   };
+  // Every learned back-end reads the same embeddings: the choice changes only the scoring.
+  const kinds = new MachineKinds('gmm', LEARNED_CANDIDATES);
   return {
     backendKind: 'gmm',
+    candidateKinds: LEARNED_CANDIDATES,
+    kindOf: (machine) => kinds.get(machine),
+    useKind: (machine, kind) => kinds.set(machine, kind),
+    normStatsOf: () => modelNormStats(net),
+    vectorsOfWindows: (_machine, windows) => embedWindows(net, windows).embeddings,
     prepare: async (machine) => ({ classIndex: classIndex(machine) }),
     restore: () => {},
     backendContext: (machine) => ({ centres: classCentres(net, classIndex(machine)) }),

@@ -1,7 +1,7 @@
-import type { BackendContext, BackendKind } from '../../engine/backends/index.ts';
+import { logMelVector, type BackendContext, type BackendKind, type LogMelKind } from '../../engine/backends/index.ts';
 import type { CachedRecording, FeatureCache } from '../../engine/features/cache.ts';
 import { normStatsFromJson, normStatsToJson, type NormStats } from '../../engine/features/normalization.ts';
-import { temporalMean } from '../../engine/features/simple.ts';
+import { LOGMEL_CANDIDATES } from './detector-choice.ts';
 import type { Machine, Recording } from '../../shared/domain.ts';
 
 /** The vectors a back-end scores for one recording: one per 313-frame window, with its start time. */
@@ -15,7 +15,17 @@ export interface WindowVectors {
  * machine from its training recordings (`prepare`), or restored from the stored fit (`restore`).
  */
 export interface Representation {
+  /** The model's default back-end kind (kept when the per-machine choice cannot tell candidates apart). */
   backendKind: BackendKind;
+  /** Kinds the per-machine detector choice (detector-choice.ts) picks from; the first is the default. */
+  readonly candidateKinds: readonly BackendKind[];
+  /** The kind `machine` is scored with (set by the choice or a restored fit; default `backendKind`). */
+  kindOf(machine: Pick<Machine, 'id'>): BackendKind;
+  useKind(machine: Pick<Machine, 'id'>, kind: BackendKind): void;
+  /** The vectors of normalised windows for `machine`'s kind (the choice's perturbed probes). */
+  vectorsOfWindows(machine: Pick<Machine, 'id'>, windows: Float32Array[]): Float32Array[];
+  /** How `machine`'s windows are normalised (after prepare/restore). */
+  normStatsOf(machine: Pick<Machine, 'id'>): NormStats;
   prepare(machine: Machine, train: Recording[]): Promise<unknown>;
   restore(machine: Machine, state: unknown): void;
   backendContext(machine: Machine): BackendContext;
@@ -36,14 +46,33 @@ export async function cachedWindows(
   return { windows: cache.readWindows(entry.key, norm), startsS: entry.windowStartsS };
 }
 
+/** Per machine, the chosen kind of a representation (default: its `backendKind`). */
+export class MachineKinds {
+  private readonly kinds = new Map<number, BackendKind>();
+  constructor(
+    private readonly fallback: BackendKind,
+    private readonly allowed: readonly BackendKind[],
+  ) {}
+  get(machine: Pick<Machine, 'id'>): BackendKind {
+    return this.kinds.get(machine.id) ?? this.fallback;
+  }
+  set(machine: Pick<Machine, 'id'>, kind: BackendKind): void {
+    if (!this.allowed.includes(kind)) throw new Error(`back-end ${kind} is not one of ${this.allowed.join(', ')}`);
+    this.kinds.set(machine.id, kind);
+  }
+}
+
 /**
- * The training-free baseline (method.md §6, "simple representations"): per machine, the bands are
- * normalised with that machine's training statistics, and each window becomes its temporal mean
- * (128-d), scored by a full-covariance Gaussian.
+ * The training-free model (method.md §6, "simple representations", and the small-data log-Mel
+ * detectors): per machine, the bands are normalised with that machine's training statistics; each
+ * window becomes the chosen detector's input (`logMelVector`): the temporal mean scored by a
+ * full-covariance Gaussian (the baseline, default), per-band statistics, or the window's frames.
  */
-export class MeanLogMelRepresentation implements Representation {
+export class LogMelRepresentation implements Representation {
   readonly backendKind = 'mean-logmel' as const;
+  readonly candidateKinds = LOGMEL_CANDIDATES;
   private readonly stats = new Map<number, NormStats>();
+  private readonly kinds = new MachineKinds(this.backendKind, this.candidateKinds);
 
   constructor(private readonly cache: FeatureCache) {}
 
@@ -63,12 +92,29 @@ export class MeanLogMelRepresentation implements Representation {
     return {};
   }
 
+  kindOf(machine: Pick<Machine, 'id'>): BackendKind {
+    return this.kinds.get(machine);
+  }
+
+  useKind(machine: Pick<Machine, 'id'>, kind: BackendKind): void {
+    this.kinds.set(machine, kind);
+  }
+
+  normStatsOf(machine: Pick<Machine, 'id'>): NormStats {
+    const stats = this.stats.get(machine.id);
+    if (!stats) throw new Error(`no normalisation statistics for machine ${machine.id}: fit its back-end first`);
+    return stats;
+  }
+
+  vectorsOfWindows(machine: Pick<Machine, 'id'>, windows: Float32Array[]): Float32Array[] {
+    const kind = this.kinds.get(machine) as LogMelKind;
+    return windows.map((w) => logMelVector(kind, w));
+  }
+
   async vectorsOf(rec: Recording): Promise<WindowVectors> {
-    const stats = this.stats.get(rec.machineId);
-    if (!stats)
-      throw new Error(`no normalisation statistics for machine ${rec.machineId}: fit its back-end first`);
-    const { windows, startsS } = await cachedWindows(this.cache, rec, stats);
-    return { vectors: windows.map((w) => temporalMean(w)), startsS };
+    const machine = { id: rec.machineId };
+    const { windows, startsS } = await cachedWindows(this.cache, rec, this.normStatsOf(machine));
+    return { vectors: this.vectorsOfWindows(machine, windows), startsS };
   }
 
   dispose(): void {}

@@ -12,7 +12,8 @@ import type { JobParams } from '../jobs/params.ts';
 import { NotFoundError } from '../errors.ts';
 import type { Workspace } from '../workspace.ts';
 import { ensureBaselineModel } from './baseline.ts';
-import { MeanLogMelRepresentation, type Representation } from './representation.ts';
+import { LogMelRepresentation, type Representation } from './representation.ts';
+import { chooseMachineDetector } from './detector-choice.ts';
 import { setDefaultThreshold } from './thresholds.ts';
 import { applyAlarmRuleToScore } from './alarm-rule.ts';
 import { learnedRepresentation } from './learned.ts';
@@ -36,7 +37,7 @@ export function representationFor(
   cache: FeatureCache,
 ): Promise<Representation> | Representation {
   return model.kind === 'mean-logmel'
-    ? new MeanLogMelRepresentation(cache)
+    ? new LogMelRepresentation(cache)
     : learnedRepresentation(ws, model, cache);
 }
 
@@ -70,6 +71,8 @@ export async function fitMachineBackend(
       `machine ${machine.type}/${machine.name} has ${train.length} normal training recording(s); at least 2 are needed`,
     );
   const state = await rep.prepare(machine, train);
+  // Every candidate back-end is fitted and the machine gets the best (detector-choice.ts).
+  const choice = await chooseMachineDetector(ws, rep, machine, train, signal);
   const perClip: Float32Array[][] = [];
   for (const rec of train) {
     if (signal) throwIfCancelled(signal);
@@ -80,17 +83,17 @@ export async function fitMachineBackend(
   const heldout: number[] = [];
   for (let fold = 0; fold < k; fold++) {
     const fitOn = perClip.filter((_, i) => i % k !== fold).flat();
-    const b = fitBackend(rep.backendKind, fitOn, ctx);
+    const b = fitBackend(choice.kind, fitOn, ctx);
     perClip.forEach((vectors, i) => {
       if (i % k === fold) heldout.push(clipScoreFromWindows(b.score(vectors)));
     });
   }
-  const backend = fitBackend(rep.backendKind, perClip.flat(), ctx);
+  const backend = fitBackend(choice.kind, perClip.flat(), ctx);
   ws.models.saveBackendFit({
     modelId: model.id,
     machineId: machine.id,
     kind: backend.kind,
-    params: { representation: state, backend: backend.toJSON(), trainingSignature: trainingSignature(train) },
+    params: { representation: state, backend: backend.toJSON(), trainingSignature: trainingSignature(train), choice },
     trainCount: train.length,
     heldoutScores: heldout,
   });
@@ -152,16 +155,18 @@ export async function runScoring(ctx: JobContext, params: JobParams['score']): P
       ) {
         const p = fit.params as { representation: unknown; backend: unknown };
         rep.restore(machine, p.representation);
-        backends.set(machine.id, backendFromJSON(p.backend));
+        const restored = backendFromJSON(p.backend);
+        rep.useKind(machine, restored.kind);
+        backends.set(machine.id, restored);
         continue;
       }
       try {
-        ctx.progress(0, `fitting ${rep.backendKind} back-end of ${machine.type}/${machine.name}`);
+        ctx.progress(0, `choosing and fitting the back-end of ${machine.type}/${machine.name}`);
         backends.set(machine.id, await fitMachineBackend(ws, rep, model, machine, ctx.signal));
         refitted.add(machine.id);
         result.fitted.push(machine.id);
         ctx.log(
-          `fitted ${rep.backendKind} back-end of ${machine.type}/${machine.name} on ${trainCount} clips`,
+          `fitted ${rep.kindOf(machine)} back-end of ${machine.type}/${machine.name} on ${trainCount} clips`,
         );
       } catch (err) {
         if (ctx.signal.aborted) throw err;
@@ -196,7 +201,7 @@ export async function runScoring(ctx: JobContext, params: JobParams['score']): P
           const score = ws.scores.upsert({
             recordingId: rec.id,
             modelId: model.id,
-            backend: rep.backendKind,
+            backend: backends.get(rec.machineId)!.kind,
             clipScore,
             windowScores,
             windowStartsS: startsS,

@@ -2,8 +2,10 @@ import type { Command } from 'commander';
 import path from 'node:path';
 import cliProgress from 'cli-progress';
 import { defaultWorkspaceDir } from '../../app/paths.ts';
-import { ALL_BACKENDS, runDcaseExperiment, type RunnerBackend } from '../../engine/experiments/dcase-runner.ts';
+import { ALL_BACKENDS, runDcaseExperiment, type ClipsPerMachine, type RunnerBackend } from '../../engine/experiments/dcase-runner.ts';
 import { averageResults } from '../../engine/experiments/results.ts';
+import fs from 'node:fs';
+import { mergeLearningCurves } from '../../engine/experiments/curve-report.ts';
 import { parsePresetName } from '../../engine/model/config.ts';
 
 interface DcaseCliOptions {
@@ -20,7 +22,22 @@ interface DcaseCliOptions {
   types?: string;
   cache?: string;
   threads?: string;
+  clipsPerMachine?: string;
+  repeats: string;
+  submission: string;
   progress: boolean;
+}
+
+/** `10,30,60,all` → [10, 30, 60, 'all']. */
+export function parseClipsPerMachine(value: string): ClipsPerMachine[] {
+  const list = value.split(',').map((v) => v.trim()).filter((v) => v !== '');
+  if (list.length === 0) throw new Error('--clips-per-machine: give at least one size, e.g. 10,30,60,all');
+  return list.map((v) => {
+    if (v === 'all') return 'all';
+    const n = parseNonNegativeInteger('--clips-per-machine', v);
+    if (n < 2) throw new Error(`--clips-per-machine: ${n} is too few (at least 2 clips per machine)`);
+    return n;
+  });
 }
 
 function parseNonNegativeInteger(flag: string, value: string): number {
@@ -46,6 +63,11 @@ export function parseBackends(value: string): RunnerBackend[] {
   return list as RunnerBackend[];
 }
 
+function parseSubmissionRule(value: string): 'label-free' | 'paper' {
+  if (value !== 'label-free' && value !== 'paper') throw new Error(`--submission must be label-free or paper, got "${value}"`);
+  return value;
+}
+
 export function registerDcase(program: Command): void {
   program
     .command('dcase')
@@ -63,12 +85,17 @@ export function registerDcase(program: Command): void {
     .option('--types <list>', 'only these machine types (comma-separated)')
     .option('--cache <dir>', 'feature cache folder (default: <workspace>/feature-cache)')
     .option('--threads <n>', 'feature-extraction threads (default: all cores)')
+    .option('--clips-per-machine <list>', 'learning curve: training clips per machine id, e.g. 10,30,60,120,all (random subsets per id)')
+    .option('--repeats <n>', 'random subsets per size of the learning curve', '1')
+    .option('--submission <rule>', 'submission system: label-free (each machine\'s label-free choice) or paper (S=… GMM / ensemble)', 'label-free')
     .option('--no-progress', 'no progress bar')
     .action(async (opts: DcaseCliOptions) => {
       const epochs = opts.epochs === undefined ? undefined : parseNonNegativeInteger('--epochs', opts.epochs);
       if (epochs === 0) throw new Error('--epochs must be at least 1');
       const bar = opts.progress && process.stderr.isTTY ? new cliProgress.SingleBar({ format: '{stage} [{bar}] {value}/{total}', hideCursor: true, clearOnComplete: true }, cliProgress.Presets.shades_classic) : undefined;
       let currentStage = '';
+      const repeats = parseNonNegativeInteger('--repeats', opts.repeats);
+      if (repeats === 0) throw new Error('--repeats must be at least 1');
       const result = await runDcaseExperiment({
         roots: opts.data,
         outDir: opts.out,
@@ -83,6 +110,9 @@ export function registerDcase(program: Command): void {
         groundTruth: opts.groundTruth,
         machineTypes: opts.types?.split(',').map((t) => t.trim()).filter((t) => t !== ''),
         threads: opts.threads === undefined ? undefined : parseNonNegativeInteger('--threads', opts.threads),
+        clipsPerMachine: opts.clipsPerMachine === undefined ? undefined : parseClipsPerMachine(opts.clipsPerMachine),
+        repeats: parseNonNegativeInteger('--repeats', opts.repeats),
+        submission: parseSubmissionRule(opts.submission),
         log: (line) => {
           if (bar && currentStage) bar.stop();
           currentStage = '';
@@ -108,5 +138,19 @@ export function registerDcase(program: Command): void {
       }
       out.write(`time ${result.totalSeconds.toFixed(1)} s:\n`);
       for (const s of result.stages) out.write(`  ${s.stage.padEnd(32)} ${s.seconds.toFixed(1).padStart(8)} s  ${((100 * s.seconds) / result.totalSeconds).toFixed(0).padStart(3)} %\n`);
+    });
+
+  program
+    .command('dcase-curve')
+    .description('merge the learning curves of several auscult dcase output folders into one table (<out>.md) and chart (<out>.svg)')
+    .requiredOption('--runs <dir>', 'auscult dcase output folder with learning-curve.csv (repeatable)', (v: string, prev: string[] = []) => [...prev, v])
+    .requiredOption('--out <path>', 'output path without extension')
+    .option('--title <text>', 'chart title', 'Mean AUC against training clips per machine')
+    .action((opts: { runs: string[]; out: string; title: string }) => {
+      const report = mergeLearningCurves(opts.runs, opts.title, `${path.basename(opts.out)}.svg`);
+      fs.mkdirSync(path.dirname(path.resolve(opts.out)), { recursive: true });
+      fs.writeFileSync(`${opts.out}.md`, report.markdown);
+      fs.writeFileSync(`${opts.out}.svg`, report.svg);
+      process.stdout.write(report.markdown);
     });
 }

@@ -9,7 +9,7 @@ type Register = (program: Command) => void;
 const COMMAND_MODULES: { names: string[]; load: () => Promise<Register> }[] = [
   { names: ['doctor'], load: async () => (await import('./doctor.ts')).registerDoctor },
   { names: ['synth'], load: async () => (await import('./synth.ts')).registerSynth },
-  { names: ['dcase'], load: async () => (await import('./dcase.ts')).registerDcase },
+  { names: ['dcase', 'dcase-curve'], load: async () => (await import('./dcase.ts')).registerDcase },
   { names: ['info'], load: async () => (await import('./info.ts')).registerInfo },
   { names: ['features'], load: async () => (await import('./features.ts')).registerFeatures },
   { names: ['train'], load: async () => (await import('./train.ts')).registerTrain },

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
-import { generateSyntheticFactory, MACHINE_TYPES, type MachineType } from '../../engine/datasets/synthetic/factory.ts';
+import { DIFFICULTIES, generateSyntheticFactory, MACHINE_TYPES, type Difficulty, type MachineType } from '../../engine/datasets/synthetic/factory.ts';
 
 interface SynthOptions {
   out: string;
@@ -10,6 +10,8 @@ interface SynthOptions {
   train: string;
   test: string;
   duration: string;
+  snrDb?: string;
+  difficulties?: string;
   force?: boolean;
   progress: boolean;
 }
@@ -29,6 +31,21 @@ function parseTypes(value: string | undefined): MachineType[] | undefined {
   return types as MachineType[];
 }
 
+function parseSnrRange(value: string | undefined): [number, number] | undefined {
+  if (value === undefined) return undefined;
+  const parts = value.split(',').map((v) => Number(v.trim()));
+  if (parts.length !== 2 || !parts.every(Number.isFinite) || parts[0]! > parts[1]!) throw new Error(`--snr-db must be "low,high" in dB with low ≤ high, got "${value}"`);
+  return [parts[0]!, parts[1]!];
+}
+
+function parseDifficulties(value: string | undefined): Difficulty[] | undefined {
+  if (value === undefined) return undefined;
+  const list = value.split(',').map((t) => t.trim()).filter((t) => t !== '');
+  for (const d of list) if (!(DIFFICULTIES as readonly string[]).includes(d)) throw new Error(`--difficulties: unknown difficulty "${d}" (known: ${DIFFICULTIES.join(', ')})`);
+  if (list.length === 0) throw new Error('--difficulties: give at least one difficulty');
+  return list as Difficulty[];
+}
+
 export function registerSynth(program: Command): void {
   program
     .command('synth')
@@ -40,6 +57,8 @@ export function registerSynth(program: Command): void {
     .option('--train <n>', 'normal training clips per id', '30')
     .option('--test <n>', 'test clips per id (half normal, half anomalous)', '20')
     .option('--duration <s>', 'clip length in seconds', '10')
+    .option('--snr-db <low,high>', 'machine-to-background SNR range in dB (default -3,9; lower is harder)')
+    .option('--difficulties <list>', `anomaly difficulties to use (default all: ${DIFFICULTIES.join(',')})`)
     .option('--force', 'replace a previous synthetic set in --out (removes only the files its manifest.csv lists)')
     .option('--no-progress', 'no progress bar')
     .action(async (opts: SynthOptions) => {
@@ -56,6 +75,8 @@ export function registerSynth(program: Command): void {
         trainPerId: parseInteger('--train', opts.train),
         testPerId: parseInteger('--test', opts.test),
         durationS,
+        snrRangeDb: parseSnrRange(opts.snrDb),
+        difficulties: parseDifficulties(opts.difficulties),
         overwrite: opts.force ?? false,
         onProgress: (done, total) => {
           if (!bar) return;

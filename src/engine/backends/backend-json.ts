@@ -10,7 +10,17 @@ import { z } from 'zod';
 export const BACKEND_JSON_FORMAT = 'auscult-backend/2';
 
 export type GaussianKind =
-  'gaussian-full' | 'gaussian-diag' | 'gaussian-spherical' | 'mean-logmel' | 'max-logmel';
+  | 'gaussian-full'
+  | 'gaussian-diag'
+  | 'gaussian-spherical'
+  | 'mean-logmel'
+  | 'max-logmel'
+  | 'meanstd-logmel'
+  | 'robust-logmel'
+  | 'frame-gaussian';
+
+/** Kinds that store reference vectors (N×D): training embeddings, k-means centres, log-Mel patches. */
+export type ReferenceKind = 'knn-cosine' | 'kmeans-cosine' | 'patch-knn';
 
 /** A fitted back-end's parameters in memory (what `BackendJson` stores). */
 export type BackendState =
@@ -41,7 +51,13 @@ export type BackendState =
       k: number;
       /** normalised training vectors, N×D */ train: Float64Array;
     }
-  | { kind: 'model-output'; dim: number; classIndex: number };
+  | { kind: 'model-output'; dim: number; classIndex: number }
+  | {
+      kind: ReferenceKind;
+      dim: number;
+      /** N×D: normalised training embeddings / normalised centres / training patches. */
+      refs: Float64Array;
+    };
 
 const count = z.number().int().nonnegative();
 const float64s = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'not base64');
@@ -61,7 +77,7 @@ const backendJsonSchema = z.discriminatedUnion('kind', [
   }),
   z.object({
     format,
-    kind: z.enum(['gaussian-full', 'gaussian-diag', 'gaussian-spherical', 'mean-logmel', 'max-logmel']),
+    kind: z.enum(['gaussian-full', 'gaussian-diag', 'gaussian-spherical', 'mean-logmel', 'max-logmel', 'meanstd-logmel', 'robust-logmel', 'frame-gaussian']),
     dim: count,
     mean: float64s,
     /** full covariance: lower triangle; diag: the variances; spherical: one variance. */
@@ -70,13 +86,14 @@ const backendJsonSchema = z.discriminatedUnion('kind', [
   z.object({ format, kind: z.literal('cosine-mean'), dim: count, mean: float64s }),
   z.object({ format, kind: z.literal('cosine-top10'), dim: count, k: count, train: float64s }),
   z.object({ format, kind: z.literal('model-output'), dim: count, classIndex: count }),
+  z.object({ format, kind: z.enum(['knn-cosine', 'kmeans-cosine', 'patch-knn']), dim: count, refs: float64s }),
 ]);
 
 /** The JSON form of a fitted back-end (see the module comment). */
 export type BackendJson = z.infer<typeof backendJsonSchema>;
 
 export function hasFullCovariance(kind: GaussianKind): boolean {
-  return kind === 'gaussian-full' || kind === 'mean-logmel' || kind === 'max-logmel';
+  return kind !== 'gaussian-diag' && kind !== 'gaussian-spherical';
 }
 
 function encode(values: Float64Array): string {
@@ -153,6 +170,10 @@ export function stateToJson(state: BackendState): BackendJson {
       return { ...base, kind: state.kind, dim: state.dim, k: state.k, train: encode(state.train) };
     case 'model-output':
       return { ...base, kind: state.kind, dim: state.dim, classIndex: state.classIndex };
+    case 'knn-cosine':
+    case 'kmeans-cosine':
+    case 'patch-knn':
+      return { ...base, kind: state.kind, dim: state.dim, refs: encode(state.refs) };
     default:
       return {
         ...base,
@@ -207,6 +228,15 @@ export function stateFromJson(json: unknown): BackendState {
     }
     case 'model-output':
       return { kind: j.kind, dim: d, classIndex: j.classIndex };
+    case 'knn-cosine':
+    case 'kmeans-cosine':
+    case 'patch-knn': {
+      const refs = decode(j.refs, 'refs');
+      if (d === 0 || refs.length === 0 || refs.length % d !== 0) {
+        throw new Error(`invalid back-end JSON: refs has ${refs.length} values, not whole vectors of ${d}`);
+      }
+      return { kind: j.kind, dim: d, refs };
+    }
     default: {
       const full = hasFullCovariance(j.kind);
       const covLength = full ? triangle(d) : j.kind === 'gaussian-diag' ? d : 1;

@@ -8,6 +8,10 @@
  * - `mean-logmel` / `max-logmel`: the 128-d temporal mean / max of the normalised log-Mel
  *   (features/simple.ts), not length-normalised, scored with one full-covariance Gaussian;
  * - `model-output`: the model's class probabilities; score −log P(the id's class).
+ * - small-data kinds (see the README's back-ends table): `knn-cosine` / `kmeans-cosine` on
+ *   embeddings; `meanstd-logmel` / `robust-logmel` (per-band statistics, Ledoit–Wolf Gaussian);
+ *   `frame-gaussian` / `patch-knn` (frame-level models; input: the normalised log-Mel window).
+ *   `logMelVector(kind, window)` (logmel-stats.ts) makes the input of every log-Mel kind.
  */
 import {
   stateFromJson,
@@ -15,12 +19,18 @@ import {
   type BackendJson,
   type BackendState,
   type GaussianKind,
+  type ReferenceKind,
 } from './backend-json.ts';
 import { cosineToCentreScores, cosineTopKScores } from './cosine.ts';
 import { SingleGaussian, fitGaussian, type CovarianceType } from './gaussian.ts';
 import { fitGmm, GaussianMixture, GMM_DEFAULTS, initGmmFromMeans } from './gmm.ts';
 import { modelOutputScore } from './model-output.ts';
 import { normalizeRowsInPlace, toMatrix, type VectorList } from './vectors.ts';
+import { minCosineDistanceScores } from './knn.ts';
+import { sphericalKMeans } from './kmeans.ts';
+import { fitShrunkGaussian } from './shrinkage.ts';
+import { frameGaussianScores, framesOf, patchKnnScores, stackFrames, trainingPatches } from './frames.ts';
+import { N_MELS } from '../features/params.ts';
 
 export { BACKEND_JSON_FORMAT, type BackendJson } from './backend-json.ts';
 export { clipScoreFromWindows, ensembleScores } from './ensemble.ts';
@@ -28,6 +38,10 @@ export { modelOutputScore } from './model-output.ts';
 export { lengthNormalize, type VectorList } from './vectors.ts';
 export { fitGmm, GaussianMixture, initGmmFromMeans, type GmmFitResult, type GmmParameters } from './gmm.ts';
 export { fitGaussian, SingleGaussian, type CovarianceType, type GaussianParameters } from './gaussian.ts';
+export { isLogMelKind, logMelVector, LOGMEL_KINDS, type LogMelKind } from './logmel-stats.ts';
+
+/** Centres of the `kmeans-cosine` back-end (fewer when a machine has fewer training vectors). */
+export const KMEANS_CENTRES = 16;
 
 /** The back-end kinds, as named on the command line (`auscult dcase --backend …`). */
 export const BACKEND_KINDS = [
@@ -40,6 +54,12 @@ export const BACKEND_KINDS = [
   'model-output',
   'mean-logmel',
   'max-logmel',
+  'knn-cosine',
+  'kmeans-cosine',
+  'meanstd-logmel',
+  'robust-logmel',
+  'frame-gaussian',
+  'patch-knn',
 ] as const;
 export type BackendKind = (typeof BACKEND_KINDS)[number];
 
@@ -48,10 +68,18 @@ export function isBackendKind(name: string): name is BackendKind {
 }
 
 /** What the vectors given to `fitBackend` and `score` are for a kind. */
-export type BackendInput = 'embedding' | 'mean-logmel' | 'max-logmel' | 'class-probabilities';
+export type BackendInput =
+  | 'embedding'
+  | 'mean-logmel'
+  | 'max-logmel'
+  | 'meanstd-logmel'
+  | 'robust-logmel'
+  | 'logmel-window'
+  | 'class-probabilities';
 
 export function backendInput(kind: BackendKind): BackendInput {
-  if (kind === 'mean-logmel' || kind === 'max-logmel') return kind;
+  if (kind === 'mean-logmel' || kind === 'max-logmel' || kind === 'meanstd-logmel' || kind === 'robust-logmel') return kind;
+  if (kind === 'frame-gaussian' || kind === 'patch-knn') return 'logmel-window';
   if (kind === 'model-output') return 'class-probabilities';
   return 'embedding';
 }
@@ -138,6 +166,9 @@ const GAUSSIAN_COVARIANCE: Record<GaussianKind, CovarianceType> = {
   'gaussian-spherical': 'spherical',
   'mean-logmel': 'full',
   'max-logmel': 'full',
+  'meanstd-logmel': 'full',
+  'robust-logmel': 'full',
+  'frame-gaussian': 'full',
 };
 
 class GaussianBackend implements FittedBackend {
@@ -158,6 +189,7 @@ class GaussianBackend implements FittedBackend {
   }
 
   score(vectors: VectorList): Float64Array {
+    if (this.kind === 'frame-gaussian') return frameGaussianScores(this.gaussian, vectors);
     const { x, n } = inputMatrix(this.kind, vectors, 'scoring', this.dim);
     return this.gaussian.logDensities(x, n).map((v) => -v);
   }
@@ -242,8 +274,39 @@ class ModelOutputBackend implements FittedBackend {
   }
 }
 
+/** Scores against stored reference vectors: min cosine distance (embeddings) or patch k-NN (log-Mel). */
+class ReferenceBackend implements FittedBackend {
+  readonly kind: BackendKind;
+  readonly dim: number;
+  readonly diagnostics: Record<string, number>;
+  private readonly m: number;
+
+  constructor(private readonly state: Extract<BackendState, { kind: ReferenceKind }>) {
+    this.kind = state.kind;
+    this.dim = state.dim;
+    this.m = state.dim > 0 ? state.refs.length / state.dim : 0;
+    if (!Number.isInteger(this.m) || this.m < 1)
+      throw new Error(`${state.kind} back-end: ${state.refs.length} stored values are not whole vectors of ${state.dim}`);
+    this.diagnostics = { references: this.m };
+  }
+
+  score(vectors: VectorList): Float64Array {
+    if (this.kind === 'patch-knn') return patchKnnScores(this.state.refs, this.m, vectors);
+    const { x, n } = inputMatrix(this.kind, vectors, 'scoring', this.dim);
+    return minCosineDistanceScores(x, n, this.state.refs, this.m);
+  }
+
+  toJSON(): BackendJson {
+    return stateToJson(this.state);
+  }
+}
+
 function fromState(state: BackendState): FittedBackend {
   switch (state.kind) {
+    case 'knn-cosine':
+    case 'kmeans-cosine':
+    case 'patch-knn':
+      return new ReferenceBackend(state);
     case 'gmm':
       return new GmmBackend(state);
     case 'cosine-mean':
@@ -280,6 +343,14 @@ export function fitBackend(
     return fromState({ kind, dim, classIndex });
   }
   if (trainVectors.length === 0) throw new Error(`${kind} back-end: no training vectors to fit on`);
+  // Frame-level kinds take whole windows: their samples are the frames (or patches), 128-d.
+  if (kind === 'frame-gaussian') {
+    trainVectors.forEach((w) => framesOf(w, 'frame-gaussian back-end training data'));
+    const { x, n } = stackFrames(trainVectors, 'frame-gaussian back-end training data');
+    const g = fitGaussian(x, n, N_MELS, 'full', regCovar);
+    return fromState({ kind, dim: N_MELS, mean: g.mean, covariance: g.covariance });
+  }
+  if (kind === 'patch-knn') return fromState({ kind, dim: N_MELS, refs: trainingPatches(trainVectors).x });
   const { x, n, d } = inputMatrix(kind, trainVectors, 'training data');
   if (d === 0) throw new Error(`${kind} back-end: training vectors are empty`);
   switch (kind) {
@@ -314,6 +385,15 @@ export function fitBackend(
     }
     case 'cosine-top10':
       return fromState({ kind, dim: d, k: 10, train: x });
+    case 'knn-cosine':
+      return fromState({ kind, dim: d, refs: x });
+    case 'kmeans-cosine':
+      return fromState({ kind, dim: d, refs: sphericalKMeans(x, n, d, KMEANS_CENTRES).centres });
+    case 'meanstd-logmel':
+    case 'robust-logmel': {
+      const g = fitShrunkGaussian(x, n, d, regCovar);
+      return fromState({ kind, dim: d, mean: g.mean, covariance: g.covariance });
+    }
     default: {
       const g = fitGaussian(x, n, d, GAUSSIAN_COVARIANCE[kind]!, regCovar);
       return fromState({ kind, dim: d, mean: g.mean, covariance: g.covariance });

@@ -40,6 +40,8 @@ export interface LearnedRunOptions {
    */
   training: { set: TrainingSet; normStats: NormStats };
   outDir: string;
+  /** Further normalised windows to embed with the model (e.g. perturbed copies for the label-free choice). */
+  extraWindows?: Float32Array[];
   signal?: AbortSignal;
   onProgress?: (p: { stage: string; done: number; total: number }) => void;
   log?: (line: string) => void;
@@ -59,6 +61,8 @@ export interface LearnedRun {
   testProbabilities: Float32Array[];
   /** The S centres of a class (raw; the GMM back-end normalises them). */
   centres(classIndex: number): Float32Array[];
+  /** Embeddings of `options.extraWindows`, in order. */
+  extraEmbeddings: Float32Array[];
   /** Folder the trained model was saved to. */
   modelDir: string;
 }
@@ -132,6 +136,11 @@ export async function trainAndEmbed(options: LearnedRunOptions, timer: StageTime
       const total = options.trainRecordings.length + options.testRecordings.length;
       const train = embedRecordings(model, cache, options.trainRecordings, normStats, (d) => progress({ stage: 'embedding', done: d, total }));
       const test = embedRecordings(model, cache, options.testRecordings, normStats, (d) => progress({ stage: 'embedding', done: options.trainRecordings.length + d, total }));
+      const extraEmbeddings: Float32Array[] = [];
+      const extra = options.extraWindows ?? [];
+      for (let start = 0; start < extra.length; start += EMBED_CLIPS_PER_CHUNK) {
+        extraEmbeddings.push(...embedWindows(model, extra.slice(start, start + EMBED_CLIPS_PER_CHUNK)).embeddings);
+      }
       const centresByClass = dataset.classes.map((_, c) => classCentres(model, c));
       disposeModel(model);
       return {
@@ -140,6 +149,7 @@ export async function trainAndEmbed(options: LearnedRunOptions, timer: StageTime
         trainProbabilities: train.probabilities,
         testProbabilities: test.probabilities,
         centres: (classIndex: number) => centresByClass[classIndex]!,
+        extraEmbeddings,
         modelDir,
       };
     });

@@ -8,8 +8,12 @@
 export interface SystemKey {
   /** Unique, human-readable name, e.g. `S=32 gmm`, `mean-logmel`, `ensemble S=1,2,4 gmm`. */
   name: string;
-  /** `learned` (embeddings), `mean` / `max` (log-Mel statistics), `ensemble`, `combined`. */
-  representation: 'learned' | 'mean' | 'max' | 'ensemble' | 'combined';
+  /**
+   * `learned` (embeddings), `mean` / `max` / `meanstd` / `robust` (per-band log-Mel statistics),
+   * `frames` / `patches` (frame-level log-Mel models), `ensemble`, `combined`, `chosen` (the
+   * label-free choice per machine), `fusion` (normal-data score fusion).
+   */
+  representation: 'learned' | 'mean' | 'max' | 'meanstd' | 'robust' | 'frames' | 'patches' | 'ensemble' | 'combined' | 'chosen' | 'fusion';
   /** Back-end kind (`gmm`, `gaussian-full`, …). */
   backend: string;
   /** Sub-clusters S of the model, or undefined when no model is involved. */
@@ -123,13 +127,13 @@ export function formatResultsMarkdown(results: IdResult[], context: ResultsRepor
 
   // Table V: per type, the representations mean / max / learned (default system) / combined.
   const isLearned = (s: SystemKey): boolean => s.representation === 'learned' || s.representation === 'ensemble';
-  const perTypeSystems = systems.filter((s) => s.representation === 'mean' || s.representation === 'max' || s.representation === 'combined' || (isLearned(s) && s.name === context.defaultSystem));
+  const perTypeSystems = systems.filter((s) => !isLearned(s) || s.name === context.defaultSystem);
   const rowsV: string[][] = [];
   for (const machineType of [...types, 'mean']) {
     for (const s of perTypeSystems) {
       const a = meanOf(s.name, machineType);
       if (!a) continue;
-      const representation = isLearned(s) ? `learned (${s.name})` : s.representation === 'combined' ? s.name : s.representation;
+      const representation = isLearned(s) ? `learned (${s.name})` : s.representation === 'mean' || s.representation === 'max' ? s.representation : s.name;
       rowsV.push([representation, machineType, pct(a.auc), pct(a.pauc)]);
     }
   }

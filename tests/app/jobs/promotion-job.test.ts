@@ -1,3 +1,4 @@
+import { LEARNED_CANDIDATES } from '../../../src/engine/detectors/label-free.ts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { AppService } from '../../../src/app/services/app-service.ts';
@@ -154,7 +155,12 @@ describe('promotion gate after training (real job processes)', () => {
     );
     expect(audit).toMatchObject({ actor: 'system', details: { modelId: model.id, activated: true } });
     const summary = await app.call('dashboard/summary', { projectId });
-    for (const m of summary.machines) expect(m).toMatchObject({ backend: 'gmm', scoredCount: 4 });
+    for (const m of summary.machines) {
+      // Each machine is scored by the learned back-end chosen for it (GMM or nearest neighbours).
+      expect(m).toMatchObject({ scoredCount: 4 });
+      expect(LEARNED_CANDIDATES).toContain(m.backend);
+      expect(m.detector?.kind).toBe(m.backend);
+    }
     // Once active, every clip at or above its threshold under the new model has an alarm.
     const over = appInternals(app).ws.db
       .prepare(

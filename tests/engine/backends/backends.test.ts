@@ -52,7 +52,8 @@ describe('back-ends on embeddings', () => {
     expect(maxRelativeError(b.score(shrunk), b.score(inliers), 1e-6)).toBeLessThan(1e-9);
   });
 
-  it.each([...BACKEND_KINDS])('%s survives a JSON round trip with identical scores', (kind) => {
+  // Frame-level kinds take whole log-Mel windows: their round trip is in small-data.test.ts.
+  it.each(BACKEND_KINDS.filter((k) => backendInput(k) !== 'logmel-window'))('%s survives a JSON round trip with identical scores', (kind) => {
     const b =
       kind === 'model-output'
         ? fitBackend(kind, [], { classIndex: 2 })

@@ -133,6 +133,24 @@ describe('synthetic factory', () => {
     expect(new Set(pairs).size).toBe(ANOMALY_KINDS.length * DIFFICULTIES.length);
   });
 
+  it('makes harder sets: only the chosen difficulties, SNR drawn from the given range; defaults unchanged', async () => {
+    const specs = planSyntheticFactory({ seed: 1, types: ['pump'], idsPerType: 1, trainPerId: 1, testPerId: 24, difficulties: ['medium', 'hard'] });
+    const pairs = specs.filter((s) => s.anomaly).map((s) => `${s.anomaly!.kind}/${s.anomaly!.difficulty}`);
+    expect(new Set(pairs).size).toBe(ANOMALY_KINDS.length * 2);
+    expect(pairs.some((p) => p.endsWith('/easy'))).toBe(false);
+    expect(() => planSyntheticFactory({ difficulties: ['trivial' as never] })).toThrow(/unknown difficulty "trivial"/);
+    const spec = specs[0]!;
+    expect(renderSyntheticClip(1, spec, 1, [-6, -6]).snrDb).toBe(-6);
+    const standard = renderSyntheticClip(1, spec, 1);
+    expect(renderSyntheticClip(1, spec, 1, SNR_RANGE_DB).samples).toEqual(standard.samples);
+    const manifest = await generateSyntheticFactory({ outDir: tmp(), seed: 2, types: ['valve'], idsPerType: 1, trainPerId: 1, testPerId: 2, durationS: 1, snrRangeDb: [-9, -8] });
+    for (const e of manifest) {
+      expect(e.snrDb).toBeGreaterThanOrEqual(-9);
+      expect(e.snrDb).toBeLessThanOrEqual(-8);
+    }
+    await expect(generateSyntheticFactory({ outDir: tmp(), snrRangeDb: [3, 1] })).rejects.toThrow(/SNR range must be two finite numbers, low ≤ high/);
+  });
+
   it('gives ids of one type subtly different machines, and a fan a blade-pass tone that follows speed', () => {
     const p0 = drawMachineProfile('fan', new Random(deriveSeed(0, 'profile/fan/id_00')));
     const p1 = drawMachineProfile('fan', new Random(deriveSeed(0, 'profile/fan/id_01')));

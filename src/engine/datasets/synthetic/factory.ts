@@ -60,7 +60,12 @@ export function machineIdName(idNumber: number): string {
 }
 
 /** Render one clip (deterministic in `seed` and `spec`; independent of any other clip). */
-export function renderSyntheticClip(seed: number, spec: SyntheticClipSpec, durationS: number): SyntheticClip {
+export function renderSyntheticClip(
+  seed: number,
+  spec: SyntheticClipSpec,
+  durationS: number,
+  snrRangeDb: readonly [number, number] = SNR_RANGE_DB,
+): SyntheticClip {
   const fs = SYNTH_SAMPLE_RATE_HZ;
   const length = Math.round(durationS * fs);
   if (!(length > 0)) throw new Error(`synthetic clip duration ${durationS} s is not positive`);
@@ -96,7 +101,7 @@ export function renderSyntheticClip(seed: number, spec: SyntheticClipSpec, durat
     addInto(mix, renderAddedFault(anomaly.kind, anomaly.difficulty, profile, speed, rng, fs, 1));
   }
 
-  const snrDb = rng.uniform(SNR_RANGE_DB[0], SNR_RANGE_DB[1]);
+  const snrDb = rng.uniform(snrRangeDb[0], snrRangeDb[1]);
   addInto(mix, renderBackground(rng, length, fs), dbToAmplitude(-snrDb));
 
   // Recording level varies by ±2 dB around −26 dBFS; peaks are kept below full scale.
@@ -124,6 +129,10 @@ export interface SyntheticFactoryOptions {
   testPerId?: number;
   /** Clip length (default 10 s, as DCASE). */
   durationS?: number;
+  /** Machine-to-background SNR range in dB, drawn uniformly per clip (default [−3, 9]); lower = harder. */
+  snrRangeDb?: readonly [number, number];
+  /** Anomaly difficulties to draw from (default all three); e.g. ['medium', 'hard'] for a harder set. */
+  difficulties?: readonly Difficulty[];
   /** Replace a previous synthetic set in `outDir` (only files its manifest.csv lists are removed). */
   overwrite?: boolean;
   onProgress?: (done: number, total: number) => void;
@@ -173,6 +182,11 @@ export function planSyntheticFactory(options: Omit<SyntheticFactoryOptions, 'out
   const ids = checkCount('idsPerType', options.idsPerType ?? STANDARD_SYNTHETIC_SET.idsPerType, 1);
   const train = checkCount('trainPerId', options.trainPerId ?? STANDARD_SYNTHETIC_SET.trainPerId, 1);
   const test = checkCount('testPerId', options.testPerId ?? STANDARD_SYNTHETIC_SET.testPerId, 0);
+  const difficulties = options.difficulties ?? DIFFICULTIES;
+  for (const d of difficulties) {
+    if (!(DIFFICULTIES as readonly string[]).includes(d)) throw new Error(`synthetic factory: unknown difficulty "${d}" (known: ${DIFFICULTIES.join(', ')})`);
+  }
+  if (difficulties.length === 0 || new Set(difficulties).size !== difficulties.length) throw new Error('synthetic factory: give each anomaly difficulty at most once, and at least one');
   const specs: SyntheticClipSpec[] = [];
   for (const machineType of types) {
     for (let idNumber = 0; idNumber < ids; idNumber++) {
@@ -180,7 +194,7 @@ export function planSyntheticFactory(options: Omit<SyntheticFactoryOptions, 'out
       const normals = Math.ceil(test / 2);
       for (let index = 0; index < normals; index++) specs.push({ machineType, idNumber, split: 'test', label: 'normal', index });
       // Every (kind, difficulty) pair in turn, in an order shuffled per id, so anomalies are balanced.
-      const pairs = ANOMALY_KINDS.flatMap((kind) => DIFFICULTIES.map((difficulty) => ({ kind, difficulty })));
+      const pairs = ANOMALY_KINDS.flatMap((kind) => difficulties.map((difficulty) => ({ kind, difficulty })));
       const order = new Random(deriveSeed(seed, `anomalies/${machineType}/${machineIdName(idNumber)}`));
       for (let i = pairs.length - 1; i > 0; i--) {
         const j = order.int(0, i);
@@ -270,6 +284,9 @@ export async function generateSyntheticFactory(options: SyntheticFactoryOptions)
   if (!Number.isInteger(seed) || seed < 0 || seed > 0xffffffff) throw new Error(`synthetic factory: seed must be an integer in 0..4294967295, got ${seed}`);
   const durationS = options.durationS ?? STANDARD_SYNTHETIC_SET.durationS;
   if (!(durationS > 0 && durationS <= 600)) throw new Error(`synthetic factory: durationS must be in (0, 600], got ${durationS}`);
+  const snrRangeDb = options.snrRangeDb ?? SNR_RANGE_DB;
+  if (!(Number.isFinite(snrRangeDb[0]) && Number.isFinite(snrRangeDb[1]) && snrRangeDb[0] <= snrRangeDb[1]))
+    throw new Error(`synthetic factory: SNR range must be two finite numbers, low ≤ high, got ${snrRangeDb.join(', ')}`);
   const specs = planSyntheticFactory(options);
   const outDir = path.resolve(options.outDir);
   prepareOutDir(outDir, options.overwrite ?? false);
@@ -286,7 +303,7 @@ export async function generateSyntheticFactory(options: SyntheticFactoryOptions)
       fs.mkdirSync(dir, { recursive: true });
       createdDirs.add(dir);
     }
-    const clip = renderSyntheticClip(seed, spec, durationS);
+    const clip = renderSyntheticClip(seed, spec, durationS, snrRangeDb);
     fs.writeFileSync(target, encodeWav([clip.samples], SYNTH_SAMPLE_RATE_HZ, { kind: 'pcm', bits: 16 }));
     const entry: ManifestEntry = {
       file,
