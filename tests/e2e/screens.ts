@@ -43,7 +43,7 @@ export function pageProblems(page: Page): string[] {
 export async function saveScreenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<string> {
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);
-  await page.evaluate(() => document.fonts.ready);
+  await page.evaluate('document.fonts.ready.then(() => true)');
   await page.screenshot({ path: file, fullPage: options.fullPage ?? false, animations: 'disabled' });
   return file;
 }
@@ -53,16 +53,16 @@ export async function saveScreenshot(page: Page, name: string, options: { fullPa
  * `read()` returns their durations in ms since the start.
  */
 export async function watchLongTasks(page: Page): Promise<{ read(): Promise<number[]> }> {
-  await page.evaluate(() => {
-    const w = window as unknown as { __longTasks: number[]; __longTaskObserver?: PerformanceObserver };
-    w.__longTasks = [];
-    w.__longTaskObserver?.disconnect();
-    w.__longTaskObserver = new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) w.__longTasks.push(e.duration);
+  // A string: this file is compiled for Node (no DOM types); the code runs in the page.
+  await page.evaluate(`(() => {
+    window.__longTasks = [];
+    window.__longTaskObserver?.disconnect();
+    window.__longTaskObserver = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) window.__longTasks.push(e.duration);
     });
-    w.__longTaskObserver.observe({ type: 'longtask', buffered: false });
-  });
+    window.__longTaskObserver.observe({ type: 'longtask', buffered: false });
+  })()`);
   return {
-    read: () => page.evaluate(() => [...(window as unknown as { __longTasks: number[] }).__longTasks]),
+    read: () => page.evaluate('[...window.__longTasks]') as Promise<number[]>,
   };
 }

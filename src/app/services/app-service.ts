@@ -28,6 +28,8 @@ import {
 } from './thresholds.ts';
 import { WatchedFolders } from './watch.ts';
 import { ensureBaselineModel } from './baseline.ts';
+import { lineOverview, scoreDistribution, scoreSeries } from './monitoring.ts';
+import { inspectRecording } from './inspection.ts';
 import { decidePromotion, summarizeComparison, type PromotionDecision } from './promotion.ts';
 
 export interface AppServiceOptions extends JobManagerOptions {
@@ -639,7 +641,31 @@ export class AppService {
       };
     },
     'audit/list': (q) => this.ws.audit.list(q),
+
+    // The watch-and-judge screens (monitoring.ts, inspection.ts).
+    'lines/overview': ({ projectId }) => {
+      this.project(projectId);
+      return lineOverview(this.ws, projectId, this.effectiveModelId(projectId));
+    },
+    'machines/scoreSeries': ({ machineId, modelId, before, limit }) => {
+      const machine = this.machine(machineId);
+      return scoreSeries(this.ws, machine, this.viewModel(machine, modelId), before, limit);
+    },
+    'machines/scoreDistribution': ({ machineId, modelId, bins }) => {
+      const machine = this.machine(machineId);
+      return scoreDistribution(this.ws, machine, this.viewModel(machine, modelId), bins);
+    },
+    'recordings/inspect': ({ recordingId, modelId, maxColumns }) => {
+      const rec = this.ws.recordings.get(recordingId) ?? notFound('recording', recordingId);
+      const machine = this.machine(rec.machineId);
+      return inspectRecording(this.ws, rec, machine, this.viewModel(machine, modelId), maxColumns);
+    },
   };
+
+  /** The model a view shows for a machine: the given one (of its project), else the effective one (may be none). */
+  private viewModel(machine: Machine, modelId: number | undefined): number | null {
+    return modelId === undefined ? this.effectiveModelId(machine.projectId) : this.modelFor(machine, modelId);
+  }
 
   /** AUC/pAUC per machine of two models on the labelled test/monitor clips both have scored. */
   private compareModels(projectId: number, a: number, b: number): ModelComparison {
