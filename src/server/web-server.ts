@@ -201,8 +201,7 @@ export async function startWebServer(app: AppService, opts: WebServerOptions = {
     if (!Number.isInteger(id) || id <= 0)
       return sendError(reply, 'bad_request', `recording id "${req.params.id}" is not a positive integer`);
     // Only files registered as recordings are ever read: the path comes from the database.
-    const rec = app.ws.recordings.get(id);
-    if (!rec) return sendError(reply, 'not_found', `No recording with id ${id}`);
+    const { recording: rec } = await app.call('recordings/get', { recordingId: id }, 'web');
     let size: number;
     try {
       size = fs.statSync(rec.path).size;

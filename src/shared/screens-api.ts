@@ -133,9 +133,9 @@ function returns<R>() {
 
 export const SCREEN_METHODS = {
   /** Machine cards of a line, worst first: state, health index, sparkline, open alarms, clips today. */
-  'lines/overview': returns<LineOverview>()(z.object({ projectId: id }).strict()),
+  'monitoring/lineOverview': returns<LineOverview>()(z.object({ projectId: id }).strict()),
   /** A machine's scored test/monitor clips, newest first, paged by recording id (`before`). */
-  'machines/scoreSeries': returns<ScoreSeriesPage>()(
+  'monitoring/scoreSeries': returns<ScoreSeriesPage>()(
     z
       .object({
         machineId: id,
@@ -146,13 +146,13 @@ export const SCREEN_METHODS = {
       .strict(),
   ),
   /** Held-out normal vs monitored score histogram, ROC, clip rate: the dashboard's charts. */
-  'machines/scoreDistribution': returns<ScoreDistribution>()(
+  'monitoring/scoreDistribution': returns<ScoreDistribution>()(
     z
       .object({ machineId: id, modelId: id.optional(), bins: z.number().int().min(5).max(200).default(40) })
       .strict(),
   ),
   /** Everything the clip inspector shows beyond the audio: scores, difference from normal, typical normal clip. */
-  'recordings/inspect': returns<ClipInspection>()(
+  'inspection/clip': returns<ClipInspection>()(
     z
       .object({
         recordingId: id,

@@ -8,7 +8,7 @@ import { bandProfile, deviationMap, melBandCentresHz, stitchWindows } from '../.
 import { FeatureCache, type CachedRecording } from '../../engine/features/cache.ts';
 import type { NormStats } from '../../engine/features/normalization.ts';
 import { WINDOW_FRAMES, HOP_SAMPLES, SAMPLE_RATE_HZ } from '../../engine/features/params.ts';
-import { ApiError } from '../../shared/api.ts';
+import { ConflictError } from '../errors.ts';
 import { healthIndex } from '../../shared/health.ts';
 import type { Machine, Recording } from '../../shared/domain.ts';
 import type { ClipInspection } from '../../shared/screens-api.ts';
@@ -33,10 +33,10 @@ export async function recordingFeatures(cache: FeatureCache, rec: Recording): Pr
   try {
     entry = await cache.ensureFile(rec.path);
   } catch (err) {
-    throw new ApiError('conflict', `recording ${rec.id} (${rec.fileName}) cannot be read: ${(err as Error).message}`);
+    throw new ConflictError(`recording ${rec.id} (${rec.fileName}) cannot be read: ${(err as Error).message}`);
   }
   if (entry.key !== rec.contentHash)
-    throw new ApiError('conflict', `recording file changed since import: ${rec.path} no longer has the content imported as recording ${rec.id}`);
+    throw new ConflictError(`recording file changed since import: ${rec.path} no longer has the content imported as recording ${rec.id}`);
   return entry;
 }
 
@@ -55,7 +55,7 @@ export async function normalProfile(
 ): Promise<{ stats: NormStats; clips: number }> {
   const train = ws.recordings.trainingSet(machine.id);
   if (train.length === 0)
-    throw new ApiError('conflict', `machine ${machine.type}/${machine.name} has no normal training clips to compare with`);
+    throw new ConflictError(`machine ${machine.type}/${machine.name} has no normal training clips to compare with`);
   const key = `${ws.dir}|${machine.id}|${trainingSignature(train)}`;
   const known = profiles.get(key);
   if (known) return known;

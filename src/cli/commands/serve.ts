@@ -46,7 +46,7 @@ export function registerServe(program: Command): void {
       throw err;
     }
     process.stdout.write(`Auscult web mode: ${server.url}\n`);
-    process.stdout.write(`workspace ${app.ws.dir}; press Ctrl+C to stop\n`);
+    process.stdout.write(`workspace ${(await app.call('app/info', {})).workspace}; press Ctrl+C to stop\n`);
     // Which TF.js backend job processes get (same environment): loaded after the URL is out,
     // so start-up is not held up by the wasm binaries.
     void import('../../engine/tf.ts')

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppService } from '../../../src/app/services/app-service.ts';
+import { appInternals } from '../../../src/app/internals.ts';
 import { quantile } from '../../../src/app/services/thresholds.ts';
 import { binEdges, histogramCounts, machineState } from '../../../src/app/services/monitoring.ts';
 import { healthIndex, scoreAtIndex } from '../../../src/shared/health.ts';
@@ -58,18 +59,18 @@ describe('screen data over a scored line (real job processes)', () => {
     writeTinyLine(root, { trainPerMachine: 6, testPerMachine: 4 });
     projectId = (await app.call('projects/create', { name: 'Line S' })).id;
     await app.call('recordings/import', { projectId, sources: [path.join(root, 'train')], role: 'train' });
-    await waitForIdle(app.jobs, app.ws);
+    await waitForIdle(appInternals(app).jobs, appInternals(app).ws);
     await app.call('recordings/import', { projectId, sources: [path.join(root, 'test')], role: 'monitor' });
-    await waitForIdle(app.jobs, app.ws);
-    expect(app.ws.jobs.list({ status: ['failed'] }).map((j) => j.error)).toEqual([]);
+    await waitForIdle(appInternals(app).jobs, appInternals(app).ws);
+    expect(appInternals(app).ws.jobs.list({ status: ['failed'] }).map((j) => j.error)).toEqual([]);
   });
   afterAll(async () => {
     await app.close();
     t.cleanup();
   });
 
-  it('lines/overview: one card per machine, worst first, indices on the threshold scale', async () => {
-    const o = await app.call('lines/overview', { projectId });
+  it('monitoring/lineOverview: one card per machine, worst first, indices on the threshold scale', async () => {
+    const o = await app.call('monitoring/lineOverview', { projectId });
     expect(o.model?.kind).toBe('mean-logmel');
     expect(o.machines).toHaveLength(2);
     const sev = { alarm: 4, 'check-recording': 3, watch: 2, ok: 1, 'no-model': 0 };
@@ -90,15 +91,15 @@ describe('screen data over a scored line (real job processes)', () => {
     expect(o.openAlarms).toBe(o.machines.reduce((n, m) => n + m.openAlarms, 0));
   });
 
-  it('machines/scoreSeries pages newest first without gaps or repeats', async () => {
+  it('monitoring/scoreSeries pages newest first without gaps or repeats', async () => {
     const machineId = (await app.call('machines/list', { projectId }))[0]!.id;
-    const first = await app.call('machines/scoreSeries', { machineId, limit: 3 });
+    const first = await app.call('monitoring/scoreSeries', { machineId, limit: 3 });
     expect(first.total).toBe(8);
     expect(first.items).toHaveLength(3);
     const ids = [...first.items.map((p) => p.recordingId)];
     let before = first.nextBefore;
     while (before !== null) {
-      const page = await app.call('machines/scoreSeries', { machineId, limit: 3, before });
+      const page = await app.call('monitoring/scoreSeries', { machineId, limit: 3, before });
       ids.push(...page.items.map((p) => p.recordingId));
       before = page.nextBefore;
     }
@@ -107,9 +108,9 @@ describe('screen data over a scored line (real job processes)', () => {
     expect(new Set(ids).size).toBe(8);
   });
 
-  it('machines/scoreDistribution: histogram counts add up, ROC from labelled clips, no clip rate from a burst', async () => {
+  it('monitoring/scoreDistribution: histogram counts add up, ROC from labelled clips, no clip rate from a burst', async () => {
     const machineId = (await app.call('machines/list', { projectId }))[0]!.id;
-    const d = await app.call('machines/scoreDistribution', { machineId, bins: 20 });
+    const d = await app.call('monitoring/scoreDistribution', { machineId, bins: 20 });
     expect(d.edges).toHaveLength(21);
     expect(d.heldoutCounts.reduce((a, b) => a + b, 0)).toBe(6);
     expect(d.monitoredCounts.reduce((a, b) => a + b, 0)).toBe(8);
@@ -125,14 +126,14 @@ describe('screen data over a scored line (real job processes)', () => {
     expect(d.clipRateBasis.clips).toBe(8);
   });
 
-  it('recordings/inspect: deviation map and band profile from the normal profile, typical normal clip, flagged walk', async () => {
+  it('inspection/clip: deviation map and band profile from the normal profile, typical normal clip, flagged walk', async () => {
     const machines = await app.call('machines/list', { projectId });
     const fan = machines.find((m) => m.type === 'fan')!;
     const page = await app.call('recordings/list', { projectId, machineId: fan.id, role: 'monitor', limit: 50 });
     const anomaly = page.items.find((r) => r.fileName.startsWith('anomaly'))!;
     const normal = page.items.find((r) => r.fileName.startsWith('normal'))!;
-    const a = await app.call('recordings/inspect', { recordingId: anomaly.id, maxColumns: 40 });
-    const n = await app.call('recordings/inspect', { recordingId: normal.id, maxColumns: 40 });
+    const a = await app.call('inspection/clip', { recordingId: anomaly.id, maxColumns: 40 });
+    const n = await app.call('inspection/clip', { recordingId: normal.id, maxColumns: 40 });
     expect(a.deviation.bandsHz).toHaveLength(128);
     expect(a.deviation.columnStartS.length).toBeLessThanOrEqual(40);
     expect(a.deviation.values).toHaveLength(a.deviation.columnStartS.length * 128);
@@ -146,7 +147,7 @@ describe('screen data over a scored line (real job processes)', () => {
     expect(a.score!.clipScore).toBe(Math.max(...a.score!.windowScores));
     expect(a.score!.index).toBeCloseTo(healthIndex(a.score!.clipScore, a.scale!)!, 9);
     // The typical normal clip is a training clip of the same machine with the held-out score nearest the median.
-    const typical = app.ws.recordings.get(a.typicalNormal!.recordingId)!;
+    const typical = appInternals(app).ws.recordings.get(a.typicalNormal!.recordingId)!;
     expect(typical.machineId).toBe(fan.id);
     expect(typical.role).toBe('train');
     const view = await app.call('thresholds/get', { machineId: fan.id });
@@ -159,7 +160,7 @@ describe('screen data over a scored line (real job processes)', () => {
     if (a.alarm) expect(a.alarm.recordingId).toBe(anomaly.id);
   });
 
-  it('recordings/inspect of a file changed since import is a conflict naming the file', async () => {
+  it('inspection/clip of a file changed since import is a conflict naming the file', async () => {
     const machines = await app.call('machines/list', { projectId });
     const pump = machines.find((m) => m.type === 'pump')!;
     // A recording registered but never cached: import a new clip, then overwrite it before inspection.
@@ -172,18 +173,18 @@ describe('screen data over a scored line (real job processes)', () => {
       machine: { type: pump.type, name: pump.name },
       role: 'monitor',
     });
-    await waitForIdle(app.jobs, app.ws);
-    expect(app.ws.jobs.get(job.id)!.status).toBe('succeeded');
+    await waitForIdle(appInternals(app).jobs, appInternals(app).ws);
+    expect(appInternals(app).ws.jobs.get(job.id)!.status).toBe('succeeded');
     const rec = (await app.call('recordings/list', { projectId, machineId: pump.id, limit: 100 })).items.find(
       (r) => r.fileName === 'normal_x.wav',
     )!;
     // Drop the cached features of that content, then change the file.
     const cacheFile = fs
-      .readdirSync(path.join(app.ws.cacheDir), { recursive: true, withFileTypes: true })
+      .readdirSync(path.join(appInternals(app).ws.cacheDir), { recursive: true, withFileTypes: true })
       .find((d) => d.isFile() && d.name.startsWith(rec.contentHash));
     if (cacheFile) fs.rmSync(path.join(cacheFile.parentPath, cacheFile.name));
     writeToneWav(extra, { freqHz: 1500, seed: 5 });
-    const err = await app.call('recordings/inspect', { recordingId: rec.id }).catch((e: unknown) => e);
+    const err = await app.call('inspection/clip', { recordingId: rec.id }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ApiError);
     expect((err as ApiError).code).toBe('conflict');
     expect((err as ApiError).message).toMatch(/changed since import/);
