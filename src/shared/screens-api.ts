@@ -47,7 +47,7 @@ export interface LineOverview {
   project: Project;
   /** The model whose scores the line shows (the active one, else the baseline). */
   model: Model | null;
-  /** Worst first: alarm, check recording, watch, ok, no model; then by last index. */
+  /** Worst first: alarm, check recording, watch, ok, no model; then most open alarms, then last index. */
   machines: MachineCard[];
   openAlarms: number;
 }

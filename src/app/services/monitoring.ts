@@ -104,6 +104,7 @@ export function lineOverview(ws: Workspace, projectId: number, modelId: number |
   machines.sort(
     (a, b) =>
       SEVERITY[b.state] - SEVERITY[a.state] ||
+      b.openAlarms - a.openAlarms ||
       (b.last?.index ?? -Infinity) - (a.last?.index ?? -Infinity) ||
       a.machine.id - b.machine.id,
   );

@@ -98,6 +98,17 @@ export function fmtDateTime(iso: string | null | undefined): string {
   });
 }
 
+/** Local time of day, with the date when it is not today: "14:05:09", "28 Nov 14:05". */
+export function fmtClock(iso: string | null | undefined, now: Date = new Date()): string {
+  if (!iso) return DASH;
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return DASH;
+  const sameDay = d.toDateString() === now.toDateString();
+  return sameDay
+    ? d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' })
+    : d.toLocaleString(undefined, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+}
+
 /** Audio format in one line: "WAV PCM 16-bit, 16 kHz, mono". */
 export function fmtFormat(f: {
   container: string;
