@@ -26,9 +26,16 @@ export function useLiveReload(
   });
 }
 
-/** Job events that can change what a screen shows: a job finished (not every progress tick). */
-export function jobFinished(event: ApiEventName, payload: unknown): boolean {
-  if (event !== 'job') return true;
-  const status = (payload as { status?: string }).status;
-  return status !== 'queued' && status !== 'running';
+/**
+ * Events that can change what a screen of one line shows: a scoring job of the line finished
+ * (scores, alarms, fits changed — not every progress tick, not other lines' jobs), or an alarm of
+ * the line (of one machine when `machineId` is given).
+ */
+export function affectsLine(projectId: () => number | undefined, machineId?: () => number | undefined) {
+  return (event: ApiEventName, payload: unknown): boolean => {
+    const p = payload as { status?: string; kind?: string; projectId?: number | null; machineId?: number };
+    if (p.projectId !== projectId()) return false;
+    if (event === 'job') return p.kind === 'score' && p.status !== 'queued' && p.status !== 'running';
+    return machineId === undefined || p.machineId === machineId();
+  };
 }
