@@ -147,6 +147,24 @@ export interface ThresholdChange {
   detectionRate: number | null;
 }
 
+/** What an import did. The counts add up: found = imported + duplicates + failed. */
+/** The result of an import job (`Job.result` of kind "import"). */
+export interface ImportResult extends Record<string, unknown> {
+  /** Audio files found in the sources (or listed explicitly). */
+  found: number;
+  imported: number;
+  /** Files whose content the project already has. */
+  duplicates: number;
+  /** Files that could not be imported: each has an import error naming the file and the problem. */
+  failed: number;
+  /** Sources (folders or files given) that could not be read at all; each has an import error too. */
+  unreadableSources: number;
+  /** Imported files the decoder warned about (e.g. truncated data): the warnings are stored per recording. */
+  withWarnings: { path: string; warnings: string[] }[];
+  /** Roles of the newly imported recordings: decides which follow-up (scoring) runs. */
+  importedRoles: Record<string, number>;
+}
+
 /** Per-machine threshold view: the active threshold, its history and how it performs. */
 export interface ThresholdView {
   machine: Machine;
