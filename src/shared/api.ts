@@ -18,6 +18,7 @@ import type {
   Score,
   Threshold,
 } from './domain.ts';
+import { SCREEN_METHODS } from './screens-api.ts';
 
 const id = z.number().int().positive();
 const role = z.enum(['train', 'test', 'monitor']);
@@ -60,12 +61,21 @@ export const importArgs = importArgsShape.strict().refine(...importMachineGiven)
 /** Training a project model: the shared training configuration (one set of defaults) plus the project. */
 export const trainArgs = trainingConfigSchema.extend({ projectId: id, name: text(200).optional() }).strict();
 
+/** Why a threshold was changed, in the person's words: kept in the audit log with the change. */
+const thresholdNote = text(1000).optional();
 const thresholdTarget = z.union([
-  z.object({ machineId: id, modelId: id.optional(), value: z.number().finite() }).strict(),
+  z.object({ machineId: id, modelId: id.optional(), value: z.number().finite(), note: thresholdNote }).strict(),
   z
-    .object({ machineId: id, modelId: id.optional(), targetFalseAlarmRate: z.number().min(0).max(1) })
+    .object({
+      machineId: id,
+      modelId: id.optional(),
+      targetFalseAlarmRate: z.number().min(0).max(1),
+      note: thresholdNote,
+    })
     .strict(),
-  z.object({ machineId: id, modelId: id.optional(), quantile: z.number().min(0.5).max(1) }).strict(),
+  z
+    .object({ machineId: id, modelId: id.optional(), quantile: z.number().min(0.5).max(1), note: thresholdNote })
+    .strict(),
 ]);
 
 /** Declares a method: `returns<Result>()(argsSchema)` (the result type is carried, not validated). */
@@ -339,7 +349,7 @@ export const API_METHODS = {
   'thresholds/preview': returns<ThresholdChange>()(thresholdTarget),
   /** Restores the threshold the active one replaced (repeat to go further back), re-evaluating alarms. */
   'thresholds/undo': returns<ThresholdView & { change: ThresholdChange }>()(
-    z.object({ machineId: id, modelId: id.optional() }).strict(),
+    z.object({ machineId: id, modelId: id.optional(), note: thresholdNote }).strict(),
   ),
 
   'alarms/list': returns<Alarm[]>()(
@@ -369,6 +379,9 @@ export const API_METHODS = {
   'audit/list': returns<AuditEntry[]>()(
     z.object({ entity: z.string().max(50).optional(), entityId: id.optional(), limit }).strict(),
   ),
+
+  // The watch-and-judge screens' views (src/shared/screens-api.ts).
+  ...SCREEN_METHODS,
 } as const;
 
 export type ApiMethod = keyof typeof API_METHODS;
@@ -380,7 +393,7 @@ export type ApiResult<M extends ApiMethod> = NonNullable<(typeof API_METHODS)[M]
 
 /** Events pushed to clients (SSE in web mode, IPC in the desktop app). */
 export interface ApiEvents {
-  /** A job was queued, progressed or finished. */
+  /** A job was queued, progressed or finished (its `log`: the last 4,000 characters; `jobs/get` has all). */
   job: Job;
   /** A score crossed its machine's threshold. */
   alarm: Alarm;

@@ -3,9 +3,11 @@ import { alarmHandlers } from './alarms.ts';
 import { auditHandlers } from './audit.ts';
 import { dashboardHandlers } from './dashboard.ts';
 import { importHandlers } from './imports.ts';
+import { inspectionHandlers } from './inspection.ts';
 import { jobHandlers } from './jobs.ts';
 import { machineHandlers } from './machines.ts';
 import { modelHandlers } from './models.ts';
+import { monitoringHandlers } from './monitoring.ts';
 import { projectHandlers } from './projects.ts';
 import { recordingHandlers } from './recordings.ts';
 import { scoreHandlers } from './scores.ts';
@@ -26,6 +28,8 @@ const DOMAINS = [
   jobHandlers,
   auditHandlers,
   dashboardHandlers,
+  monitoringHandlers,
+  inspectionHandlers,
 ] as const;
 
 type Composed = UnionToIntersection<ReturnType<(typeof DOMAINS)[number]>>;
