@@ -15,11 +15,23 @@ import { enableNodeWasmThreads, registerWasmKernels } from './tf-kernels/index.t
 export type TfBackendName = 'tensorflow' | 'wasm' | 'cpu';
 export const TF_BACKENDS: readonly TfBackendName[] = ['tensorflow', 'wasm', 'cpu'];
 
+/**
+ * Most wasm threads chosen by default. XNNPack's convolutions scale with threads, but our
+ * JavaScript kernels (BatchNorm, pooling and element-wise passes) run on the main thread only, so
+ * beyond a few threads the step is bound by them (Amdahl) and extra threads just spin.
+ */
+export const WASM_THREADS_CAP = 4;
+
+/** Where the wasm thread count came from, for logs and `auscult doctor`. */
+export type WasmThreadsSource = 'option' | 'AUSCULT_WASM_THREADS' | 'cores';
+
 export interface TfRuntime {
   tf: typeof tf;
   backend: TfBackendName;
   /** Threads the backend computes with (wasm: its thread pool; cpu: 1; tensorflow: intra-op default). */
   threads: number;
+  /** wasm only: how the thread count was chosen. */
+  threadsSource?: WasmThreadsSource;
   tfjsVersion: string;
   /** Why preferred backends were skipped, in order of preference. */
   skipped: { backend: TfBackendName; reason: string }[];
@@ -84,8 +96,9 @@ export interface LoadTfOptions {
   /** Force one backend; default: `AUSCULT_TF_BACKEND`, else the preference order. */
   backend?: TfBackendName;
   /**
-   * Thread count for wasm (default `AUSCULT_WASM_THREADS`, else 1). Only takes effect when wasm is
-   * first initialised in the process.
+   * Thread count for wasm (default `AUSCULT_WASM_THREADS`, else the machine's cores capped at
+   * WASM_THREADS_CAP; see defaultWasmThreads). Only takes effect when wasm is first initialised in
+   * the process.
    */
   wasmThreads?: number;
 }
@@ -104,10 +117,13 @@ export async function loadTf(options: LoadTfOptions = {}): Promise<TfRuntime> {
     tf.env().set('PROD', true);
     const skipped: TfRuntime['skipped'] = [];
     const candidates = forced ? [forced] : [...TF_BACKENDS];
+    const fromEnv = wasmThreadsFromEnv();
+    const wasmThreads = options.wasmThreads ?? fromEnv ?? defaultWasmThreads();
+    const threadsSource: WasmThreadsSource = options.wasmThreads !== undefined ? 'option' : fromEnv !== undefined ? 'AUSCULT_WASM_THREADS' : 'cores';
     for (const name of candidates) {
       try {
-        await tryBackend(name, options.wasmThreads ?? wasmThreadsFromEnv());
-        active = { tf, backend: name, threads: threadsOf(name), tfjsVersion: tf.version.tfjs, skipped };
+        await tryBackend(name, wasmThreads);
+        active = { tf, backend: name, threads: threadsOf(name), tfjsVersion: tf.version.tfjs, skipped, ...(name === 'wasm' ? { threadsSource } : {}) };
         return active;
       } catch (err) {
         skipped.push({ backend: name, reason: errorText(err) });
@@ -123,6 +139,15 @@ export async function loadTf(options: LoadTfOptions = {}): Promise<TfRuntime> {
   }
 }
 
+/**
+ * The default wasm thread count: one per core this process may use (os.availableParallelism),
+ * at most WASM_THREADS_CAP. Tests pin AUSCULT_WASM_THREADS=1 (vitest.config.ts) so that parallel
+ * test files do not oversubscribe the machine.
+ */
+export function defaultWasmThreads(): number {
+  return Math.max(1, Math.min(WASM_THREADS_CAP, os.availableParallelism()));
+}
+
 function wasmThreadsFromEnv(): number | undefined {
   const v = process.env.AUSCULT_WASM_THREADS;
   if (!v) return undefined;
@@ -136,5 +161,11 @@ export function describeTfRuntime(rt: TfRuntime): string {
   const skipped = rt.skipped.length
     ? ` (skipped ${rt.skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')})`
     : '';
-  return `${rt.backend}, ${rt.threads} thread${rt.threads === 1 ? '' : 's'}, tfjs ${rt.tfjsVersion}${skipped}`;
+  const why =
+    rt.threadsSource === 'cores'
+      ? ` (default: ${os.availableParallelism()} core${os.availableParallelism() === 1 ? '' : 's'}, at most ${WASM_THREADS_CAP}; AUSCULT_WASM_THREADS overrides)`
+      : rt.threadsSource === 'AUSCULT_WASM_THREADS'
+        ? ' (AUSCULT_WASM_THREADS)'
+        : '';
+  return `${rt.backend}, ${rt.threads} thread${rt.threads === 1 ? '' : 's'}${why}, tfjs ${rt.tfjsVersion}${skipped}`;
 }

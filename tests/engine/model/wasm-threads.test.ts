@@ -1,6 +1,7 @@
 /**
- * Multi-threaded wasm in Node (opt-in: AUSCULT_WASM_THREADS): the backend starts with the requested
- * thread pool and computes the same convolution as the single-threaded one.
+ * Multi-threaded wasm in Node: by default one thread per core (capped), AUSCULT_WASM_THREADS
+ * overrides; the backend starts with that thread pool and computes the same convolution as the
+ * single-threaded one.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -10,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_DIR } from '../../helpers/shared.ts';
+import { WASM_THREADS_CAP } from '../../../src/engine/tf.ts';
 
 const run = promisify(execFile);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'auscult-wasm-threads-test-'));
@@ -18,23 +20,29 @@ const scriptFile = path.join(tmp, 'conv.mts');
 fs.writeFileSync(
   scriptFile,
   `
-import { loadTf } from ${JSON.stringify(pathToFileURL(path.join(REPO_DIR, 'src/engine/tf.ts')).href)};
+import { describeTfRuntime, loadTf } from ${JSON.stringify(pathToFileURL(path.join(REPO_DIR, 'src/engine/tf.ts')).href)};
 const rt = await loadTf({ backend: 'wasm' });
 const { tf } = rt;
 const x = tf.tensor4d(Float32Array.from({ length: 2 * 40 * 24 * 16 }, (_, i) => Math.sin(i * 0.37)), [2, 40, 24, 16]);
 const k = tf.tensor4d(Float32Array.from({ length: 3 * 3 * 16 * 32 }, (_, i) => Math.cos(i * 0.11)), [3, 3, 16, 32]);
 const y = tf.conv2d(x, k, 1, 'same');
-console.log(JSON.stringify({ threads: rt.threads, sum: tf.sum(tf.abs(y)).dataSync()[0] }));
+console.log(JSON.stringify({ threads: rt.threads, source: rt.threadsSource, line: describeTfRuntime(rt), sum: tf.sum(tf.abs(y)).dataSync()[0] }));
 `,
 );
 
-async function convIn(threads: string): Promise<{ threads: number; sum: number }> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', scriptFile], {
-    cwd: REPO_DIR,
-    env: { ...process.env, AUSCULT_WASM_THREADS: threads },
-    encoding: 'utf8',
-  });
-  return JSON.parse(stdout.trim().split('\n').at(-1)!) as { threads: number; sum: number };
+interface ConvResult {
+  threads: number;
+  source: string;
+  line: string;
+  sum: number;
+}
+
+/** Runs the convolution in a fresh process with AUSCULT_WASM_THREADS = `threads` (unset: undefined). */
+async function convIn(threads: string | undefined): Promise<ConvResult> {
+  const env = { ...process.env, AUSCULT_WASM_THREADS: threads };
+  if (threads === undefined) delete env.AUSCULT_WASM_THREADS;
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', scriptFile], { cwd: REPO_DIR, env, encoding: 'utf8' });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as ConvResult;
 }
 
 describe('multi-threaded wasm in Node', () => {
@@ -43,5 +51,15 @@ describe('multi-threaded wasm in Node', () => {
     expect(one.threads).toBe(1);
     expect(two.threads).toBe(2);
     expect(Math.abs(two.sum - one.sum) / one.sum).toBeLessThan(1e-6);
+    expect(two.line).toMatch(/^wasm, 2 threads \(AUSCULT_WASM_THREADS\)/);
+  }, 60_000);
+
+  it('uses one thread per core, at most WASM_THREADS_CAP, when AUSCULT_WASM_THREADS is unset', async () => {
+    const r = await convIn(undefined);
+    const expected = Math.min(WASM_THREADS_CAP, os.availableParallelism());
+    expect(r.threads).toBe(expected);
+    expect(r.source).toBe('cores');
+    expect(r.line).toContain(`${expected} thread`);
+    expect(r.line).toContain('AUSCULT_WASM_THREADS overrides');
   }, 60_000);
 });
