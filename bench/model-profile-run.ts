@@ -4,6 +4,8 @@
  * set-up) with every kernel of the active backend wrapped in a timer, and prints one JSON line:
  * milliseconds per step by kernel class, host↔wasm copies, data wait, and the rest (tape, glue).
  * The thread count is the process's (AUSCULT_WASM_THREADS), so each count runs in its own process.
+ * PROFILE_CLOCK=cpu times kernels by process CPU time (all threads) instead of wall time: on a
+ * shared machine that is what the step costs, not how long it waited for a core.
  * Nested kernels (our composite kernels call other kernels) count towards the outermost one.
  */
 import { loadTf } from '../src/engine/tf.ts';
@@ -39,6 +41,13 @@ const nested = new Map<string, number>();
 let depth = 0;
 let outer = '';
 let inOptimizer = false;
+const useCpu = process.env.PROFILE_CLOCK === 'cpu';
+const clockMs = useCpu
+  ? () => {
+      const u = process.cpuUsage();
+      return (u.user + u.system) / 1000;
+    }
+  : () => performance.now();
 const add = (k: string, ms: number) => totals.set(k, (totals.get(k) ?? 0) + ms);
 
 for (const config of tf.getKernelsForBackend(backend)) {
@@ -50,22 +59,22 @@ for (const config of tf.getKernelsForBackend(backend)) {
       if (depth > 0) {
         if (depth > 1) return inner(args);
         depth++;
-        const t0 = performance.now();
+        const t0 = clockMs();
         try {
           return inner(args);
         } finally {
           depth--;
           const key = `${outer} > ${config.kernelName}`;
-          nested.set(key, (nested.get(key) ?? 0) + performance.now() - t0);
+          nested.set(key, (nested.get(key) ?? 0) + clockMs() - t0);
         }
       }
       depth++;
       outer = config.kernelName;
-      const t0 = performance.now();
+      const t0 = clockMs();
       try {
         return inner(args);
       } finally {
-        const ms = performance.now() - t0;
+        const ms = clockMs() - t0;
         depth--;
         add(inOptimizer ? 'optimizer (Adam)' : classOf(config.kernelName), ms);
         byKernel.set(config.kernelName, (byKernel.get(config.kernelName) ?? 0) + ms);
@@ -78,11 +87,11 @@ for (const method of ['write', 'readSync'] as const) {
   const original = be[method].bind(be);
   be[method] = (...a: unknown[]) => {
     if (depth > 0) return original(...a);
-    const t0 = performance.now();
+    const t0 = clockMs();
     try {
       return original(...a);
     } finally {
-      add('host↔wasm copies', performance.now() - t0);
+      add('host↔wasm copies', clockMs() - t0);
     }
   };
 }
@@ -102,8 +111,12 @@ const windows = Array.from({ length: size }, () => Float32Array.from({ length: W
 const set = inMemoryTrainingSet(windows, windows.map((_, i) => i % CLASSES), CLASSES);
 
 const stepMs: number[] = [];
+/** Process CPU time per step (all threads): less sensitive to other load on a shared machine. */
+const stepCpuMs: number[] = [];
+let lastCpu = process.cpuUsage();
 const perStep: Record<string, number>[] = [];
-let last = 0;
+let last = clockMs();
+let lastWall = performance.now();
 let snapshot = new Map<string, number>();
 const { model } = await trainModel(set, {
   subclusters: SUBCLUSTERS,
@@ -112,20 +125,25 @@ const { model } = await trainModel(set, {
   batchSize: BATCH,
   windowsPerEpoch: size,
   onProgress: (e) => {
-    const now = performance.now();
+    const wallNow = performance.now();
+    const now = clockMs();
     add('data wait', e.dataWaitMs ?? 0);
+    const cpu = process.cpuUsage(lastCpu);
+    lastCpu = process.cpuUsage();
     if (e.step > 1) {
-      stepMs.push(now - last);
+      stepMs.push(wallNow - lastWall);
+      stepCpuMs.push((cpu.user + cpu.system) / 1000);
       const kernels = Object.fromEntries(KERNEL_CLASSES.map((k) => [k, (totals.get(k) ?? 0) - (snapshot.get(k) ?? 0)]));
       const accounted = Object.values(kernels).reduce((a, b) => a + b, 0);
       kernels['other (tape, glue)'] = now - last - accounted;
       perStep.push(kernels);
     }
     last = now;
+    lastWall = wallNow;
     snapshot = new Map(totals);
   },
 });
 disposeModel(model);
 const topKernels = [...byKernel].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, ms]) => [k, ms / (STEPS + 1)]);
 const topNested = [...nested].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([k, ms]) => [k, ms / (STEPS + 1)]);
-process.stdout.write(JSON.stringify({ backend, threads, batch: BATCH, stepMs, perStep, topKernels, topNested }) + '\n');
+process.stdout.write(JSON.stringify({ backend, threads, clock: useCpu ? 'cpu' : 'wall', batch: BATCH, stepMs, stepCpuMs, perStep, topKernels, topNested }) + '\n');
