@@ -4,6 +4,7 @@
  * - Sum / Mean over the leading axes (per-channel reductions of NHWC tensors: BatchNorm
  *   statistics and gradients, bias gradients) — wasm transposes the whole tensor first;
  * - MaxPoolGrad — wasm's generic loop is slow for the overlapping 3×3/2 pool of the stem;
+ *   it and the LeakyReLU gradient run on every wasm thread (heap-workers.ts);
  * - the LeakyReLU gradient (Greater + Multiply + Select in tfjs) as one pass;
  * - LeakyReLU itself as XNNPack's PReLU, and Identity (used to save tensors for the backward
  *   pass) without a copy;
@@ -11,6 +12,7 @@
  * Everything else falls back to the backend's own kernel.
  */
 import type * as tfjs from '@tensorflow/tfjs';
+import { poolFor, TASK } from './heap-workers.ts';
 
 type Tf = typeof tfjs;
 type TensorInfo = tfjs.TensorInfo;
@@ -92,61 +94,6 @@ function reductionKernel(tf: Tf, name: 'Sum' | 'Mean'): tfjs.KernelConfig {
   };
 }
 
-/**
- * Scatters dy [B,OH,OW,C] onto the first maximum of each window of x [B,H,W,C] (NHWC). The window
- * is walked row by row with all channels innermost, so every read is contiguous (a loop over
- * channels outside the window was 3–4× slower: C-strided reads).
- */
-function maxPoolBackprop(
-  xs: Float32Array,
-  gs: Float32Array,
-  dx: Float32Array,
-  B: number,
-  H: number,
-  W: number,
-  C: number,
-  OH: number,
-  OW: number,
-  sh: number,
-  sw: number,
-  fh: number,
-  fw: number,
-  pt: number,
-  pl: number,
-): void {
-  const best = new Float32Array(C);
-  const where = new Int32Array(C);
-  for (let b = 0; b < B; b++) {
-    for (let oh = 0; oh < OH; oh++) {
-      const i0 = Math.max(0, oh * sh - pt);
-      const i1 = Math.min(H, oh * sh - pt + fh);
-      for (let ow = 0; ow < OW; ow++) {
-        const j0 = Math.max(0, ow * sw - pl);
-        const j1 = Math.min(W, ow * sw - pl + fw);
-        best.fill(-Infinity);
-        where.fill(-1);
-        for (let i = i0; i < i1; i++) {
-          for (let j = j0; j < j1; j++) {
-            const k0 = ((b * H + i) * W + j) * C;
-            for (let c = 0; c < C; c++) {
-              const v = xs[k0 + c]!;
-              if (v > best[c]!) {
-                best[c] = v;
-                where[c] = k0 + c;
-              }
-            }
-          }
-        }
-        const g = ((b * OH + oh) * OW + ow) * C;
-        for (let c = 0; c < C; c++) {
-          const k = where[c]!;
-          if (k >= 0) dx[k] += gs[g + c]!;
-        }
-      }
-    }
-  }
-}
-
 /** dx for max pooling (first maximum of each window gets the gradient, as tfjs' cpu backend). */
 function maxPoolGradKernel(tf: Tf): tfjs.KernelConfig {
   const original = tf.getKernel('MaxPoolGrad', 'wasm');
@@ -167,15 +114,12 @@ function maxPoolGradKernel(tf: Tf): tfjs.KernelConfig {
       );
       const be = backend as WasmBackendLike;
       const out = be.makeOutput(input.shape, 'float32');
-      const xs = be.typedArrayFromHeap(input);
-      const gs = be.typedArrayFromHeap(dy);
-      const dx = be.typedArrayFromHeap(out);
-      dx.fill(0);
+      const at = (t: TensorInfo) => be.typedArrayFromHeap(t).byteOffset;
       const { batchSize, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = info;
       const { strideHeight: sh, strideWidth: sw, filterHeight: fh, filterWidth: fw } = info;
-      const pt = info.padInfo.top;
-      const pl = info.padInfo.left;
-      maxPoolBackprop(xs, gs, dx, batchSize, H, W, C, OH, OW, sh, sw, fh, fw, pt, pl);
+      // Images are split over the wasm threads (heap-workers.ts); windows are read contiguously.
+      const params = [at(out), at(dy), at(input), batchSize, H, W, C, OH, OW, sh, sw, fh, fw, info.padInfo.top, info.padInfo.left];
+      poolFor(backend).run(TASK.maxPoolGrad, params, batchSize * H * W * C);
       return out;
     },
   };
@@ -193,11 +137,8 @@ function leakyReluGradKernel(): tfjs.KernelConfig {
       const alpha = attrs.alpha as number;
       const out = be.makeOutput(x.shape, 'float32');
       const xs = be.typedArrayFromHeap(x);
-      const gs = be.typedArrayFromHeap(dy);
-      const dx = be.typedArrayFromHeap(out);
-      // Branch-free: random signs make a data-dependent branch mispredict half the time (3× slower).
-      const k = 1 - alpha;
-      for (let i = 0; i < xs.length; i++) dx[i] = gs[i]! * (alpha + k * +(xs[i]! > 0));
+      // One branch-free pass (heap-workers.ts), on every wasm thread.
+      poolFor(backend).run(TASK.leakyReluGrad, [be.typedArrayFromHeap(out).byteOffset, be.typedArrayFromHeap(dy).byteOffset, xs.byteOffset, xs.length, alpha], xs.length);
       return out;
     },
   };

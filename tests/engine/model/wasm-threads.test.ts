@@ -38,11 +38,38 @@ interface ConvResult {
 }
 
 /** Runs the convolution in a fresh process with AUSCULT_WASM_THREADS = `threads` (unset: undefined). */
+const trainFile = path.join(tmp, 'train.mts');
+fs.writeFileSync(
+  trainFile,
+  `
+import { createHash } from 'node:crypto';
+const src = (p) => new URL(p, ${JSON.stringify(pathToFileURL(path.join(REPO_DIR, 'src/')).href)}).href;
+const { loadTf } = await import(src('engine/tf.ts'));
+const { Random } = await import(src('engine/datasets/prng.ts'));
+const { WINDOW_VALUES } = await import(src('engine/model/config.ts'));
+const { parameterValues } = await import(src('engine/model/model.ts'));
+const { inMemoryTrainingSet } = await import(src('engine/model/training-set.ts'));
+const { trainModel } = await import(src('engine/model/trainer.ts'));
+const rt = await loadTf({ backend: 'wasm' });
+const rng = new Random(5);
+const windows = Array.from({ length: 16 }, () => Float32Array.from({ length: WINDOW_VALUES }, () => rng.normal(0, 1)));
+const set = inMemoryTrainingSet(windows, windows.map((_, i) => i % 3), 3);
+const { model } = await trainModel(set, { subclusters: 2, epochs: 2, batchSize: 8, seed: 1 });
+const hash = createHash('sha256');
+for (const v of parameterValues(model)) hash.update(Buffer.from(v.buffer, v.byteOffset, v.byteLength));
+console.log(JSON.stringify({ threads: rt.threads, hash: hash.digest('hex'), scale: model.scale }));
+`,
+);
+
 async function convIn(threads: string | undefined): Promise<ConvResult> {
+  return runIn<ConvResult>(scriptFile, threads);
+}
+
+async function runIn<T>(file: string, threads: string | undefined): Promise<T> {
   const env = { ...process.env, AUSCULT_WASM_THREADS: threads };
   if (threads === undefined) delete env.AUSCULT_WASM_THREADS;
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', scriptFile], { cwd: REPO_DIR, env, encoding: 'utf8' });
-  return JSON.parse(stdout.trim().split('\n').at(-1)!) as ConvResult;
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', file], { cwd: REPO_DIR, env, encoding: 'utf8' });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as T;
 }
 
 describe('multi-threaded wasm in Node', () => {
@@ -62,4 +89,13 @@ describe('multi-threaded wasm in Node', () => {
     expect(r.line).toContain(`${expected} thread`);
     expect(r.line).toContain('AUSCULT_WASM_THREADS overrides');
   }, 60_000);
+
+  it('trains to bit-identical weights on 1 and 2 threads (XNNPack tiles and our fixed chunks keep every sum in order)', async () => {
+    const [one, two] = [await runIn<{ threads: number; hash: string; scale: number }>(trainFile, '1'), await runIn<{ threads: number; hash: string; scale: number }>(trainFile, '2')];
+    expect(one.threads).toBe(1);
+    expect(two.threads).toBe(2);
+    expect(Number.isFinite(one.scale)).toBe(true);
+    expect(two.hash).toBe(one.hash);
+    expect(two.scale).toBe(one.scale);
+  }, 180_000);
 });
