@@ -24,7 +24,7 @@ export const CHUNKS = 8;
 /** Below this many values a task runs on the main thread only. */
 const PARALLEL_MIN_VALUES = 1 << 16;
 
-export const TASK = { channelSums: 1, affine2: 2, leakyReluGrad: 3, maxPoolGrad: 4 } as const;
+export const TASK = { channelSums: 1, affine2: 2, leakyReluGrad: 3, maxPoolGrad: 4, im2colT: 5 } as const;
 
 /**
  * Runs chunks [c0, c1) of task `task` over the heap. `p` holds the task's parameters (byte
@@ -97,6 +97,43 @@ export function runChunks(heap: ArrayBufferLike, task: number, p: Float64Array, 
       const x = f32(p[2]!, n);
       const k = 1 - alpha;
       for (let i = i0; i < i1; i++) dx[i] = dy[i]! * (alpha + k * +(x[i]! > 0));
+    } else if (task === 5) {
+      // Transposed im2col for the filter gradient: from xT [Cin, H, W, N] (float offsets) build
+      // cols [Cin·kh·kw, Ho·Wo·N], row (ci, a, b), column (i, j, n) = xT[ci, i·sh + a − pt,
+      // j·sw + b − pl, n], zero outside the input. Chunks split the rows.
+      const [colsAt, xAt, Cin, H, W, N, kh, kw, Ho, Wo, sh, sw, pt, pl] = p as unknown as number[];
+      const K = Cin! * kh! * kw!;
+      const r0 = Math.floor((chunk * K) / chunks);
+      const r1 = Math.floor(((chunk + 1) * K) / chunks);
+      const heapF = new Float32Array(heap);
+      const rowLen = Ho! * Wo! * N!;
+      for (let r = r0; r < r1; r++) {
+        const ci = Math.floor(r / (kh! * kw!));
+        const a = Math.floor(r / kw!) % kh!;
+        const b = r % kw!;
+        // Columns j whose input column j·sw + b − pl lies inside [0, W).
+        const jLo = Math.max(0, Math.ceil((pl! - b) / sw!));
+        const jHi = Math.min(Wo!, Math.floor((W! - 1 + pl! - b) / sw!) + 1);
+        for (let i = 0; i < Ho!; i++) {
+          const dst = colsAt! + r * rowLen + i * Wo! * N!;
+          const h = i * sh! + a - pt!;
+          if (h < 0 || h >= H! || jHi <= jLo) {
+            heapF.fill(0, dst, dst + Wo! * N!);
+            continue;
+          }
+          heapF.fill(0, dst, dst + jLo * N!);
+          heapF.fill(0, dst + jHi * N!, dst + Wo! * N!);
+          const src = xAt! + ((ci * H! + h) * W! + (jLo * sw! + b - pl!)) * N!;
+          if (sw === 1) {
+            heapF.copyWithin(dst + jLo * N!, src, src + (jHi - jLo) * N!);
+          } else {
+            for (let j = jLo; j < jHi; j++) {
+              const s0 = src + (j - jLo) * sw! * N!;
+              heapF.copyWithin(dst + j * N!, s0, s0 + N!);
+            }
+          }
+        }
+      }
     } else if (task === 4) {
       // Max-pool gradient for images [b0, b1): dy [B,OH,OW,C] onto the first maximum of each
       // window of x [B,H,W,C]; dx (zeroed here) has x's shape. Images never share dx values.
