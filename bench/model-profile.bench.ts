@@ -4,17 +4,28 @@
  * (model-profile-run.ts) trains through the real trainer, C = 12, S = 4, batch 64; each figure is
  * the median over the measured steps of milliseconds per step. ≈ 1 min per thread count.
  */
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Benchmark } from './harness.ts';
+import { childResult } from './model-child.ts';
 import { KERNEL_CLASSES } from './model-profile-classes.ts';
 
-const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'model-profile-run.ts');
-/** Figures of the step before this work (main at 700ab4b, same profiler), ms per step. */
-const BEFORE: Record<number, string> = {
-  1: 'main 1 thread: see README',
-  2: 'main 2 threads: see README',
+/** Before this work (main at 700ab4b): issue 14's samples/s (quiet machine, C = 12, S = 4). */
+const BEFORE_RATE: Record<number, string> = {
+  1: 'before: 24.5 samples/s (issue 14, quiet machine)',
+  2: 'before: 31.8 samples/s (issue 14, quiet machine)',
+};
+/** Before, 1 thread: CPU ms per step by class (same profiler on main, PROFILE_CLOCK=cpu, shared machine). */
+const BEFORE_CPU_MS: Record<string, number> = {
+  'conv forward': 432,
+  'conv input gradient': 496,
+  'conv filter gradient': 893,
+  BatchNorm: 281,
+  pooling: 177,
+  'element-wise': 289,
+  'head (dense, cosine, softmax, loss)': 16,
+  'optimizer (Adam)': 9,
+  'host↔wasm copies': 7,
+  'data wait': 70,
+  'other (tape, glue)': 35,
 };
 
 interface Profile {
@@ -23,26 +34,9 @@ interface Profile {
   perStep: Record<string, number>[];
 }
 
-function profileFor(threads: number): () => Profile {
-  let cached: Profile | undefined;
-  return () => {
-    cached ??= JSON.parse(
-      execFileSync(process.execPath, ['--import', 'tsx', CHILD], {
-        env: { ...process.env, AUSCULT_TF_BACKEND: 'wasm', AUSCULT_WASM_THREADS: String(threads) },
-        encoding: 'utf8',
-        maxBuffer: 16 << 20,
-      })
-        .trim()
-        .split('\n')
-        .at(-1)!,
-    ) as Profile;
-    if (cached.threads !== threads) throw new Error(`asked for ${threads} wasm threads, the child ran ${cached.threads}`);
-    return cached;
-  };
-}
 
 function profileBenchmarks(threads: number): Benchmark[] {
-  const profile = profileFor(threads);
+  const profile = childResult<Profile>('model-profile-run.ts', threads);
   const label = `train-profile ${threads} thread${threads === 1 ? '' : 's'}`;
   let i = 0;
   const sampler = (pick: (p: Profile, step: number) => number): Pick<Benchmark, 'setup' | 'run'> => ({
@@ -59,7 +53,7 @@ function profileBenchmarks(threads: number): Benchmark[] {
     {
       name: `${label}: training step`,
       unit: 'samples/s',
-      compare: BEFORE[threads] ?? '',
+      compare: BEFORE_RATE[threads] ?? '',
       reps,
       ...sampler((p, s) => 64 / (p.stepMs[s]! / 1000)),
     },
@@ -67,7 +61,7 @@ function profileBenchmarks(threads: number): Benchmark[] {
       (c): Benchmark => ({
         name: `${label}: ${c}`,
         unit: 'ms/step',
-        compare: 'share of the step: see README',
+        compare: `before, 1 thread: ${BEFORE_CPU_MS[c]} ms CPU`,
         reps,
         ...sampler((p, s) => p.perStep[s]![c] ?? 0),
       }),

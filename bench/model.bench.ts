@@ -6,12 +6,9 @@
  * threads (on a shared machine: what the work costs, not how long it waited for a core).
  * ≈ 1.5 min per thread count.
  */
-import { execFileSync } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Benchmark } from './harness.ts';
+import { childResult } from './model-child.ts';
 
-const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'model-throughput-run.ts');
 
 interface Throughput {
   threads: number;
@@ -27,25 +24,9 @@ const BEFORE: Record<string, string> = {
   'inference S=32': 'before: 99 clips/s (1 thread); target ≥ 200',
 };
 
-function throughputFor(threads: number): () => Throughput {
-  let cached: Throughput | undefined;
-  return () => {
-    cached ??= JSON.parse(
-      execFileSync(process.execPath, ['--import', 'tsx', CHILD], {
-        env: { ...process.env, AUSCULT_TF_BACKEND: 'wasm', AUSCULT_WASM_THREADS: String(threads) },
-        encoding: 'utf8',
-      })
-        .trim()
-        .split('\n')
-        .at(-1)!,
-    ) as Throughput;
-    if (cached.threads !== threads) throw new Error(`asked for ${threads} wasm threads, the child ran ${cached.threads}`);
-    return cached;
-  };
-}
 
 function benchmarksFor(threads: number): Benchmark[] {
-  const result = throughputFor(threads);
+  const result = childResult<Throughput>('model-throughput-run.ts', threads);
   const label = `${threads} thread${threads === 1 ? '' : 's'}`;
   const figures: Benchmark[] = [];
   for (const key of Object.keys(BEFORE)) {
