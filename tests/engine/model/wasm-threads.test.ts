@@ -79,7 +79,7 @@ describe('multi-threaded wasm in Node', () => {
     expect(two.threads).toBe(2);
     expect(Math.abs(two.sum - one.sum) / one.sum).toBeLessThan(1e-6);
     expect(two.line).toMatch(/^wasm, 2 threads \(AUSCULT_WASM_THREADS\)/);
-  }, 60_000);
+  }, 300_000);
 
   it('uses one thread per core, at most WASM_THREADS_CAP, when AUSCULT_WASM_THREADS is unset', async () => {
     const r = await convIn(undefined);
@@ -88,7 +88,7 @@ describe('multi-threaded wasm in Node', () => {
     expect(r.source).toBe('cores');
     expect(r.line).toContain(`${expected} thread`);
     expect(r.line).toContain('AUSCULT_WASM_THREADS overrides');
-  }, 60_000);
+  }, 300_000);
 
   it('trains to bit-identical weights on 1 and 2 threads (XNNPack tiles and our fixed chunks keep every sum in order)', async () => {
     const [one, two] = [await runIn<{ threads: number; hash: string; scale: number }>(trainFile, '1'), await runIn<{ threads: number; hash: string; scale: number }>(trainFile, '2')];
