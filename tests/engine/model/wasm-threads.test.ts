@@ -97,5 +97,5 @@ describe('multi-threaded wasm in Node', () => {
     expect(Number.isFinite(one.scale)).toBe(true);
     expect(two.hash).toBe(one.hash);
     expect(two.scale).toBe(one.scale);
-  }, 180_000);
+  }, 600_000);
 });
