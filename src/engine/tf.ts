@@ -96,8 +96,8 @@ export interface LoadTfOptions {
   /** Force one backend; default: `AUSCULT_TF_BACKEND`, else the preference order. */
   backend?: TfBackendName;
   /**
-   * Thread count for wasm (default `AUSCULT_WASM_THREADS`, else the machine's cores capped at
-   * WASM_THREADS_CAP; see defaultWasmThreads). Only takes effect when wasm is first initialised in
+   * Thread count for wasm (default `AUSCULT_WASM_THREADS`, else the machine's free cores capped
+   * at WASM_THREADS_CAP; see defaultWasmThreads). Only takes effect when wasm is first initialised in
    * the process.
    */
   wasmThreads?: number;
@@ -140,12 +140,17 @@ export async function loadTf(options: LoadTfOptions = {}): Promise<TfRuntime> {
 }
 
 /**
- * The default wasm thread count: one per core this process may use (os.availableParallelism),
- * at most WASM_THREADS_CAP. Tests pin AUSCULT_WASM_THREADS=1 (vitest.config.ts) so that parallel
- * test files do not oversubscribe the machine.
+ * The default wasm thread count: one per core this process may use (os.availableParallelism) that
+ * other work leaves free by the 1-minute load average, at least 1 and at most WASM_THREADS_CAP.
+ * On a shared machine a second thread whose core is busy makes every step wait for it (measured:
+ * 2 threads at load 7 on 2 cores trained at half the speed of 1); results do not depend on the
+ * thread count (bit-identical, tested), so choosing by load costs no reproducibility. Tests pin
+ * AUSCULT_WASM_THREADS=1 (vitest.config.ts) so that parallel test files do not oversubscribe.
  */
 export function defaultWasmThreads(): number {
-  return Math.max(1, Math.min(WASM_THREADS_CAP, os.availableParallelism()));
+  const cores = os.availableParallelism();
+  const free = Math.floor(cores - os.loadavg()[0]! + 0.5);
+  return Math.max(1, Math.min(WASM_THREADS_CAP, cores, free));
 }
 
 function wasmThreadsFromEnv(): number | undefined {
@@ -161,9 +166,10 @@ export function describeTfRuntime(rt: TfRuntime): string {
   const skipped = rt.skipped.length
     ? ` (skipped ${rt.skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')})`
     : '';
+  const cores = os.availableParallelism();
   const why =
     rt.threadsSource === 'cores'
-      ? ` (default: ${os.availableParallelism()} core${os.availableParallelism() === 1 ? '' : 's'}, at most ${WASM_THREADS_CAP}; AUSCULT_WASM_THREADS overrides)`
+      ? ` (default: ${cores} core${cores === 1 ? '' : 's'} less the load average ${os.loadavg()[0]!.toFixed(1)}, at most ${WASM_THREADS_CAP}; AUSCULT_WASM_THREADS overrides)`
       : rt.threadsSource === 'AUSCULT_WASM_THREADS'
         ? ' (AUSCULT_WASM_THREADS)'
         : '';

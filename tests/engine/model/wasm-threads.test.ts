@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_DIR } from '../../helpers/shared.ts';
-import { WASM_THREADS_CAP } from '../../../src/engine/tf.ts';
+import { defaultWasmThreads, WASM_THREADS_CAP } from '../../../src/engine/tf.ts';
 
 const run = promisify(execFile);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'auscult-wasm-threads-test-'));
@@ -81,13 +81,14 @@ describe('multi-threaded wasm in Node', () => {
     expect(two.line).toMatch(/^wasm, 2 threads \(AUSCULT_WASM_THREADS\)/);
   }, 300_000);
 
-  it('uses one thread per core, at most WASM_THREADS_CAP, when AUSCULT_WASM_THREADS is unset', async () => {
+  it('uses the free cores (at least 1, at most WASM_THREADS_CAP) when AUSCULT_WASM_THREADS is unset', async () => {
     const r = await convIn(undefined);
-    const expected = Math.min(WASM_THREADS_CAP, os.availableParallelism());
-    expect(r.threads).toBe(expected);
+    // The load average moves while the child starts, so only the bounds are fixed.
+    expect(r.threads).toBeGreaterThanOrEqual(1);
+    expect(r.threads).toBeLessThanOrEqual(Math.min(WASM_THREADS_CAP, os.availableParallelism()));
     expect(r.source).toBe('cores');
-    expect(r.line).toContain(`${expected} thread`);
-    expect(r.line).toContain('AUSCULT_WASM_THREADS overrides');
+    expect(r.line).toMatch(new RegExp(`^wasm, ${r.threads} threads? \\(default: ${os.availableParallelism()} cores? less the load average [0-9.]+, at most ${WASM_THREADS_CAP}; AUSCULT_WASM_THREADS overrides\\)`));
+    expect(defaultWasmThreads()).toBeGreaterThanOrEqual(1);
   }, 300_000);
 
   it('trains to bit-identical weights on 1 and 2 threads (XNNPack tiles and our fixed chunks keep every sum in order)', async () => {
