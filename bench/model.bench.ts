@@ -1,105 +1,61 @@
 /**
- * Embedding-model throughput on the active TF backend: one training step (batch 64, mixed
- * labels, Adam, BN updates) and batched inference, for S = 1 and S = 32 with C = 41 (DCASE 2020).
- * Inputs are random normalised windows: throughput does not depend on the values.
+ * Embedding-model throughput on the wasm backend on 1 and 2 threads (one child process per thread
+ * count, model-throughput-run.ts: the thread count is fixed when wasm starts): a training step
+ * (batch 64, mixed labels, Adam, BN updates) and batched inference, S = 1 and S = 32, C = 41.
+ * Wall time is what a user waits for; "CPU time" divides by the process's CPU time over all
+ * threads (on a shared machine: what the work costs, not how long it waited for a core).
+ * ≈ 1.5 min per thread count.
  */
-import { loadTf } from '../src/engine/tf.ts';
-import { Random } from '../src/engine/datasets/prng.ts';
-import { makeModelConfig, WINDOW_VALUES } from '../src/engine/model/config.ts';
-import { createModel, disposeModel, type EmbeddingModel } from '../src/engine/model/model.ts';
-import { embedWindows } from '../src/engine/model/embed.ts';
-import { Adam, trainStep, type StepInput } from '../src/engine/model/train-step.ts';
 import type { Benchmark } from './harness.ts';
-import { ratePerS } from './harness.ts';
+import { childResult } from './model-child.ts';
 
-const CLASSES = 41;
-const BATCH = 64;
-const INFER_CLIPS = 64;
 
-function randomBatch(n: number, seed: number): StepInput {
-  const rng = new Random(seed);
-  const x = Float32Array.from({ length: n * WINDOW_VALUES }, () => rng.normal(0, 1));
-  const yMixed = new Float32Array(n * CLASSES);
-  for (let i = 0; i < n; i++) {
-    const lambda = rng.next();
-    yMixed[i * CLASSES + (i % CLASSES)] += lambda;
-    yMixed[i * CLASSES + ((n - 1 - i) % CLASSES)] += 1 - lambda;
-  }
-  return { x, yMixed, sampleWeights: new Float32Array(n).fill(1), n };
+interface Throughput {
+  threads: number;
+  rates: Record<string, { wall: number[]; cpu: number[] }>;
+  peakRssMb: number;
 }
 
 /**
- * Items per second of this process's CPU time. The machine is shared by several agents, so wall
- * time is inflated by waiting for a core; wasm computes on one thread, so CPU time is what an idle
- * core would take.
+ * Figures before issue 14 (main at 700ab4b): 1 thread from the README of 2026-11-28 (quiet
+ * machine); 2 threads (opt-in there) from an interleaved A/B on 2026-11-29 (shared machine, best of 6).
  */
-function ratePerCpuS(count: number, fn: () => unknown): number {
-  const t0 = process.cpuUsage();
-  fn();
-  const d = process.cpuUsage(t0);
-  return count / ((d.user + d.system) / 1e6);
-}
-
-function trainingBench(subclusters: number, clock: 'wall' | 'cpu'): Benchmark {
-  let model: EmbeddingModel | undefined;
-  let adam: Adam | undefined;
-  let batch: StepInput | undefined;
-  return {
-    name: `model train step S=${subclusters} batch ${BATCH} (${clock} time)`,
-    unit: clock === 'wall' ? 'samples/s' : 'samples/cpu-s',
-    compare: 'target ≥ 12 on wasm here (stretch 25); probe before kernel work: 8.7',
-    reps: 3,
-    setup: async () => {
-      const { tf } = await loadTf();
-      model = await createModel(makeModelConfig({ classNames: Array.from({ length: CLASSES }, (_, i) => `c${i}`), subclusters }), 1);
-      adam = new Adam(tf);
-      batch = randomBatch(BATCH, 2);
-      trainStep(model, adam, batch); // warm-up: XNNPack operator creation, JIT
-    },
-    run: () => (clock === 'wall' ? ratePerS(BATCH, () => trainStep(model!, adam!, batch!)) : ratePerCpuS(BATCH, () => trainStep(model!, adam!, batch!))),
-    teardown: () => {
-      adam?.dispose();
-      if (model) disposeModel(model);
-    },
-  };
-}
-
-function inferenceBench(subclusters: number, clock: 'wall' | 'cpu'): Benchmark {
-  let model: EmbeddingModel | undefined;
-  let windows: Float32Array[] = [];
-  return {
-    name: `model inference S=${subclusters} ${INFER_CLIPS} clips (${clock} time)`,
-    unit: clock === 'wall' ? 'clips/s' : 'clips/cpu-s',
-    compare: 'target ≥ 80 on wasm here (stretch 200); probe: 56–87',
-    reps: 3,
-    setup: async () => {
-      await loadTf();
-      model = await createModel(makeModelConfig({ classNames: Array.from({ length: CLASSES }, (_, i) => `c${i}`), subclusters }), 1);
-      const x = randomBatch(INFER_CLIPS, 3).x;
-      windows = Array.from({ length: INFER_CLIPS }, (_, i) => x.subarray(i * WINDOW_VALUES, (i + 1) * WINDOW_VALUES));
-      embedWindows(model, windows.slice(0, 32));
-    },
-    run: () => (clock === 'wall' ? ratePerS(INFER_CLIPS, () => embedWindows(model!, windows)) : ratePerCpuS(INFER_CLIPS, () => embedWindows(model!, windows))),
-    teardown: () => {
-      if (model) disposeModel(model);
-    },
-  };
-}
-
-/**
- * Peak resident memory of this process after the training figures above (batch 64, S = 32). The
- * trainer holds one batch; windows stream from the feature cache, so the data-set size does not
- * add to it.
- */
-const peakRss: Benchmark = {
-  name: 'model training peak RSS (process, after the runs above)',
-  unit: 'MB',
-  compare: 'budget < 4096 MB for 40,000 cached clips',
-  reps: 1,
-  run: () => process.resourceUsage().maxRSS / 1024,
+const BEFORE: Record<string, Record<number, string>> = {
+  'train S=1': { 1: 'before: 19.9 samples/s', 2: 'before: 22.6 samples/s (issue 14: 31.8 at C = 12); target ≥ 49' },
+  'train S=32': { 1: 'before: 21.0 samples/s', 2: 'before: 35.4 samples/s; target ≥ 49' },
+  'inference S=1': { 1: 'before: 105 clips/s', 2: 'before: 110 clips/s; target ≥ 200' },
+  'inference S=32': { 1: 'before: 99 clips/s', 2: 'before: 233 clips/s; target ≥ 200' },
 };
 
-export const benchmarks: Benchmark[] = [
-  ...(['wall', 'cpu'] as const).flatMap((clock) => [trainingBench(1, clock), trainingBench(32, clock), inferenceBench(1, clock), inferenceBench(32, clock)]),
-  peakRss,
-];
+
+function benchmarksFor(threads: number): Benchmark[] {
+  const result = childResult<Throughput>('model-throughput-run.ts', threads);
+  const label = `${threads} thread${threads === 1 ? '' : 's'}`;
+  const figures: Benchmark[] = [];
+  for (const key of Object.keys(BEFORE)) {
+    for (const clock of ['wall', 'cpu'] as const) {
+      let i = 0;
+      const training = key.startsWith('train');
+      figures.push({
+        name: `model ${training ? `train step ${key.slice(6)} batch 64` : `${key} 64 clips`} (${label}, ${clock === 'wall' ? 'wall' : 'CPU'} time)`,
+        unit: `${training ? 'samples' : 'clips'}/${clock === 'wall' ? 's' : 'cpu-s'}`,
+        compare: BEFORE[key]![threads]!,
+        reps: Number(process.env.BENCH_REPS ?? 3),
+        setup: () => {
+          i = 0;
+        },
+        run: () => result().rates[key]![clock][i++]!,
+      });
+    }
+  }
+  figures.push({
+    name: `model training peak RSS (${label}, process)`,
+    unit: 'MB',
+    compare: 'budget < 4096 MB for 40,000 cached clips',
+    reps: 1,
+    run: () => result().peakRssMb,
+  });
+  return figures;
+}
+
+export const benchmarks: Benchmark[] = [...benchmarksFor(1), ...benchmarksFor(2)];

@@ -15,11 +15,23 @@ import { enableNodeWasmThreads, registerWasmKernels } from './tf-kernels/index.t
 export type TfBackendName = 'tensorflow' | 'wasm' | 'cpu';
 export const TF_BACKENDS: readonly TfBackendName[] = ['tensorflow', 'wasm', 'cpu'];
 
+/**
+ * Most wasm threads chosen by default. XNNPack's convolutions scale with threads, but our
+ * JavaScript kernels (BatchNorm, pooling and element-wise passes) run on the main thread only, so
+ * beyond a few threads the step is bound by them (Amdahl) and extra threads just spin.
+ */
+export const WASM_THREADS_CAP = 4;
+
+/** Where the wasm thread count came from, for logs and `auscult doctor`. */
+export type WasmThreadsSource = 'option' | 'AUSCULT_WASM_THREADS' | 'cores';
+
 export interface TfRuntime {
   tf: typeof tf;
   backend: TfBackendName;
   /** Threads the backend computes with (wasm: its thread pool; cpu: 1; tensorflow: intra-op default). */
   threads: number;
+  /** wasm only: how the thread count was chosen. */
+  threadsSource?: WasmThreadsSource;
   tfjsVersion: string;
   /** Why preferred backends were skipped, in order of preference. */
   skipped: { backend: TfBackendName; reason: string }[];
@@ -84,8 +96,9 @@ export interface LoadTfOptions {
   /** Force one backend; default: `AUSCULT_TF_BACKEND`, else the preference order. */
   backend?: TfBackendName;
   /**
-   * Thread count for wasm (default `AUSCULT_WASM_THREADS`, else 1). Only takes effect when wasm is
-   * first initialised in the process.
+   * Thread count for wasm (default `AUSCULT_WASM_THREADS`, else the machine's free cores capped
+   * at WASM_THREADS_CAP; see defaultWasmThreads). Only takes effect when wasm is first initialised in
+   * the process.
    */
   wasmThreads?: number;
 }
@@ -104,10 +117,13 @@ export async function loadTf(options: LoadTfOptions = {}): Promise<TfRuntime> {
     tf.env().set('PROD', true);
     const skipped: TfRuntime['skipped'] = [];
     const candidates = forced ? [forced] : [...TF_BACKENDS];
+    const fromEnv = wasmThreadsFromEnv();
+    const wasmThreads = options.wasmThreads ?? fromEnv ?? defaultWasmThreads();
+    const threadsSource: WasmThreadsSource = options.wasmThreads !== undefined ? 'option' : fromEnv !== undefined ? 'AUSCULT_WASM_THREADS' : 'cores';
     for (const name of candidates) {
       try {
-        await tryBackend(name, options.wasmThreads ?? wasmThreadsFromEnv());
-        active = { tf, backend: name, threads: threadsOf(name), tfjsVersion: tf.version.tfjs, skipped };
+        await tryBackend(name, wasmThreads);
+        active = { tf, backend: name, threads: threadsOf(name), tfjsVersion: tf.version.tfjs, skipped, ...(name === 'wasm' ? { threadsSource } : {}) };
         return active;
       } catch (err) {
         skipped.push({ backend: name, reason: errorText(err) });
@@ -123,6 +139,20 @@ export async function loadTf(options: LoadTfOptions = {}): Promise<TfRuntime> {
   }
 }
 
+/**
+ * The default wasm thread count: one per core this process may use (os.availableParallelism) that
+ * other work leaves free by the 1-minute load average, at least 1 and at most WASM_THREADS_CAP.
+ * On a shared machine a second thread whose core is busy makes every step wait for it (measured:
+ * 2 threads at load 7 on 2 cores trained at half the speed of 1); results do not depend on the
+ * thread count (bit-identical, tested), so choosing by load costs no reproducibility. Tests pin
+ * AUSCULT_WASM_THREADS=1 (vitest.config.ts) so that parallel test files do not oversubscribe.
+ */
+export function defaultWasmThreads(): number {
+  const cores = os.availableParallelism();
+  const free = Math.floor(cores - os.loadavg()[0]! + 0.5);
+  return Math.max(1, Math.min(WASM_THREADS_CAP, cores, free));
+}
+
 function wasmThreadsFromEnv(): number | undefined {
   const v = process.env.AUSCULT_WASM_THREADS;
   if (!v) return undefined;
@@ -136,5 +166,12 @@ export function describeTfRuntime(rt: TfRuntime): string {
   const skipped = rt.skipped.length
     ? ` (skipped ${rt.skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')})`
     : '';
-  return `${rt.backend}, ${rt.threads} thread${rt.threads === 1 ? '' : 's'}, tfjs ${rt.tfjsVersion}${skipped}`;
+  const cores = os.availableParallelism();
+  const why =
+    rt.threadsSource === 'cores'
+      ? ` (default: ${cores} core${cores === 1 ? '' : 's'} less the load average ${os.loadavg()[0]!.toFixed(1)}, at most ${WASM_THREADS_CAP}; AUSCULT_WASM_THREADS overrides)`
+      : rt.threadsSource === 'AUSCULT_WASM_THREADS'
+        ? ' (AUSCULT_WASM_THREADS)'
+        : '';
+  return `${rt.backend}, ${rt.threads} thread${rt.threads === 1 ? '' : 's'}${why}, tfjs ${rt.tfjsVersion}${skipped}`;
 }

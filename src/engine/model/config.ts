@@ -65,7 +65,7 @@ export interface TrainingPreset {
 
 /**
  * Presets. The network is always the paper's; presets differ only in how much data they see.
- * `quick` is sized for a 2-core CPU on wasm (≈ 10 samples/s): 10 epochs × 512 windows ≈ 9 min.
+ * `quick` is sized for a 2-core CPU on wasm (≈ 25 samples/s per free core): 10 epochs × 512 windows, minutes.
  */
 export const PRESETS: Record<PresetName, TrainingPreset> = {
   quick: {

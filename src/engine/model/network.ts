@@ -6,6 +6,7 @@
  */
 import type * as tfjs from '@tensorflow/tfjs';
 import { Random } from '../datasets/prng.ts';
+import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_TRAIN_KERNEL } from '../tf-kernels/index.ts';
 import {
   BN_EPSILON,
   bnMomentum,
@@ -187,8 +188,21 @@ export function trainingBatchNorm(
 ): Tensor {
   const axes = x.shape.slice(0, -1).map((_, i) => i);
   const count = x.size / x.shape[x.rank - 1]!;
+  // On wasm: two fused kernels (tf-kernels/wasm-batch-norm.ts), same formulas, two passes each.
+  const fused = tf.getKernel(BATCH_NORM_TRAIN_KERNEL, tf.getBackend()) !== undefined;
+  const attrs = { varianceEpsilon: BN_EPSILON };
   const op = tf.customGrad((...args: (Tensor | tfjs.GradSaveFunc)[]) => {
     const [xIn, g, b, save] = args as [Tensor, Tensor, Tensor, tfjs.GradSaveFunc];
+    if (fused) {
+      const [value, mean, variance] = tf.engine().runKernel(BATCH_NORM_TRAIN_KERNEL, { x: xIn, gamma: g, beta: b }, attrs) as Tensor[];
+      onStats?.(mean!, variance!, count);
+      save([xIn, mean!, variance!, g]);
+      const gradFunc = (dy: Tensor, saved: Tensor[]): Tensor[] => {
+        const [xs, mu, vr, gm] = saved as [Tensor, Tensor, Tensor, Tensor];
+        return tf.engine().runKernel(BATCH_NORM_GRAD_KERNEL, { dy, x: xs, mean: mu, variance: vr, gamma: gm }, attrs) as Tensor[];
+      };
+      return { value: value!, gradFunc };
+    }
     const { mean, variance } = tf.moments(xIn, axes);
     const rstd = tf.rsqrt(tf.add(variance, BN_EPSILON));
     onStats?.(mean, variance, count);

@@ -39,6 +39,10 @@ export interface TrainProgressEvent {
   etaS: number;
   /** True on the last step of an epoch. */
   epochDone: boolean;
+  /** Milliseconds this step waited for its batch (reading, normalising, mixing windows). */
+  dataWaitMs: number;
+  /** Milliseconds of the training step itself (forward, gradients, Adam). */
+  stepMs: number;
 }
 
 export interface TrainOptions {
@@ -211,6 +215,7 @@ export async function trainModel(set: TrainingSet, options: TrainOptions): Promi
       let samples = 0;
       for (let step = 0; step < stepsPerEpoch; step++) {
         if (options.signal?.aborted) throw abortError(options.signal);
+        const dataStart = performance.now();
         const begin = step * batchSize;
         const n = Math.min(batchSize, order.length - begin);
         yBuf.fill(0);
@@ -222,12 +227,14 @@ export async function trainModel(set: TrainingSet, options: TrainOptions): Promi
           wBuf[i] = classWeights[c]!;
         }
         if (options.mixup !== false) mixupBatch(mixRng, n, xBuf, yBuf, wBuf, C);
+        const stepStart = performance.now();
         const r = trainStep(model, adam, {
           x: xBuf.subarray(0, n * WINDOW_VALUES),
           yMixed: yBuf.subarray(0, n * C),
           sampleWeights: wBuf.subarray(0, n),
           n,
         });
+        const stepEnd = performance.now();
         lossSum += r.loss * n;
         samples += n;
         samplesThisRun += n;
@@ -245,6 +252,8 @@ export async function trainModel(set: TrainingSet, options: TrainOptions): Promi
           samplesPerS: rate,
           etaS: remaining / rate,
           epochDone: step === stepsPerEpoch - 1,
+          dataWaitMs: stepStart - dataStart,
+          stepMs: stepEnd - stepStart,
         });
         // Let timers and signal handlers run (e.g. a cancel request) between steps.
         await new Promise((resolve) => setImmediate(resolve));

@@ -4,6 +4,7 @@
  * - Sum / Mean over the leading axes (per-channel reductions of NHWC tensors: BatchNorm
  *   statistics and gradients, bias gradients) — wasm transposes the whole tensor first;
  * - MaxPoolGrad — wasm's generic loop is slow for the overlapping 3×3/2 pool of the stem;
+ *   it and the LeakyReLU gradient run on every wasm thread (heap-workers.ts);
  * - the LeakyReLU gradient (Greater + Multiply + Select in tfjs) as one pass;
  * - LeakyReLU itself as XNNPack's PReLU, and Identity (used to save tensors for the backward
  *   pass) without a copy;
@@ -11,6 +12,7 @@
  * Everything else falls back to the backend's own kernel.
  */
 import type * as tfjs from '@tensorflow/tfjs';
+import { poolFor, TASK } from './heap-workers.ts';
 
 type Tf = typeof tfjs;
 type TensorInfo = tfjs.TensorInfo;
@@ -47,14 +49,23 @@ function sumLeading(backend: WasmBackendLike, x: TensorInfo, k: number, keepDims
 /**
  * Column sums of a row-major [outer, inner] matrix. Rows are taken in blocks that fit the L1
  * cache and each column of a block is summed in a register (3× faster than one running sum per
- * column in memory when `inner` is a channel count such as 16).
+ * column in memory when `inner` is a channel count such as 16), four columns at a time when
+ * `inner` is a multiple of 4 (1.5× faster again: V8 does not vectorise).
  */
 function sumRows(xs: Float32Array, outer: number, inner: number): Float64Array {
   const acc = new Float64Array(inner);
   const block = Math.max(1, Math.floor(4096 / inner));
+  const quads = inner % 4 === 0 ? inner : 0;
   for (let b = 0; b < outer; b += block) {
     const end = Math.min(outer, b + block) * inner;
-    for (let j = 0; j < inner; j++) {
+    for (let j = 0; j < quads; j += 4) {
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0; // prettier-ignore
+      for (let i = b * inner + j; i < end; i += inner) {
+        s0 += xs[i]!; s1 += xs[i + 1]!; s2 += xs[i + 2]!; s3 += xs[i + 3]!; // prettier-ignore
+      }
+      acc[j]! += s0; acc[j + 1]! += s1; acc[j + 2]! += s2; acc[j + 3]! += s3; // prettier-ignore
+    }
+    for (let j = quads; j < inner; j++) {
       let s = 0;
       for (let i = b * inner + j; i < end; i += inner) s += xs[i]!;
       acc[j]! += s;
@@ -83,52 +94,6 @@ function reductionKernel(tf: Tf, name: 'Sum' | 'Mean'): tfjs.KernelConfig {
   };
 }
 
-/** Scatters dy [B,OH,OW,C] onto the first maximum of each window of x [B,H,W,C] (NHWC). */
-function maxPoolBackprop(
-  xs: Float32Array,
-  gs: Float32Array,
-  dx: Float32Array,
-  B: number,
-  H: number,
-  W: number,
-  C: number,
-  OH: number,
-  OW: number,
-  sh: number,
-  sw: number,
-  fh: number,
-  fw: number,
-  pt: number,
-  pl: number,
-): void {
-  for (let b = 0; b < B; b++) {
-    for (let oh = 0; oh < OH; oh++) {
-      const i0 = Math.max(0, oh * sh - pt);
-      const i1 = Math.min(H, oh * sh - pt + fh);
-      for (let ow = 0; ow < OW; ow++) {
-        const j0 = Math.max(0, ow * sw - pl);
-        const j1 = Math.min(W, ow * sw - pl + fw);
-        const g = ((b * OH + oh) * OW + ow) * C;
-        for (let c = 0; c < C; c++) {
-          let best = -Infinity;
-          let where = -1;
-          for (let i = i0; i < i1; i++) {
-            for (let j = j0; j < j1; j++) {
-              const k = ((b * H + i) * W + j) * C + c;
-              const v = xs[k]!;
-              if (v > best) {
-                best = v;
-                where = k;
-              }
-            }
-          }
-          if (where >= 0) dx[where] += gs[g + c]!;
-        }
-      }
-    }
-  }
-}
-
 /** dx for max pooling (first maximum of each window gets the gradient, as tfjs' cpu backend). */
 function maxPoolGradKernel(tf: Tf): tfjs.KernelConfig {
   const original = tf.getKernel('MaxPoolGrad', 'wasm');
@@ -149,15 +114,12 @@ function maxPoolGradKernel(tf: Tf): tfjs.KernelConfig {
       );
       const be = backend as WasmBackendLike;
       const out = be.makeOutput(input.shape, 'float32');
-      const xs = be.typedArrayFromHeap(input);
-      const gs = be.typedArrayFromHeap(dy);
-      const dx = be.typedArrayFromHeap(out);
-      dx.fill(0);
+      const at = (t: TensorInfo) => be.typedArrayFromHeap(t).byteOffset;
       const { batchSize, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW } = info;
       const { strideHeight: sh, strideWidth: sw, filterHeight: fh, filterWidth: fw } = info;
-      const pt = info.padInfo.top;
-      const pl = info.padInfo.left;
-      maxPoolBackprop(xs, gs, dx, batchSize, H, W, C, OH, OW, sh, sw, fh, fw, pt, pl);
+      // Images are split over the wasm threads (heap-workers.ts); windows are read contiguously.
+      const params = [at(out), at(dy), at(input), batchSize, H, W, C, OH, OW, sh, sw, fh, fw, info.padInfo.top, info.padInfo.left];
+      poolFor(backend).run(TASK.maxPoolGrad, params, batchSize * H * W * C);
       return out;
     },
   };
@@ -175,11 +137,8 @@ function leakyReluGradKernel(): tfjs.KernelConfig {
       const alpha = attrs.alpha as number;
       const out = be.makeOutput(x.shape, 'float32');
       const xs = be.typedArrayFromHeap(x);
-      const gs = be.typedArrayFromHeap(dy);
-      const dx = be.typedArrayFromHeap(out);
-      // Branch-free: random signs make a data-dependent branch mispredict half the time (3× slower).
-      const k = 1 - alpha;
-      for (let i = 0; i < xs.length; i++) dx[i] = gs[i]! * (alpha + k * +(xs[i]! > 0));
+      // One branch-free pass (heap-workers.ts), on every wasm thread.
+      poolFor(backend).run(TASK.leakyReluGrad, [be.typedArrayFromHeap(out).byteOffset, be.typedArrayFromHeap(dy).byteOffset, xs.byteOffset, xs.length, alpha], xs.length);
       return out;
     },
   };

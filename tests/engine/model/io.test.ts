@@ -67,7 +67,7 @@ describe('model files (folder with model.json + weights.bin)', () => {
       disposeModel(onCpu);
       await loadTf({ backend: 'wasm' });
     }
-  }, 60_000);
+  }, 300_000);
 
   it('replaces an existing model atomically, keeps checkpoints’ trainer state, refuses foreign folders', async () => {
     const { tf } = await loadTf({ backend: 'wasm' });

@@ -77,5 +77,5 @@ describe('training on a synthetic factory (S = 4)', () => {
     } finally {
       disposeModel(model);
     }
-  }, 180_000);
+  }, 600_000);
 });

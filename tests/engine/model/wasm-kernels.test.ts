@@ -8,7 +8,7 @@
 import type * as tfjs from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { loadTf } from '../../../src/engine/tf.ts';
-import { LEAKY_RELU_GRAD_KERNEL, registerConvGradKernels } from '../../../src/engine/tf-kernels/index.ts';
+import { BATCH_NORM_GRAD_KERNEL, BATCH_NORM_TRAIN_KERNEL, LEAKY_RELU_GRAD_KERNEL, registerConvGradKernels } from '../../../src/engine/tf-kernels/index.ts';
 import { makeModelConfig, WINDOW_VALUES } from '../../../src/engine/model/config.ts';
 import { createModel, disposeModel, modelFromValues, parameterValues } from '../../../src/engine/model/model.ts';
 import { trainingBatchNorm } from '../../../src/engine/model/network.ts';
@@ -128,6 +128,31 @@ describe('wasm JavaScript kernels', () => {
     expect(relError(wasm[0]!, cpu[0]!)).toBeLessThan(1e-5);
     const { tf } = await loadTf({ backend: 'wasm' });
     expect(tf.getKernel(LEAKY_RELU_GRAD_KERNEL, 'wasm')).toBeDefined();
+  });
+
+  it('training BatchNorm (fused forward and gradient kernels on wasm) matches the cpu backend', async () => {
+    for (const shape of [[3, 7, 5, 16], [2, 4, 3, 64], [5, 9, 1]]) {
+      const C = shape.at(-1)!;
+      const [cpu, wasm] = await onBothBackends(
+        [
+          { values: randomArray(size(shape), 21).map((v) => 3 * v + 2), shape },
+          { values: randomArray(C, 22).map((v) => v + 1), shape: [C] },
+          { values: randomArray(C, 23), shape: [C] },
+          { values: randomArray(size(shape), 24), shape },
+        ],
+        (tf, [x, g, b, w]) => {
+          const stats: tfjs.Tensor[] = [];
+          const y = trainingBatchNorm(tf, x!, g!, b!, (m, v) => stats.push(tf.keep(m), tf.keep(v)));
+          const grads = tf.grads((a: tfjs.Tensor, gg: tfjs.Tensor, bb: tfjs.Tensor) => tf.sum(tf.mul(trainingBatchNorm(tf, a, gg, bb), w!)))([x!, g!, b!]);
+          return [y, ...stats, ...grads];
+        },
+      );
+      expect(wasm.length).toBe(6);
+      cpu.forEach((c, i) => expect(relError(wasm[i]!, c), `output ${i} of shape ${shape.join('×')}`).toBeLessThan(1e-4));
+    }
+    const { tf } = await loadTf({ backend: 'wasm' });
+    expect(tf.getKernel(BATCH_NORM_TRAIN_KERNEL, 'wasm')).toBeDefined();
+    expect(tf.getKernel(BATCH_NORM_GRAD_KERNEL, 'wasm')).toBeDefined();
   });
 
   it('the analytic BatchNorm gradient equals autodiff of the plain formula', async () => {

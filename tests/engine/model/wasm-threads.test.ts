@@ -1,6 +1,7 @@
 /**
- * Multi-threaded wasm in Node (opt-in: AUSCULT_WASM_THREADS): the backend starts with the requested
- * thread pool and computes the same convolution as the single-threaded one.
+ * Multi-threaded wasm in Node: by default one thread per core (capped), AUSCULT_WASM_THREADS
+ * overrides; the backend starts with that thread pool and computes the same convolution as the
+ * single-threaded one.
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -10,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_DIR } from '../../helpers/shared.ts';
+import { defaultWasmThreads, WASM_THREADS_CAP } from '../../../src/engine/tf.ts';
 
 const run = promisify(execFile);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'auscult-wasm-threads-test-'));
@@ -18,23 +20,56 @@ const scriptFile = path.join(tmp, 'conv.mts');
 fs.writeFileSync(
   scriptFile,
   `
-import { loadTf } from ${JSON.stringify(pathToFileURL(path.join(REPO_DIR, 'src/engine/tf.ts')).href)};
+import { describeTfRuntime, loadTf } from ${JSON.stringify(pathToFileURL(path.join(REPO_DIR, 'src/engine/tf.ts')).href)};
 const rt = await loadTf({ backend: 'wasm' });
 const { tf } = rt;
 const x = tf.tensor4d(Float32Array.from({ length: 2 * 40 * 24 * 16 }, (_, i) => Math.sin(i * 0.37)), [2, 40, 24, 16]);
 const k = tf.tensor4d(Float32Array.from({ length: 3 * 3 * 16 * 32 }, (_, i) => Math.cos(i * 0.11)), [3, 3, 16, 32]);
 const y = tf.conv2d(x, k, 1, 'same');
-console.log(JSON.stringify({ threads: rt.threads, sum: tf.sum(tf.abs(y)).dataSync()[0] }));
+console.log(JSON.stringify({ threads: rt.threads, source: rt.threadsSource, line: describeTfRuntime(rt), sum: tf.sum(tf.abs(y)).dataSync()[0] }));
 `,
 );
 
-async function convIn(threads: string): Promise<{ threads: number; sum: number }> {
-  const { stdout } = await run(process.execPath, ['--import', 'tsx', scriptFile], {
-    cwd: REPO_DIR,
-    env: { ...process.env, AUSCULT_WASM_THREADS: threads },
-    encoding: 'utf8',
-  });
-  return JSON.parse(stdout.trim().split('\n').at(-1)!) as { threads: number; sum: number };
+interface ConvResult {
+  threads: number;
+  source: string;
+  line: string;
+  sum: number;
+}
+
+/** Runs the convolution in a fresh process with AUSCULT_WASM_THREADS = `threads` (unset: undefined). */
+const trainFile = path.join(tmp, 'train.mts');
+fs.writeFileSync(
+  trainFile,
+  `
+import { createHash } from 'node:crypto';
+const src = (p) => new URL(p, ${JSON.stringify(pathToFileURL(path.join(REPO_DIR, 'src/')).href)}).href;
+const { loadTf } = await import(src('engine/tf.ts'));
+const { Random } = await import(src('engine/datasets/prng.ts'));
+const { WINDOW_VALUES } = await import(src('engine/model/config.ts'));
+const { parameterValues } = await import(src('engine/model/model.ts'));
+const { inMemoryTrainingSet } = await import(src('engine/model/training-set.ts'));
+const { trainModel } = await import(src('engine/model/trainer.ts'));
+const rt = await loadTf({ backend: 'wasm' });
+const rng = new Random(5);
+const windows = Array.from({ length: 16 }, () => Float32Array.from({ length: WINDOW_VALUES }, () => rng.normal(0, 1)));
+const set = inMemoryTrainingSet(windows, windows.map((_, i) => i % 3), 3);
+const { model } = await trainModel(set, { subclusters: 2, epochs: 2, batchSize: 8, seed: 1 });
+const hash = createHash('sha256');
+for (const v of parameterValues(model)) hash.update(Buffer.from(v.buffer, v.byteOffset, v.byteLength));
+console.log(JSON.stringify({ threads: rt.threads, hash: hash.digest('hex'), scale: model.scale }));
+`,
+);
+
+async function convIn(threads: string | undefined): Promise<ConvResult> {
+  return runIn<ConvResult>(scriptFile, threads);
+}
+
+async function runIn<T>(file: string, threads: string | undefined): Promise<T> {
+  const env = { ...process.env, AUSCULT_WASM_THREADS: threads };
+  if (threads === undefined) delete env.AUSCULT_WASM_THREADS;
+  const { stdout } = await run(process.execPath, ['--import', 'tsx', file], { cwd: REPO_DIR, env, encoding: 'utf8' });
+  return JSON.parse(stdout.trim().split('\n').at(-1)!) as T;
 }
 
 describe('multi-threaded wasm in Node', () => {
@@ -43,5 +78,25 @@ describe('multi-threaded wasm in Node', () => {
     expect(one.threads).toBe(1);
     expect(two.threads).toBe(2);
     expect(Math.abs(two.sum - one.sum) / one.sum).toBeLessThan(1e-6);
-  }, 60_000);
+    expect(two.line).toMatch(/^wasm, 2 threads \(AUSCULT_WASM_THREADS\)/);
+  }, 300_000);
+
+  it('uses the free cores (at least 1, at most WASM_THREADS_CAP) when AUSCULT_WASM_THREADS is unset', async () => {
+    const r = await convIn(undefined);
+    // The load average moves while the child starts, so only the bounds are fixed.
+    expect(r.threads).toBeGreaterThanOrEqual(1);
+    expect(r.threads).toBeLessThanOrEqual(Math.min(WASM_THREADS_CAP, os.availableParallelism()));
+    expect(r.source).toBe('cores');
+    expect(r.line).toMatch(new RegExp(`^wasm, ${r.threads} threads? \\(default: ${os.availableParallelism()} cores? less the load average [0-9.]+, at most ${WASM_THREADS_CAP}; AUSCULT_WASM_THREADS overrides\\)`));
+    expect(defaultWasmThreads()).toBeGreaterThanOrEqual(1);
+  }, 300_000);
+
+  it('trains to bit-identical weights on 1 and 2 threads (XNNPack tiles and our fixed chunks keep every sum in order)', async () => {
+    const [one, two] = [await runIn<{ threads: number; hash: string; scale: number }>(trainFile, '1'), await runIn<{ threads: number; hash: string; scale: number }>(trainFile, '2')];
+    expect(one.threads).toBe(1);
+    expect(two.threads).toBe(2);
+    expect(Number.isFinite(one.scale)).toBe(true);
+    expect(two.hash).toBe(one.hash);
+    expect(two.scale).toBe(one.scale);
+  }, 600_000);
 });
