@@ -69,6 +69,7 @@ async function run(m: Extract<ToWorker, { type: 'run' }>): Promise<void> {
         },
         log: (line) => void send({ type: 'log', line }),
         alarm: (alarm: Alarm) => void send({ type: 'alarm', alarm }),
+        trainingEpoch: (epoch) => void send({ type: 'trainingEpoch', epoch }),
       },
       m.params,
     );

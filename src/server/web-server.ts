@@ -3,8 +3,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import { API_EVENTS, ApiError, HTTP_STATUS, isApiMethod, type ApiErrorCode } from '../shared/api.ts';
+import {
+  API_EVENTS,
+  ApiError,
+  HTTP_STATUS,
+  isApiMethod,
+  parseApiArgs,
+  type ApiErrorCode,
+} from '../shared/api.ts';
 import type { AppService } from '../app/services/app-service.ts';
+import { insideRoots, listFolder } from '../app/services/folders.ts';
 import { parseRange } from './audio-range.ts';
 
 export interface WebServerOptions {
@@ -25,17 +33,8 @@ export interface WebServerOptions {
   importRoots?: string[];
 }
 
-/** Methods whose arguments name folders or files on the server. */
-const PATH_METHODS = new Set(['recordings/import', 'projects/watch']);
-
-function realOrResolved(p: string): string {
-  const abs = path.resolve(p);
-  try {
-    return fs.realpathSync(abs);
-  } catch {
-    return abs;
-  }
-}
+/** Methods whose arguments name folders or files on the server (the preview reads them too). */
+const PATH_METHODS = new Set(['recordings/import', 'recordings/importPreview', 'projects/watch']);
 
 /** Throws a forbidden ApiError unless every path lies inside one of `roots` (symlinks resolved). */
 function checkPaths(paths: string[], roots: string[] | undefined, host: string): void {
@@ -46,10 +45,8 @@ function checkPaths(paths: string[], roots: string[] | undefined, host: string):
       'importing over the network is off: start `auscult serve` with --import-root <dir> to allow folders',
     );
   }
-  const real = roots.map(realOrResolved);
   for (const p of paths) {
-    const r = realOrResolved(p);
-    if (!real.some((root) => r === root || r.startsWith(root + path.sep))) {
+    if (!insideRoots(p, roots)) {
       throw new ApiError(
         'forbidden',
         `${p} is outside the folders this server may import from (${roots.join(', ')})`,
@@ -229,6 +226,12 @@ export async function startWebServer(app: AppService, opts: WebServerOptions = {
     const body = req.body === undefined || req.body === null ? {} : req.body;
     if (typeof body !== 'object' || Array.isArray(body))
       return sendError(reply, 'bad_request', 'the request body must be a JSON object of arguments');
+    if (method === 'files/listFolder') {
+      // Path completion lists only what the server may import from: its roots, or anywhere for
+      // the local user on loopback, nothing over the network without roots.
+      const roots = opts.importRoots ?? (isLoopback(host) ? null : []);
+      return listFolder(parseApiArgs(method, body).path, roots);
+    }
     if (PATH_METHODS.has(method)) {
       const args = body as { sources?: unknown; dir?: unknown };
       const paths = [

@@ -1,4 +1,4 @@
-import type { Alarm } from '../../shared/domain.ts';
+import type { Alarm, TrainingEpoch } from '../../shared/domain.ts';
 import type { Workspace } from '../workspace.ts';
 import { JobCancelledError } from './protocol.ts';
 
@@ -13,6 +13,8 @@ export interface JobContext {
   log(line: string): void;
   /** Announces a newly raised alarm to the application (it becomes an API event). */
   alarm(alarm: Alarm): void;
+  /** Announces a finished training epoch (it becomes the `trainingEpoch` API event). */
+  trainingEpoch(epoch: TrainingEpoch): void;
 }
 
 export function throwIfCancelled(signal: AbortSignal): void {

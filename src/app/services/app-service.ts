@@ -29,6 +29,13 @@ import {
 import { WatchedFolders } from './watch.ts';
 import { ensureBaselineModel } from './baseline.ts';
 import { decidePromotion, summarizeComparison, type PromotionDecision } from './promotion.ts';
+import { previewImport } from './import-preview.ts';
+import { listFolder } from './folders.ts';
+import { assertNoActiveJobs, deleteWithFiles, deletionImpact, moveMachine } from './line-admin.ts';
+import { trainingPlan } from './training-plan.ts';
+import { lineOverview } from './lines-overview.ts';
+import { collectDoctorReport, formatDoctorReport } from '../doctor.ts';
+import fs from 'node:fs';
 
 export interface AppServiceOptions extends JobManagerOptions {
   /** TF.js backend name shown by app/info and /api/health (the job processes load TF, not this one). */
@@ -42,6 +49,8 @@ export interface AppServiceOptions extends JobManagerOptions {
    * (A) with a newly trained one (B) before the decision is taken.
    */
   promotionComparison?: (comparison: ModelComparison) => ModelComparison;
+  /** Folders `files/listFolder` may list; default (null): anywhere (the desktop's local user). */
+  importRoots?: string[] | null;
 }
 
 type Handlers = {
@@ -70,6 +79,7 @@ export class AppService {
     this.jobs = new JobManager(ws, { ...opts, afterFinish: (job) => this.afterJob(job, opts.afterFinish) });
     this.jobs.on('job', (j) => this.events.emit('job', j));
     this.jobs.on('alarm', (a) => this.events.emit('alarm', a));
+    this.jobs.on('trainingEpoch', (e) => this.events.emit('trainingEpoch', e));
     if (opts.watch !== false) {
       this.watched = new WatchedFolders({
         usePolling: opts.watchPolling,
@@ -288,6 +298,12 @@ export class AppService {
     }),
 
     'projects/list': () => this.ws.projects.list(),
+    'projects/overview': () =>
+      this.ws.projects.list().map((p) => lineOverview(this.ws, p, this.effectiveModelId(p.id))),
+    'projects/deletionImpact': ({ projectId }) => {
+      this.project(projectId);
+      return deletionImpact(this.ws, { projectId });
+    },
     'projects/get': ({ projectId }) => this.project(projectId),
     'projects/create': ({ name, description }, actor) => {
       if (this.ws.projects.byName(name))
@@ -309,11 +325,18 @@ export class AppService {
       return p;
     },
     'projects/delete': async ({ projectId }, actor) => {
-      this.project(projectId);
+      const project = this.project(projectId);
+      assertNoActiveJobs(this.ws, projectId, `line "${project.name}"`);
       await this.watched?.stop(projectId);
-      const deleted = this.ws.projects.delete(projectId);
-      this.ws.audit.write({ actor, action: 'delete', entity: 'project', entityId: projectId });
-      return { deleted };
+      const removed = deleteWithFiles(this.ws, { projectId });
+      this.ws.audit.write({
+        actor,
+        action: 'delete',
+        entity: 'project',
+        entityId: projectId,
+        details: { name: project.name, ...removed },
+      });
+      return { deleted: true };
     },
     'projects/watch': async ({ projectId, dir, copy }, actor) => {
       this.project(projectId);
@@ -366,10 +389,34 @@ export class AppService {
       return m;
     },
     'machines/delete': ({ machineId }, actor) => {
-      this.machine(machineId);
-      const deleted = this.ws.machines.delete(machineId);
-      this.ws.audit.write({ actor, action: 'delete', entity: 'machine', entityId: machineId });
-      return { deleted };
+      const machine = this.machine(machineId);
+      assertNoActiveJobs(this.ws, machine.projectId, `machine ${machine.type}/${machine.name}`);
+      const removed = deleteWithFiles(this.ws, { projectId: machine.projectId, machineId });
+      this.ws.audit.write({
+        actor,
+        action: 'delete',
+        entity: 'machine',
+        entityId: machineId,
+        details: { type: machine.type, name: machine.name, ...removed },
+      });
+      return { deleted: true };
+    },
+    'machines/deletionImpact': ({ machineId }) => {
+      const machine = this.machine(machineId);
+      return deletionImpact(this.ws, { projectId: machine.projectId, machineId });
+    },
+    'machines/move': ({ machineId, projectId }, actor) => {
+      const machine = this.machine(machineId);
+      const moved = moveMachine(this.ws, machine, projectId);
+      this.ws.audit.write({
+        actor,
+        action: 'move',
+        entity: 'machine',
+        entityId: machineId,
+        details: { from: machine.projectId, to: projectId },
+      });
+      if (moved.projectId !== machine.projectId) this.enqueueScoring(projectId);
+      return moved;
     },
 
     'recordings/list': (q) => {
@@ -421,6 +468,11 @@ export class AppService {
       });
       return job;
     },
+    'recordings/importPreview': (args) => {
+      this.project(args.projectId);
+      return previewImport(this.ws, args);
+    },
+    'files/listFolder': ({ path: dir }) => listFolder(dir, this.opts.importRoots ?? null),
     'recordings/importErrors': ({ projectId, jobId, limit }) =>
       this.ws.recordings.importErrors({ projectId, jobId, limit }),
 
@@ -430,6 +482,30 @@ export class AppService {
       const job = this.ws.jobs.get(jobId) ?? notFound('job', jobId);
       this.ws.audit.write({ actor, action: 'cancel', entity: 'job', entityId: job.id });
       return this.jobs.cancel(jobId);
+    },
+
+    'jobs/retry': async ({ jobId }, actor) => {
+      const job = this.ws.jobs.get(jobId) ?? notFound('job', jobId);
+      if (!['failed', 'cancelled', 'interrupted'].includes(job.status))
+        throw new ApiError(
+          'conflict',
+          `job ${jobId} is ${job.status}: only failed, cancelled or interrupted jobs can be retried`,
+        );
+      if (job.projectId !== null && !this.ws.projects.get(job.projectId))
+        throw new ApiError('conflict', `job ${jobId}'s line was deleted`);
+      // A training continues from its checkpoint; imports and scoring run again (done files are duplicates then).
+      const retried =
+        job.kind === 'train'
+          ? (await this.handlers['models/resume']({ modelId: Number(job.params.modelId) }, actor)).job
+          : this.jobs.enqueue(job.kind, job.params, job.projectId);
+      this.ws.audit.write({
+        actor,
+        action: 'retry',
+        entity: 'job',
+        entityId: jobId,
+        details: { newJobId: retried.id },
+      });
+      return retried;
     },
 
     'models/list': ({ projectId }) => {
@@ -513,6 +589,10 @@ export class AppService {
       });
       this.enqueueScoring(projectId, { modelId });
       return this.project(projectId);
+    },
+    'models/trainingPlan': ({ projectId }) => {
+      this.project(projectId);
+      return trainingPlan(this.ws, projectId);
     },
     'models/compare': ({ projectId, modelA, modelB }) => this.compareModels(projectId, modelA, modelB),
 
@@ -639,6 +719,27 @@ export class AppService {
       };
     },
     'audit/list': (q) => this.ws.audit.list(q),
+    'app/about': async () => {
+      const doctor = await collectDoctorReport(this.ws.dir);
+      const dbBytes = ['', '-wal'].reduce((n, suffix) => {
+        try {
+          return n + fs.statSync(this.ws.dbFile + suffix).size;
+        } catch {
+          return n;
+        }
+      }, 0);
+      return {
+        version: this.version,
+        node: process.version,
+        workspace: this.ws.dir,
+        databaseBytes: dbBytes,
+        schemaVersion: SCHEMA_VERSION,
+        tfBackend: doctor.tfBackend,
+        tfBackendDetail: doctor.tfBackendDetail,
+        tfjs: doctor.tfjs,
+        doctor: formatDoctorReport(doctor),
+      };
+    },
   };
 
   /** AUC/pAUC per machine of two models on the labelled test/monitor clips both have scored. */

@@ -16,6 +16,17 @@ export interface PlannedFile {
   machineName: string;
   role: RecordingRole;
   label: RecordingLabel;
+  /** What decided the machine (shown by the import preview). */
+  mappedBy: 'dcase-layout' | 'folder' | 'given';
+  /** The preview group the mapping put it in (`importGroupKey`, before corrections). */
+  groupKey: string;
+}
+
+/** Key of the preview group a file belongs to: same machine, role and label (before corrections). */
+export function importGroupKey(
+  f: Pick<PlannedFile, 'machineType' | 'machineName' | 'role' | 'label'>,
+): string {
+  return JSON.stringify([f.machineType, f.machineName, f.role, f.label]);
 }
 
 export interface ImportPlan {
@@ -50,7 +61,9 @@ function walk(dir: string, out: string[], problems: ImportPlan['problems']): voi
 }
 
 /** `<root>/<type>/{train,test}/<dcase name>.wav`: the DCASE 2020 layout, read with the engine's parser. */
-function dcaseMapping(file: string): Omit<PlannedFile, 'path'> | undefined {
+function dcaseMapping(
+  file: string,
+): Pick<PlannedFile, 'machineType' | 'machineName' | 'role' | 'label'> | undefined {
   const parsed = parseDcaseFileName(path.basename(file));
   const split = path.basename(path.dirname(file));
   if (!parsed || (split !== 'train' && split !== 'test')) return undefined;
@@ -110,15 +123,32 @@ export function planImport(args: ImportArgs): ImportPlan {
       });
       continue;
     }
+    const given = !dcase && !!args.machine && args.mapping !== 'folder-per-machine';
     const machine = dcase
       ? { machineType: dcase.machineType, machineName: dcase.machineName }
-      : args.machine && args.mapping !== 'folder-per-machine'
-        ? { machineType: args.machine.type, machineName: args.machine.name }
+      : given
+        ? { machineType: args.machine!.type, machineName: args.machine!.name }
         : folderMachine(p);
     const role: RecordingRole = args.role ?? dcase?.role ?? 'train';
     const label: RecordingLabel =
       args.label ?? dcase?.label ?? labelFromName(p) ?? (role === 'train' ? 'normal' : 'unknown');
-    files.push({ path: p, ...machine, role, label });
+    const mappedBy = dcase ? 'dcase-layout' : given ? 'given' : 'folder';
+    const groupKey = importGroupKey({ ...machine, role, label });
+    files.push(applyCorrection({ path: p, ...machine, role, label, mappedBy, groupKey }, args.groups));
   }
   return { files, problems };
+}
+
+/** The person's correction of the file's preview group, if any (`groups` of the import). */
+function applyCorrection(f: PlannedFile, groups: ImportArgs['groups']): PlannedFile {
+  const fix = groups?.find((g) => g.key === f.groupKey);
+  if (!fix) return f;
+  return {
+    ...f,
+    ...(fix.machine
+      ? { machineType: fix.machine.type, machineName: fix.machine.name, mappedBy: 'given' }
+      : {}),
+    role: fix.role ?? f.role,
+    label: fix.label ?? f.label,
+  };
 }

@@ -1,0 +1,146 @@
+import fs from 'node:fs';
+import { ApiError, type DeletionImpact } from '../../shared/api.ts';
+import type { Machine } from '../../shared/domain.ts';
+import type { Workspace } from '../workspace.ts';
+
+/**
+ * Administration of lines and machines that touches more than one table: what a deletion removes
+ * (shown before the person confirms), removing the workspace's own files with it, and moving a
+ * machine to another line.
+ */
+
+/** Counts of everything deleting the line (or only the machine) removes. */
+export function deletionImpact(
+  ws: Workspace,
+  scope: { projectId: number; machineId?: number },
+): DeletionImpact {
+  const where = scope.machineId === undefined ? 'r.project_id = ?' : 'r.machine_id = ?';
+  const key = scope.machineId ?? scope.projectId;
+  const rec = ws.db
+    .prepare(
+      `SELECT count(*) AS n, coalesce(sum(r.storage = 'copied'), 0) AS copied FROM recording r WHERE ${where}`,
+    )
+    .get(key) as { n: number; copied: number };
+  const copiedPaths = copiedFilesOnlyHere(ws, where, key);
+  const copiedBytes = copiedPaths.reduce((sum, p) => sum + fileSize(p), 0);
+  const scores = ws.db
+    .prepare(`SELECT count(*) AS n FROM score s JOIN recording r ON r.id = s.recording_id WHERE ${where}`)
+    .get(key) as { n: number };
+  const alarms = ws.db
+    .prepare(`SELECT count(*) AS n FROM alarm a JOIN recording r ON r.id = a.recording_id WHERE ${where}`)
+    .get(key) as { n: number };
+  const wholeLine = scope.machineId === undefined;
+  return {
+    machines: wholeLine ? ws.machines.list(scope.projectId).length : 1,
+    recordings: rec.n,
+    copiedRecordings: rec.copied,
+    copiedBytes,
+    referencedRecordings: rec.n - rec.copied,
+    // A machine's deletion keeps the line's models (they lose this machine's back-end only).
+    models: wholeLine ? ws.models.list(scope.projectId).length : 0,
+    scores: scores.n,
+    alarms: alarms.n,
+    activeJobs: ws.jobs.list({ projectId: scope.projectId, status: ['queued', 'running'] }).length,
+  };
+}
+
+/** Copied audio files of these recordings that no other recording (of any line) uses. */
+function copiedFilesOnlyHere(ws: Workspace, where: string, key: number): string[] {
+  const rows = ws.db
+    .prepare(
+      `SELECT DISTINCT r.path AS path FROM recording r WHERE ${where} AND r.storage = 'copied'
+         AND NOT EXISTS (SELECT 1 FROM recording o WHERE o.path = r.path AND NOT (${where.replace('r.', 'o.')}))`,
+    )
+    .all(key, key) as { path: string }[];
+  return rows.map((r) => r.path);
+}
+
+function fileSize(p: string): number {
+  try {
+    return fs.statSync(p).size;
+  } catch {
+    return 0;
+  }
+}
+
+/** Refuses while jobs of the line are queued or running (they would write into what goes). */
+export function assertNoActiveJobs(ws: Workspace, projectId: number, what: string): void {
+  const active = ws.jobs.list({ projectId, status: ['queued', 'running'] });
+  if (active.length > 0)
+    throw new ApiError(
+      'conflict',
+      `cannot delete ${what} while ${active.length} job(s) of the line are queued or running (${active
+        .map((j) => `${j.kind} job ${j.id}`)
+        .join(', ')}): cancel them or wait for them to finish`,
+    );
+}
+
+/**
+ * Deletes the line or machine rows (cascading to recordings, scores, alarms, models) and then the
+ * workspace's own files they used: copied audio no other recording uses and model folders.
+ * Referenced source files are never touched. Returns what was removed.
+ */
+export function deleteWithFiles(
+  ws: Workspace,
+  scope: { projectId: number; machineId?: number },
+): DeletionImpact {
+  const impact = deletionImpact(ws, scope);
+  const where = scope.machineId === undefined ? 'r.project_id = ?' : 'r.machine_id = ?';
+  const key = scope.machineId ?? scope.projectId;
+  const copied = copiedFilesOnlyHere(ws, where, key);
+  const modelDirs =
+    scope.machineId === undefined
+      ? ws.models.list(scope.projectId).flatMap((m) => (m.dir ? [m.dir] : []))
+      : [];
+  ws.transaction(() => {
+    if (scope.machineId === undefined) ws.projects.delete(scope.projectId);
+    else ws.machines.delete(scope.machineId);
+  });
+  // After the commit: a crash in between leaves unused files, never rows pointing at nothing.
+  for (const p of copied) fs.rmSync(p, { force: true });
+  for (const d of modelDirs) fs.rmSync(d, { recursive: true, force: true });
+  return impact;
+}
+
+/**
+ * Moves a machine and its recordings to another line. Scores, thresholds, back-end fits and alarms
+ * belong to the old line's models, so they are removed; the new line scores the recordings anew.
+ */
+export function moveMachine(ws: Workspace, machine: Machine, projectId: number): Machine {
+  if (machine.projectId === projectId) return machine;
+  const target = ws.projects.get(projectId);
+  if (!target) throw new ApiError('not_found', `No project with id ${projectId}`);
+  for (const p of [machine.projectId, projectId])
+    if (ws.jobs.list({ projectId: p, status: ['queued', 'running'] }).length > 0)
+      throw new ApiError(
+        'conflict',
+        `cannot move machine ${machine.type}/${machine.name} while jobs of line ${p} are queued or running`,
+      );
+  const clash = ws.machines.list(projectId).find((m) => m.type === machine.type && m.name === machine.name);
+  if (clash)
+    throw new ApiError(
+      'conflict',
+      `line "${target.name}" already has a machine ${machine.type}/${machine.name}: rename one of them first`,
+    );
+  const dup = ws.db
+    .prepare(
+      `SELECT r.file_name AS file FROM recording r JOIN recording o
+         ON o.content_hash = r.content_hash AND o.project_id = ? WHERE r.machine_id = ? LIMIT 3`,
+    )
+    .all(projectId, machine.id) as { file: string }[];
+  if (dup.length > 0)
+    throw new ApiError(
+      'conflict',
+      `line "${target.name}" already has recordings with the same audio as ${dup.map((d) => d.file).join(', ')}`,
+    );
+  ws.transaction(() => {
+    ws.db
+      .prepare('DELETE FROM score WHERE recording_id IN (SELECT id FROM recording WHERE machine_id = ?)')
+      .run(machine.id);
+    ws.db.prepare('DELETE FROM threshold WHERE machine_id = ?').run(machine.id);
+    ws.db.prepare('DELETE FROM backend_fit WHERE machine_id = ?').run(machine.id);
+    ws.db.prepare('UPDATE recording SET project_id = ? WHERE machine_id = ?').run(projectId, machine.id);
+    ws.db.prepare('UPDATE machine SET project_id = ? WHERE id = ?').run(projectId, machine.id);
+  });
+  return ws.machines.get(machine.id)!;
+}
