@@ -3,16 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { timingSafeEqual } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
-import {
-  API_EVENTS,
-  ApiError,
-  HTTP_STATUS,
-  isApiMethod,
-  parseApiArgs,
-  type ApiErrorCode,
-} from '../shared/api.ts';
+import { API_EVENTS, ApiError, HTTP_STATUS, isApiMethod, type ApiErrorCode } from '../shared/api.ts';
 import type { AppService } from '../app/services/app-service.ts';
-import { insideRoots, listFolder } from '../app/services/folders.ts';
 import { parseRange } from './audio-range.ts';
 
 export interface WebServerOptions {
@@ -33,8 +25,25 @@ export interface WebServerOptions {
   importRoots?: string[];
 }
 
-/** Methods whose arguments name folders or files on the server (the preview reads them too). */
-const PATH_METHODS = new Set(['recordings/import', 'recordings/importPreview', 'projects/watch']);
+/**
+ * Methods whose arguments name folders or files on the server: the import, its dry run, the
+ * watched folder and the folder listing of path completion.
+ */
+const PATH_METHODS = new Set([
+  'recordings/import',
+  'recordings/importPreview',
+  'projects/watch',
+  'files/listFolder',
+]);
+
+function realOrResolved(p: string): string {
+  const abs = path.resolve(p);
+  try {
+    return fs.realpathSync(abs);
+  } catch {
+    return abs;
+  }
+}
 
 /** Throws a forbidden ApiError unless every path lies inside one of `roots` (symlinks resolved). */
 function checkPaths(paths: string[], roots: string[] | undefined, host: string): void {
@@ -45,8 +54,10 @@ function checkPaths(paths: string[], roots: string[] | undefined, host: string):
       'importing over the network is off: start `auscult serve` with --import-root <dir> to allow folders',
     );
   }
+  const real = roots.map(realOrResolved);
   for (const p of paths) {
-    if (!insideRoots(p, roots)) {
+    const r = realOrResolved(p);
+    if (!real.some((root) => r === root || r.startsWith(root + path.sep))) {
       throw new ApiError(
         'forbidden',
         `${p} is outside the folders this server may import from (${roots.join(', ')})`,
@@ -198,8 +209,7 @@ export async function startWebServer(app: AppService, opts: WebServerOptions = {
     if (!Number.isInteger(id) || id <= 0)
       return sendError(reply, 'bad_request', `recording id "${req.params.id}" is not a positive integer`);
     // Only files registered as recordings are ever read: the path comes from the database.
-    const rec = app.ws.recordings.get(id);
-    if (!rec) return sendError(reply, 'not_found', `No recording with id ${id}`);
+    const { recording: rec } = await app.call('recordings/get', { recordingId: id }, 'web');
     let size: number;
     try {
       size = fs.statSync(rec.path).size;
@@ -226,17 +236,12 @@ export async function startWebServer(app: AppService, opts: WebServerOptions = {
     const body = req.body === undefined || req.body === null ? {} : req.body;
     if (typeof body !== 'object' || Array.isArray(body))
       return sendError(reply, 'bad_request', 'the request body must be a JSON object of arguments');
-    if (method === 'files/listFolder') {
-      // Path completion lists only what the server may import from: its roots, or anywhere for
-      // the local user on loopback, nothing over the network without roots.
-      const roots = opts.importRoots ?? (isLoopback(host) ? null : []);
-      return listFolder(parseApiArgs(method, body).path, roots);
-    }
     if (PATH_METHODS.has(method)) {
-      const args = body as { sources?: unknown; dir?: unknown };
+      const args = body as { sources?: unknown; dir?: unknown; path?: unknown };
       const paths = [
         ...(Array.isArray(args.sources) ? args.sources : []),
         ...(typeof args.dir === 'string' ? [args.dir] : []),
+        ...(typeof args.path === 'string' ? [args.path] : []),
       ].filter((p): p is string => typeof p === 'string');
       checkPaths(paths, opts.importRoots, host);
     }

@@ -5,6 +5,7 @@
  * this file alone. Browser-safe: no Node imports.
  */
 import { z } from 'zod';
+import { trainingConfigSchema } from './training-config.ts';
 import type {
   Alarm,
   AuditEntry,
@@ -32,54 +33,49 @@ const offset = z.number().int().min(0).default(0);
 /** How an import maps files to machines. */
 export const IMPORT_MAPPINGS = ['auto', 'dcase', 'folder-per-machine', 'single-machine'] as const;
 
-export const importArgs = z
-  .object({
-    projectId: id,
-    /** Folders (searched recursively) and/or files. */
-    sources: z.array(z.string().min(1)).min(1).max(100_000),
-    /** auto: DCASE layout when recognised, else one folder per machine (or `machine` if given). */
-    mapping: z.enum(IMPORT_MAPPINGS).default('auto'),
-    machine: z.object({ type: name, name }).optional(),
-    /** Default: from the DCASE layout, else "train". */
-    role: role.optional(),
-    /** Default: from the file name (normal_/anomaly_ prefix), else normal for train, unknown otherwise. */
-    label: label.optional(),
-    /** Copy files into the workspace (true) or reference them where they are (false). */
-    copy: z.boolean().default(false),
-    /**
-     * Corrections to groups of the import preview (`ImportPreviewGroup.key`): every file of that
-     * group gets this machine, role and/or label instead of the one the mapping chose.
-     */
-    groups: z
-      .array(
-        z
-          .object({
-            key: z.string().min(1).max(1000),
-            machine: z.object({ type: name, name }).strict().optional(),
-            role: role.optional(),
-            label: label.optional(),
-          })
-          .strict(),
-      )
-      .max(1000)
-      .optional(),
-  })
-  .strict()
-  .refine((a) => a.mapping !== 'single-machine' || a.machine, {
-    message: 'mapping "single-machine" needs machine {type, name}',
-  });
+/** The import arguments' fields (the job's parameters extend them); `importArgs` validates a request. */
+export const importArgsShape = z.object({
+  projectId: id,
+  /** Folders (searched recursively) and/or files. */
+  sources: z.array(z.string().min(1)).min(1).max(100_000),
+  /** auto: DCASE layout when recognised, else one folder per machine (or `machine` if given). */
+  mapping: z.enum(IMPORT_MAPPINGS).default('auto'),
+  machine: z.object({ type: name, name }).optional(),
+  /** Default: from the DCASE layout, else "train". */
+  role: role.optional(),
+  /** Default: from the file name (normal_/anomaly_ prefix), else normal for train, unknown otherwise. */
+  label: label.optional(),
+  /** Copy files into the workspace (true) or reference them where they are (false). */
+  copy: z.boolean().default(false),
+  /**
+   * Corrections to groups of the import preview (`ImportPreviewGroup.key`): every file of that
+   * group gets this machine, role and/or label instead of the one the mapping chose.
+   */
+  groups: z
+    .array(
+      z
+        .object({
+          key: z.string().min(1).max(1000),
+          machine: z.object({ type: name, name }).strict().optional(),
+          role: role.optional(),
+          label: label.optional(),
+        })
+        .strict(),
+    )
+    .max(1000)
+    .optional(),
+});
 
-export const trainArgs = z
-  .object({
-    projectId: id,
-    name: text(200).optional(),
-    /** Sub-clusters per machine (S); 1 = AdaCos. */
-    subclusters: z.number().int().min(1).max(64).default(16),
-    preset: z.enum(['quick', 'standard', 'paper']).default('quick'),
-    epochs: z.number().int().min(1).max(10_000).optional(),
-    seed: z.number().int().min(0).default(1),
-  })
-  .strict();
+/** "single-machine" mapping needs the machine to put every file on. */
+export const importMachineGiven = [
+  (a: { mapping: string; machine?: unknown }) => a.mapping !== 'single-machine' || !!a.machine,
+  { message: 'mapping "single-machine" needs machine {type, name}' },
+] as const;
+
+export const importArgs = importArgsShape.strict().refine(...importMachineGiven);
+
+/** Training a project model: the shared training configuration (one set of defaults) plus the project. */
+export const trainArgs = trainingConfigSchema.extend({ projectId: id, name: text(200).optional() }).strict();
 
 const thresholdTarget = z.union([
   z.object({ machineId: id, modelId: id.optional(), value: z.number().finite() }).strict(),

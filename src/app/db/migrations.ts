@@ -182,6 +182,16 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX recording_machine_newest ON recording(machine_id);
     `,
   },
+  {
+    version: 5,
+    description: 'application layer: training sets fixed per model out of its config',
+    sql: `
+      ALTER TABLE model ADD COLUMN training_recording_ids TEXT;
+      UPDATE model SET training_recording_ids = json_extract(config, '$.trainingRecordingIds'),
+                       config = json_remove(config, '$.trainingRecordingIds')
+       WHERE json_extract(config, '$.trainingRecordingIds') IS NOT NULL;
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

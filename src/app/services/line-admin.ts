@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import { ApiError, type DeletionImpact } from '../../shared/api.ts';
 import type { Machine } from '../../shared/domain.ts';
+import { LineAdminQueries, type LineScope } from '../db/repos/line-admin.ts';
 import type { Workspace } from '../workspace.ts';
 
 /**
@@ -10,49 +11,22 @@ import type { Workspace } from '../workspace.ts';
  */
 
 /** Counts of everything deleting the line (or only the machine) removes. */
-export function deletionImpact(
-  ws: Workspace,
-  scope: { projectId: number; machineId?: number },
-): DeletionImpact {
-  const where = scope.machineId === undefined ? 'r.project_id = ?' : 'r.machine_id = ?';
-  const key = scope.machineId ?? scope.projectId;
-  const rec = ws.db
-    .prepare(
-      `SELECT count(*) AS n, coalesce(sum(r.storage = 'copied'), 0) AS copied FROM recording r WHERE ${where}`,
-    )
-    .get(key) as { n: number; copied: number };
-  const copiedPaths = copiedFilesOnlyHere(ws, where, key);
-  const copiedBytes = copiedPaths.reduce((sum, p) => sum + fileSize(p), 0);
-  const scores = ws.db
-    .prepare(`SELECT count(*) AS n FROM score s JOIN recording r ON r.id = s.recording_id WHERE ${where}`)
-    .get(key) as { n: number };
-  const alarms = ws.db
-    .prepare(`SELECT count(*) AS n FROM alarm a JOIN recording r ON r.id = a.recording_id WHERE ${where}`)
-    .get(key) as { n: number };
+export function deletionImpact(ws: Workspace, scope: LineScope): DeletionImpact {
+  const q = new LineAdminQueries(ws.db);
+  const c = q.counts(scope);
   const wholeLine = scope.machineId === undefined;
   return {
     machines: wholeLine ? ws.machines.list(scope.projectId).length : 1,
-    recordings: rec.n,
-    copiedRecordings: rec.copied,
-    copiedBytes,
-    referencedRecordings: rec.n - rec.copied,
+    recordings: c.recordings,
+    copiedRecordings: c.copied,
+    copiedBytes: q.copiedFilesOnlyHere(scope).reduce((sum, p) => sum + fileSize(p), 0),
+    referencedRecordings: c.recordings - c.copied,
     // A machine's deletion keeps the line's models (they lose this machine's back-end only).
     models: wholeLine ? ws.models.list(scope.projectId).length : 0,
-    scores: scores.n,
-    alarms: alarms.n,
+    scores: c.scores,
+    alarms: c.alarms,
     activeJobs: ws.jobs.list({ projectId: scope.projectId, status: ['queued', 'running'] }).length,
   };
-}
-
-/** Copied audio files of these recordings that no other recording (of any line) uses. */
-function copiedFilesOnlyHere(ws: Workspace, where: string, key: number): string[] {
-  const rows = ws.db
-    .prepare(
-      `SELECT DISTINCT r.path AS path FROM recording r WHERE ${where} AND r.storage = 'copied'
-         AND NOT EXISTS (SELECT 1 FROM recording o WHERE o.path = r.path AND NOT (${where.replace('r.', 'o.')}))`,
-    )
-    .all(key, key) as { path: string }[];
-  return rows.map((r) => r.path);
 }
 
 function fileSize(p: string): number {
@@ -80,14 +54,9 @@ export function assertNoActiveJobs(ws: Workspace, projectId: number, what: strin
  * workspace's own files they used: copied audio no other recording uses and model folders.
  * Referenced source files are never touched. Returns what was removed.
  */
-export function deleteWithFiles(
-  ws: Workspace,
-  scope: { projectId: number; machineId?: number },
-): DeletionImpact {
+export function deleteWithFiles(ws: Workspace, scope: LineScope): DeletionImpact {
   const impact = deletionImpact(ws, scope);
-  const where = scope.machineId === undefined ? 'r.project_id = ?' : 'r.machine_id = ?';
-  const key = scope.machineId ?? scope.projectId;
-  const copied = copiedFilesOnlyHere(ws, where, key);
+  const copied = new LineAdminQueries(ws.db).copiedFilesOnlyHere(scope);
   const modelDirs =
     scope.machineId === undefined
       ? ws.models.list(scope.projectId).flatMap((m) => (m.dir ? [m.dir] : []))
@@ -122,25 +91,13 @@ export function moveMachine(ws: Workspace, machine: Machine, projectId: number):
       'conflict',
       `line "${target.name}" already has a machine ${machine.type}/${machine.name}: rename one of them first`,
     );
-  const dup = ws.db
-    .prepare(
-      `SELECT r.file_name AS file FROM recording r JOIN recording o
-         ON o.content_hash = r.content_hash AND o.project_id = ? WHERE r.machine_id = ? LIMIT 3`,
-    )
-    .all(projectId, machine.id) as { file: string }[];
+  const q = new LineAdminQueries(ws.db);
+  const dup = q.contentAlreadyIn(machine.id, projectId);
   if (dup.length > 0)
     throw new ApiError(
       'conflict',
-      `line "${target.name}" already has recordings with the same audio as ${dup.map((d) => d.file).join(', ')}`,
+      `line "${target.name}" already has recordings with the same audio as ${dup.join(', ')}`,
     );
-  ws.transaction(() => {
-    ws.db
-      .prepare('DELETE FROM score WHERE recording_id IN (SELECT id FROM recording WHERE machine_id = ?)')
-      .run(machine.id);
-    ws.db.prepare('DELETE FROM threshold WHERE machine_id = ?').run(machine.id);
-    ws.db.prepare('DELETE FROM backend_fit WHERE machine_id = ?').run(machine.id);
-    ws.db.prepare('UPDATE recording SET project_id = ? WHERE machine_id = ?').run(projectId, machine.id);
-    ws.db.prepare('UPDATE machine SET project_id = ? WHERE id = ?').run(projectId, machine.id);
-  });
+  ws.transaction(() => q.moveMachine(machine.id, projectId));
   return ws.machines.get(machine.id)!;
 }

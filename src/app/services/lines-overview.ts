@@ -1,5 +1,6 @@
 import type { LineOverview, MachineStateName } from '../../shared/api.ts';
 import type { Project } from '../../shared/domain.ts';
+import { LineAdminQueries } from '../db/repos/line-admin.ts';
 import type { Workspace } from '../workspace.ts';
 
 /**
@@ -15,14 +16,7 @@ export function lineOverview(ws: Workspace, project: Project, modelId: number | 
     states[c.openAlarms > 0 ? 'alarm' : threshold ? 'ok' : 'no-model']++;
   }
   const model = modelId === null ? undefined : ws.models.get(modelId);
-  const last = ws.db
-    .prepare(
-      `SELECT max(at) AS at FROM (
-         SELECT max(imported_at) AS at FROM recording WHERE project_id = @id
-         UNION ALL SELECT max(coalesce(finished_at, started_at, created_at)) FROM job WHERE project_id = @id
-         UNION ALL SELECT max(a.created_at) FROM alarm a JOIN recording r ON r.id = a.recording_id WHERE r.project_id = @id)`,
-    )
-    .get({ id: project.id }) as { at: string | null };
+
   return {
     project,
     machines: counts.length,
@@ -30,7 +24,7 @@ export function lineOverview(ws: Workspace, project: Project, modelId: number | 
     openAlarms: counts.reduce((n, c) => n + c.openAlarms, 0),
     recordings: counts.reduce((n, c) => n + c.recordingCount, 0),
     activeModel: model ? { id: model.id, name: model.name, kind: model.kind } : null,
-    lastActivityAt: last.at,
+    lastActivityAt: new LineAdminQueries(ws.db).lastActivity(project.id),
     activeJobs: ws.jobs.list({ projectId: project.id, status: ['queued', 'running'] }).length,
   };
 }

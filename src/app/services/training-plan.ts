@@ -2,6 +2,7 @@ import { PRESETS } from '../../engine/model/config.ts';
 import { frameCountOf, SAMPLE_RATE_HZ } from '../../engine/features/params.ts';
 import { windowStartFrames } from '../../engine/features/windows.ts';
 import { MIN_TRAINING_CLIPS, type TrainingPlan } from '../../shared/api.ts';
+import { LineAdminQueries } from '../db/repos/line-admin.ts';
 import type { Workspace } from '../workspace.ts';
 import { trainingHistory } from './training-history.ts';
 
@@ -22,12 +23,7 @@ function median(xs: number[]): number {
  * recently trained model of the workspace (any line: it is the machine's speed, not the line's).
  */
 export function measuredThroughput(ws: Workspace): TrainingPlan['throughput'] {
-  const rows = ws.db
-    .prepare(
-      `SELECT id FROM model WHERE kind = 'sc-adacos' AND metrics IS NOT NULL ORDER BY coalesce(trained_at, created_at) DESC, id DESC LIMIT 20`,
-    )
-    .all() as { id: number }[];
-  for (const { id } of rows) {
+  for (const id of new LineAdminQueries(ws.db).recentLearnedModelIds()) {
     const history = trainingHistory(ws.models.get(id)!.metrics).filter(
       (h) => Number.isFinite(h.samplesPerS) && h.samplesPerS > 0,
     );

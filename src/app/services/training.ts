@@ -6,13 +6,16 @@ import { FEATURE_PARAMS } from '../../engine/features/params.ts';
 import {
   cachedRecordingsTrainingSet,
   disposeModel,
-  parsePresetName,
   saveModel,
   trainModel,
 } from '../../engine/model/index.ts';
 import type { TrainingSet } from '../../engine/model/training-set.ts';
 import type { Recording, TrainingEpoch } from '../../shared/domain.ts';
+import { trainingConfigSchema, type TrainingConfig } from '../../shared/training-config.ts';
+import type { Model } from '../../shared/domain.ts';
+import { NotFoundError } from '../errors.ts';
 import { throwIfCancelled, type JobContext } from '../jobs/context.ts';
+import type { JobParams } from '../jobs/params.ts';
 import { finalModelDir, machineClassName } from './learned.ts';
 import { trainingHistory } from './training-history.ts';
 
@@ -47,24 +50,25 @@ function holdingSet(set: TrainingSet, hold: () => boolean, signal: AbortSignal):
  */
 export async function runTraining(
   ctx: JobContext,
-  params: Record<string, unknown>,
+  params: JobParams['train'],
 ): Promise<Record<string, unknown>> {
   const { ws } = ctx;
-  const model = ws.models.get(Number(params.modelId));
-  if (!model) throw new Error(`No model with id ${String(params.modelId)}`);
+  const model = ws.models.get(params.modelId);
+  if (!model) throw new NotFoundError('model', params.modelId);
   if (model.kind !== 'sc-adacos' || !model.dir)
     throw new Error(`model ${model.id} is not a trainable SC-AdaCos model`);
-  const resume = params.resume === true;
+  const config = modelTrainingConfig(model);
+  const { resume } = params;
   const checkpointDir = path.join(model.dir, 'checkpoint');
   const resumeFrom =
     resume && fs.existsSync(path.join(checkpointDir, 'model.json')) ? checkpointDir : undefined;
 
   // The clips are fixed when training first starts, so a resumed run sees the same data.
-  let recordingIds = model.config.trainingRecordingIds as number[] | undefined;
+  let recordingIds = ws.models.trainingRecordingIds(model.id);
   if (!recordingIds) {
     const machines = ws.machines.list(model.projectId);
     recordingIds = machines.flatMap((m) => ws.recordings.trainingSet(m.id).map((r) => r.id));
-    ws.models.update(model.id, { config: { ...model.config, trainingRecordingIds: recordingIds } });
+    ws.models.setTrainingRecordingIds(model.id, recordingIds);
   }
   const recordings = recordingIds.map((id) => ws.recordings.get(id)).filter((r): r is Recording => !!r);
   const machineIds = [...new Set(recordings.map((r) => r.machineId))];
@@ -75,7 +79,7 @@ export async function runTraining(
     );
   ws.models.update(model.id, { status: 'training' });
   ctx.log(
-    `${resumeFrom ? 'resuming' : 'training'} model ${model.id}: ${recordings.length} clips of ${classNames.length} machines, S = ${model.subclusters}, preset ${model.preset}`,
+    `${resumeFrom ? 'resuming' : 'training'} model ${model.id}: ${recordings.length} clips of ${classNames.length} machines, S = ${config.subclusters}, preset ${config.preset}, seed ${config.seed}`,
   );
 
   const cache = new FeatureCache(ws.cacheDir);
@@ -90,7 +94,6 @@ export async function runTraining(
     classNames.indexOf(machineClassName(ws.machines.get(rec.machineId)!)),
   );
   const training = cachedRecordingsTrainingSet(cache, entries, classOf, classNames.length);
-  const epochs = typeof model.config.epochs === 'number' ? model.config.epochs : undefined;
   let lastLoss = NaN;
   // Epochs already run (a resumed model) stay; epochs redone after the checkpoint replace theirs.
   let history = trainingHistory(ws.models.get(model.id)!.metrics);
@@ -100,11 +103,11 @@ export async function runTraining(
     ? holdingSet(training.set, () => holding, ctx.signal)
     : training.set;
   const result = await trainModel(set, {
-    subclusters: model.subclusters,
+    subclusters: config.subclusters,
     classNames,
-    preset: parsePresetName(model.preset),
-    epochs,
-    seed: typeof model.config.seed === 'number' ? model.config.seed : 1,
+    preset: config.preset,
+    epochs: config.epochs,
+    seed: config.seed,
     featureParams: FEATURE_PARAMS,
     normStats: normStatsToJson(training.normStats),
     signal: ctx.signal,
@@ -155,4 +158,22 @@ export async function runTraining(
   const { history: _kept, ...summary } = metrics;
   ws.audit.write({ actor: 'job', action: 'trained', entity: 'model', entityId: model.id, details: summary });
   return { modelId: model.id, ...summary };
+}
+
+/**
+ * A model's training configuration through the one shared schema (and its defaults). Models stored
+ * before the schema existed kept `epochs: null` for "the preset's"; S and the preset are columns.
+ */
+export function modelTrainingConfig(model: Model): TrainingConfig {
+  const stored = Object.fromEntries(Object.entries(model.config).filter(([, v]) => v !== null));
+  const r = trainingConfigSchema.safeParse({
+    ...stored,
+    subclusters: model.subclusters,
+    preset: model.preset,
+  });
+  if (!r.success)
+    throw new Error(
+      `model ${model.id} has an invalid training configuration: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  return r.data;
 }

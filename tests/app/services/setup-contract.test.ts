@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppService } from '../../../src/app/services/app-service.ts';
+import { appInternals } from '../../../src/app/internals.ts';
 import { windowsOfClip } from '../../../src/app/services/training-plan.ts';
 import { MIN_TRAINING_CLIPS } from '../../../src/shared/api.ts';
 import { tempDir, waitForIdle, writeTinyLine, writeToneWav } from '../helpers/workspace.ts';
@@ -13,6 +14,7 @@ beforeEach(() => {
   t = tempDir();
   app = AppService.open(path.join(t.dir, 'ws'), { watch: false });
 });
+const ws = () => appInternals(app).ws;
 afterEach(async () => {
   await app.close();
   t.cleanup();
@@ -68,7 +70,7 @@ describe('recordings/importPreview', () => {
     expect(preview.newMachines).toEqual([{ type: 'pump', name: 'id_00' }]);
     // A dry run: nothing stored.
     expect((await app.call('recordings/list', { projectId: p.id })).total).toBe(0);
-    expect(app.ws.machines.list(p.id)).toHaveLength(1);
+    expect(ws().machines.list(p.id)).toHaveLength(1);
 
     // The person corrects the pump group: it is a compressor, and these clips are test clips.
     const pumpKey = byMachine['pump/id_00']!.key;
@@ -89,18 +91,22 @@ describe('recordings/importPreview', () => {
       sources: [root],
       groups: [{ key: pumpKey, machine: { type: 'compressor', name: 'c1' }, role: 'test' }],
     });
-    const done = await app.jobs.waitFor(job.id);
+    const done = await appInternals(app).jobs.waitFor(job.id);
     expect(done.result, JSON.stringify([done.result, done.log])).toMatchObject({
       imported: 6,
       duplicates: 1,
       failed: 1,
     });
-    const machines = app.ws.machines.list(p.id).map((m) => `${m.type}/${m.name}`);
+    const machines = ws()
+      .machines.list(p.id)
+      .map((m) => `${m.type}/${m.name}`);
     expect(machines).toEqual(['compressor/c1', 'fan/id_00']);
-    const compressor = app.ws.machines.list(p.id).find((m) => m.type === 'compressor')!;
+    const compressor = ws()
+      .machines.list(p.id)
+      .find((m) => m.type === 'compressor')!;
     const rows = await app.call('recordings/list', { projectId: p.id, machineId: compressor.id });
     expect(rows.items.map((r) => r.role)).toEqual(['test', 'test', 'test']);
-    await waitForIdle(app.jobs, app.ws);
+    await waitForIdle(appInternals(app).jobs, ws());
 
     // Previewing the same folder again: everything that imported is now a duplicate of the line.
     const again = await app.call('recordings/importPreview', { projectId: p.id, sources: [root] });
@@ -169,13 +175,13 @@ describe('lines and machines: overview, deletion impact, delete with files, move
       sources: [path.join(root, 'fan_id_00')],
       copy: true,
     });
-    await app.jobs.waitFor(copied.id);
+    await appInternals(app).jobs.waitFor(copied.id);
     const ref = await app.call('recordings/import', {
       projectId: p.id,
       sources: [path.join(root, 'pump_id_00')],
     });
-    await app.jobs.waitFor(ref.id);
-    await waitForIdle(app.jobs, app.ws);
+    await appInternals(app).jobs.waitFor(ref.id);
+    await waitForIdle(appInternals(app).jobs, ws());
 
     const overview = await app.call('projects/overview', {});
     const a = overview.find((o) => o.project.id === p.id)!;
@@ -200,12 +206,14 @@ describe('lines and machines: overview, deletion impact, delete with files, move
     expect(impact.scores).toBeGreaterThanOrEqual(0);
 
     // Move the pump to line B: its recordings follow, the old line's scores of it go.
-    const pump = app.ws.machines.list(p.id).find((m) => m.type === 'pump')!;
+    const pump = ws()
+      .machines.list(p.id)
+      .find((m) => m.type === 'pump')!;
     const moved = await app.call('machines/move', { machineId: pump.id, projectId: other.id });
     expect(moved.projectId).toBe(other.id);
     expect((await app.call('recordings/list', { projectId: other.id })).total).toBe(3);
-    await waitForIdle(app.jobs, app.ws);
-    const fan = app.ws.machines.list(p.id)[0]!;
+    await waitForIdle(appInternals(app).jobs, ws());
+    const fan = ws().machines.list(p.id)[0]!;
     await app.call('machines/create', { projectId: other.id, type: 'fan', name: 'id_00' });
     await expect(app.call('machines/move', { machineId: fan.id, projectId: other.id })).rejects.toMatchObject(
       {
@@ -213,10 +221,10 @@ describe('lines and machines: overview, deletion impact, delete with files, move
         message: expect.stringMatching(/already has a machine fan\/id_00/),
       },
     );
-    await waitForIdle(app.jobs, app.ws);
+    await waitForIdle(appInternals(app).jobs, ws());
 
-    const copiedPaths = app.ws.db
-      .prepare("SELECT path FROM recording WHERE storage = 'copied'")
+    const copiedPaths = ws()
+      .db.prepare("SELECT path FROM recording WHERE storage = 'copied'")
       .pluck()
       .all() as string[];
     expect(copiedPaths).toHaveLength(3);
@@ -226,13 +234,13 @@ describe('lines and machines: overview, deletion impact, delete with files, move
     // Referenced (and source) files are the user's: untouched.
     expect(fs.readdirSync(path.join(root, 'fan_id_00'))).toHaveLength(4);
     expect(fs.readdirSync(path.join(root, 'pump_id_00'))).toHaveLength(5);
-    expect(app.ws.db.pragma('integrity_check', { simple: true })).toBe('ok');
-    expect(app.ws.db.pragma('foreign_key_check')).toEqual([]);
+    expect(ws().db.pragma('integrity_check', { simple: true })).toBe('ok');
+    expect(ws().db.pragma('foreign_key_check')).toEqual([]);
   });
 
   it('refuses to delete a line while its jobs run', async () => {
     const p = await app.call('projects/create', { name: 'busy' });
-    app.ws.jobs.create({ projectId: p.id, kind: 'score', params: { projectId: p.id } });
+    ws().jobs.create({ projectId: p.id, kind: 'score', params: { projectId: p.id } });
     await expect(app.call('projects/delete', { projectId: p.id })).rejects.toMatchObject({
       code: 'conflict',
       message: expect.stringMatching(/job\(s\) of the line are queued or running/),
@@ -249,7 +257,7 @@ describe('models/trainingPlan', () => {
     expect(empty).toMatchObject({ classes: 0, windows: 0, throughput: null });
     expect(empty.blocker).toMatch(/at least two machines/);
     const job = await app.call('recordings/import', { projectId: p.id, sources: [path.join(root, 'train')] });
-    const imported = await app.jobs.waitFor(job.id);
+    const imported = await appInternals(app).jobs.waitFor(job.id);
     const plan = await app.call('models/trainingPlan', { projectId: p.id });
     expect(imported.result).toMatchObject({ imported: 6 });
     expect(plan.blocker).toBeNull();
@@ -266,7 +274,7 @@ describe('models/trainingPlan', () => {
       ['paper', null],
     ]);
     // A model with a measured history (as a training job stores it) gives the machine's speed.
-    const model = app.ws.models.create({ projectId: p.id, name: 'm', kind: 'sc-adacos', status: 'trained' });
+    const model = ws().models.create({ projectId: p.id, name: 'm', kind: 'sc-adacos', status: 'trained' });
     const epoch = (n: number, samplesPerS: number) => ({
       jobId: 1,
       modelId: model.id,
@@ -279,24 +287,24 @@ describe('models/trainingPlan', () => {
       etaS: 0,
       at: new Date().toISOString(),
     });
-    app.ws.models.update(model.id, { metrics: { history: [epoch(1, 10), epoch(2, 30), epoch(3, 20)] } });
+    ws().models.update(model.id, { metrics: { history: [epoch(1, 10), epoch(2, 30), epoch(3, 20)] } });
     const measured = await app.call('models/trainingPlan', { projectId: p.id });
     expect(measured.throughput).toMatchObject({ samplesPerS: 20, modelId: model.id });
     const standard = measured.presets.find((x) => x.preset === 'standard')!;
     expect(standard.estimateS).toBeCloseTo((50 * measured.windows) / 20, 6);
     expect(windowsOfClip(10)).toBe(1); // up to 12 s: one window
     expect(windowsOfClip(30)).toBeGreaterThan(1);
-    await waitForIdle(app.jobs, app.ws);
+    await waitForIdle(appInternals(app).jobs, ws());
   });
 });
 
 describe('app/about', () => {
   it('reports versions, the TF backend with its detail, the workspace and its database size', async () => {
     const about = await app.call('app/about', {});
-    expect(about.workspace).toBe(app.ws.dir);
+    expect(about.workspace).toBe(ws().dir);
     expect(about.databaseBytes).toBeGreaterThan(0);
     expect(['tensorflow', 'wasm', 'cpu']).toContain(about.tfBackend);
     expect(about.doctor).toMatch(/TF backend\s+\w+/);
-    expect(about.doctor).toContain(app.ws.dir);
+    expect(about.doctor).toContain(ws().dir);
   });
 });
