@@ -15,6 +15,7 @@ import { trainingConfigSchema, type TrainingConfig } from '../../shared/training
 import type { Model } from '../../shared/domain.ts';
 import { NotFoundError } from '../errors.ts';
 import { throwIfCancelled, type JobContext } from '../jobs/context.ts';
+import { JobCancelledError } from '../jobs/protocol.ts';
 import type { JobParams } from '../jobs/params.ts';
 import { finalModelDir, machineClassName } from './learned.ts';
 import { trainingHistory } from './training-history.ts';
@@ -29,7 +30,7 @@ const FEATURE_SHARE = 0.15;
  */
 export const HOLD_AFTER_EPOCH_ENV = 'AUSCULT_TEST_HOLD_TRAINING_AFTER_EPOCH';
 
-/** `set`, except that reading a window waits for `signal` once `hold()` says so. */
+/** `set`, except that once `hold()` says so, reading a window waits for the cancel and stops there. */
 function holdingSet(set: TrainingSet, hold: () => boolean, signal: AbortSignal): TrainingSet {
   const aborted = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
   return {
@@ -37,7 +38,10 @@ function holdingSet(set: TrainingSet, hold: () => boolean, signal: AbortSignal):
     numClasses: set.numClasses,
     classOf: (i) => set.classOf(i),
     readWindow: async (i, out) => {
-      if (hold() && !signal.aborted) await aborted;
+      if (hold()) {
+        await aborted;
+        throw new JobCancelledError();
+      }
       return set.readWindow(i, out);
     },
   };
