@@ -19,6 +19,7 @@ import type {
   Score,
   Threshold,
 } from './domain.ts';
+import { SCREEN_METHODS } from './screens-api.ts';
 
 const id = z.number().int().positive();
 const role = z.enum(['train', 'test', 'monitor']);
@@ -423,6 +424,9 @@ export const API_METHODS = {
   'audit/list': returns<AuditEntry[]>()(
     z.object({ entity: z.string().max(50).optional(), entityId: id.optional(), limit }).strict(),
   ),
+
+  // The watch-and-judge screens' views (src/shared/screens-api.ts).
+  ...SCREEN_METHODS,
 } as const;
 
 export type ApiMethod = keyof typeof API_METHODS;

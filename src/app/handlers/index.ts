@@ -3,9 +3,11 @@ import { alarmHandlers } from './alarms.ts';
 import { auditHandlers } from './audit.ts';
 import { dashboardHandlers } from './dashboard.ts';
 import { importHandlers } from './imports.ts';
+import { inspectionHandlers } from './inspection.ts';
 import { jobHandlers } from './jobs.ts';
 import { machineHandlers } from './machines.ts';
 import { modelHandlers } from './models.ts';
+import { monitoringHandlers } from './monitoring.ts';
 import { projectHandlers } from './projects.ts';
 import { recordingHandlers } from './recordings.ts';
 import { scoreHandlers } from './scores.ts';
@@ -27,5 +29,7 @@ export function createHandlers(app: AppContext): Handlers {
     ...jobHandlers(app),
     ...auditHandlers(app),
     ...dashboardHandlers(app),
+    ...monitoringHandlers(app),
+    ...inspectionHandlers(app),
   };
 }

@@ -77,11 +77,15 @@ export async function fitMachineBackend(
   const ctx = rep.backendContext(machine);
   const k = Math.min(HELDOUT_FOLDS, train.length);
   const heldout: number[] = [];
+  // Which training clip each held-out score belongs to (the clip inspector's "typical normal").
+  const heldoutRecordingIds: number[] = [];
   for (let fold = 0; fold < k; fold++) {
     const fitOn = perClip.filter((_, i) => i % k !== fold).flat();
     const b = fitBackend(rep.backendKind, fitOn, ctx);
     perClip.forEach((vectors, i) => {
-      if (i % k === fold) heldout.push(clipScoreFromWindows(b.score(vectors)));
+      if (i % k !== fold) return;
+      heldout.push(clipScoreFromWindows(b.score(vectors)));
+      heldoutRecordingIds.push(train[i]!.id);
     });
   }
   const backend = fitBackend(rep.backendKind, perClip.flat(), ctx);
@@ -89,7 +93,12 @@ export async function fitMachineBackend(
     modelId: model.id,
     machineId: machine.id,
     kind: backend.kind,
-    params: { representation: state, backend: backend.toJSON(), trainingSignature: trainingSignature(train) },
+    params: {
+      representation: state,
+      backend: backend.toJSON(),
+      trainingSignature: trainingSignature(train),
+      heldoutRecordingIds,
+    },
     trainCount: train.length,
     heldoutScores: heldout,
   });

@@ -1,0 +1,234 @@
+/**
+ * The machine views behind the line overview and the machine dashboard: health index scale,
+ * per-machine state, score series with paging, score distribution (held-out normal vs monitored),
+ * ROC on labelled clips and the measured clip rate.
+ */
+import { partialAuc, auc, rocCurve } from '../../engine/metrics/index.ts';
+import { healthIndex, WATCH_INDEX, type HealthScale } from '../../shared/health.ts';
+import type {
+  LineOverview,
+  MachineCard,
+  MachineState,
+  ScoreDistribution,
+  ScoreSeriesPage,
+  SeriesPoint,
+} from '../../shared/screens-api.ts';
+import type { Machine } from '../../shared/domain.ts';
+import { MonitoringQueries, type SeriesRow } from '../db/repos/monitoring.ts';
+import type { Workspace } from '../workspace.ts';
+import { labelledScores, quantile } from './thresholds.ts';
+
+/** Clips in a card's sparkline. */
+export const SPARKLINE_CLIPS = 30;
+/** A clip rate is only measured over at least this many monitored clips and this long a span. */
+const MIN_RATE_CLIPS = 5;
+const MIN_RATE_SPAN_S = 3600;
+
+/** The health index scale of a machine under a model; null without a threshold or held-out scores. */
+export function healthScale(ws: Workspace, machineId: number, modelId: number | null): HealthScale | null {
+  if (modelId === null) return null;
+  const threshold = ws.thresholds.active(machineId, modelId)?.value;
+  const heldout = ws.models.backendFit(modelId, machineId)?.heldoutScores ?? [];
+  if (threshold === undefined || heldout.length === 0) return null;
+  return { medianNormal: quantile(heldout, 0.5), threshold };
+}
+
+function point(row: SeriesRow, scale: HealthScale | null): SeriesPoint {
+  return { ...row, index: scale ? healthIndex(row.clipScore, scale) : null };
+}
+
+/**
+ * The state rule of the line overview: alarm when an untriaged alarm is open or the last clip is
+ * at/above the threshold (and not judged a false alarm); watch when the last clip is at index
+ * ≥ 0.8 or acknowledged alarms are still open; no model without a fitted back-end and threshold.
+ */
+export function machineState(
+  scale: HealthScale | null,
+  last: SeriesPoint | null,
+  alarms: { untriaged: number; acknowledged: number },
+): { state: MachineState; reason: string } {
+  if (!scale) return { state: 'no-model', reason: 'no fitted back-end and threshold yet (too few training clips, or not scored)' };
+  const lastCounts = last && last.index !== null && last.alarmStatus !== 'false_alarm';
+  const idx = lastCounts ? last!.index! : null;
+  if (alarms.untriaged > 0)
+    return { state: 'alarm', reason: `${alarms.untriaged} alarm${alarms.untriaged === 1 ? '' : 's'} not yet triaged` };
+  if (idx !== null && idx >= 1) return { state: 'alarm', reason: `last clip at index ${idx.toFixed(2)}, at or above the threshold (1)` };
+  if (idx !== null && idx >= WATCH_INDEX)
+    return { state: 'watch', reason: `last clip at index ${idx.toFixed(2)}, close to the threshold (1)` };
+  if (alarms.acknowledged > 0)
+    return { state: 'watch', reason: `${alarms.acknowledged} acknowledged alarm${alarms.acknowledged === 1 ? '' : 's'} still open` };
+  if (!last) return { state: 'ok', reason: 'no monitored clip scored yet' };
+  return { state: 'ok', reason: idx === null ? 'last clip judged a false alarm' : `last clip at index ${idx.toFixed(2)}` };
+}
+
+const SEVERITY: Record<MachineState, number> = { alarm: 4, 'check-recording': 3, watch: 2, ok: 1, 'no-model': 0 };
+
+export function lineOverview(ws: Workspace, projectId: number, modelId: number | null): LineOverview {
+  const project = ws.projects.get(projectId)!;
+  const q = new MonitoringQueries(ws.db);
+  const counts = ws.dashboard.machineCounts(projectId, modelId);
+  const startOfDay = new Date();
+  startOfDay.setHours(0, 0, 0, 0);
+  const open = ws.alarms.list({ projectId, status: ['new', 'acknowledged'], limit: 100_000 });
+  const machines: MachineCard[] = counts.map((c) => {
+    const machine = ws.machines.get(c.machineId)!;
+    const scale = healthScale(ws, machine.id, modelId);
+    const recent =
+      modelId === null
+        ? []
+        : q
+            .seriesPage(machine.id, modelId, undefined, SPARKLINE_CLIPS)
+            .map((r) => point(r, scale))
+            .reverse();
+    const last = recent.at(-1) ?? null;
+    const mine = open.filter((a) => a.machineId === machine.id);
+    const { state, reason } = machineState(scale, last, {
+      untriaged: mine.filter((a) => a.status === 'new').length,
+      acknowledged: mine.filter((a) => a.status === 'acknowledged').length,
+    });
+    return {
+      machine,
+      state,
+      stateReason: reason,
+      threshold: scale?.threshold ?? null,
+      scale,
+      backend: c.backend,
+      last,
+      recent,
+      openAlarms: mine.length,
+      scoredToday: modelId === null ? 0 : q.scoredSince(machine.id, modelId, startOfDay.toISOString()),
+      monitoredCount: c.recordingCount - c.trainCount,
+      trainCount: c.trainCount,
+    };
+  });
+  machines.sort(
+    (a, b) =>
+      SEVERITY[b.state] - SEVERITY[a.state] ||
+      b.openAlarms - a.openAlarms ||
+      (b.last?.index ?? -Infinity) - (a.last?.index ?? -Infinity) ||
+      a.machine.id - b.machine.id,
+  );
+  return {
+    project,
+    model: modelId === null ? null : (ws.models.get(modelId) ?? null),
+    machines,
+    openAlarms: open.length,
+  };
+}
+
+export function scoreSeries(
+  ws: Workspace,
+  machine: Machine,
+  modelId: number | null,
+  before: number | undefined,
+  limit: number,
+): ScoreSeriesPage {
+  const scale = healthScale(ws, machine.id, modelId);
+  if (modelId === null)
+    return { machine, modelId, scale, threshold: null, items: [], nextBefore: null, total: 0 };
+  const q = new MonitoringQueries(ws.db);
+  const rows = q.seriesPage(machine.id, modelId, before, limit + 1);
+  const items = rows.slice(0, limit).map((r) => point(r, scale));
+  return {
+    machine,
+    modelId,
+    scale,
+    threshold: ws.thresholds.active(machine.id, modelId)?.value ?? null,
+    items,
+    nextBefore: rows.length > limit ? items.at(-1)!.recordingId : null,
+    total: q.seriesCount(machine.id, modelId),
+  };
+}
+
+/** Counts of `values` in the bins given by `edges` (last bin closed; values outside are clamped in). */
+export function histogramCounts(values: readonly number[], edges: readonly number[]): number[] {
+  const bins = edges.length - 1;
+  const counts = new Array<number>(bins).fill(0);
+  if (bins < 1) return counts;
+  const lo = edges[0]!;
+  const width = (edges[bins]! - lo) / bins;
+  for (const v of values) {
+    if (!Number.isFinite(v)) continue;
+    const i = width > 0 ? Math.floor((v - lo) / width) : 0;
+    counts[Math.min(bins - 1, Math.max(0, i))]!++;
+  }
+  return counts;
+}
+
+/** Evenly spaced bin edges covering `values` and [lo, hi] (in index units: always 0 and 1). */
+export function binEdges(values: readonly number[], bins: number, include: [number, number]): number[] {
+  const finite = values.filter(Number.isFinite);
+  let lo = Math.min(include[0], ...finite);
+  let hi = Math.max(include[1], ...finite);
+  if (!(hi > lo)) hi = lo + 1;
+  const pad = (hi - lo) * 0.02;
+  lo -= pad;
+  hi += pad;
+  return Array.from({ length: bins + 1 }, (_, i) => lo + ((hi - lo) * i) / bins);
+}
+
+export function scoreDistribution(
+  ws: Workspace,
+  machine: Machine,
+  modelId: number | null,
+  bins: number,
+): ScoreDistribution {
+  const q = new MonitoringQueries(ws.db);
+  const arrivals = q.monitoredArrivals(machine.id);
+  const spanS =
+    arrivals.first && arrivals.last ? (Date.parse(arrivals.last) - Date.parse(arrivals.first)) / 1000 : 0;
+  const clipsPerDay =
+    arrivals.clips >= MIN_RATE_CLIPS && spanS >= MIN_RATE_SPAN_S ? ((arrivals.clips - 1) / spanS) * 86_400 : null;
+  const base = {
+    machine,
+    modelId,
+    clipsPerDay,
+    clipRateBasis: { clips: arrivals.clips, spanS },
+  };
+  const scale = healthScale(ws, machine.id, modelId);
+  if (modelId === null || !scale) {
+    return {
+      ...base,
+      scale: null,
+      threshold: modelId === null ? null : (ws.thresholds.active(machine.id, modelId)?.value ?? null),
+      edges: [],
+      heldoutCounts: [],
+      monitoredCounts: [],
+      heldoutScores: modelId === null ? [] : (ws.models.backendFit(modelId, machine.id)?.heldoutScores ?? []),
+      labelled: { normal: [], anomaly: [] },
+      roc: null,
+    };
+  }
+  const toIndex = (s: number) => healthIndex(s, scale)!;
+  const { heldout, normal, anomaly } = labelledScores(ws, machine.id, modelId);
+  const monitored = q.seriesPage(machine.id, modelId, undefined, 100_000).map((r) => r.clipScore);
+  const heldoutIdx = heldout.map(toIndex);
+  const monitoredIdx = monitored.map(toIndex);
+  const edges = binEdges([...heldoutIdx, ...monitoredIdx], bins, [0, 1]);
+  const labelledNormal = normal.slice(heldout.length);
+  let roc: ScoreDistribution['roc'] = null;
+  if (anomaly.length > 0 && normal.length > 0) {
+    const labels = [...normal.map(() => 0), ...anomaly.map(() => 1)];
+    const scores = [...normal, ...anomaly];
+    const curve = rocCurve(labels, scores, { dropIntermediate: true });
+    roc = {
+      fpr: Array.from(curve.fpr),
+      tpr: Array.from(curve.tpr),
+      auc: auc(labels, scores),
+      pauc: partialAuc(labels, scores, 0.1),
+      normal: normal.length,
+      anomalies: anomaly.length,
+    };
+  }
+  return {
+    ...base,
+    scale,
+    threshold: scale.threshold,
+    edges,
+    heldoutCounts: histogramCounts(heldoutIdx, edges),
+    monitoredCounts: histogramCounts(monitoredIdx, edges),
+    heldoutScores: heldout,
+    labelled: { normal: labelledNormal, anomaly },
+    roc,
+  };
+}
