@@ -62,9 +62,14 @@ export class Workspace {
     return new Workspace(abs, openDatabase(path.join(abs, 'auscult.db')));
   }
 
-  /** Runs `fn` in one transaction (every multi-row change goes through here). */
+  /**
+   * Runs `fn` in one transaction (every multi-row change goes through here). IMMEDIATE: the write
+   * lock is taken at BEGIN, waiting up to busy_timeout. A deferred transaction that reads first and
+   * then writes fails at once with "database is locked" (SQLITE_BUSY_SNAPSHOT) when another
+   * process (a job, the application) committed in between — an imported file failed that way.
+   */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.db.transaction(fn).immediate();
   }
 
   modelDir(modelId: number): string {

@@ -19,7 +19,7 @@ import type {
   Score,
   Threshold,
 } from './domain.ts';
-import { SCREEN_METHODS } from './screens-api.ts';
+import { SCREEN_METHODS, type MachineState } from './screens-api.ts';
 
 const id = z.number().int().positive();
 const role = z.enum(['train', 'test', 'monitor']);
@@ -257,15 +257,12 @@ export interface DeletionImpact {
   activeJobs: number;
 }
 
-/** Machine states a line counts (the machine dashboard's states). */
-export type MachineStateName = 'alarm' | 'watch' | 'ok' | 'no-model';
-
 /** One factory line on the Lines screen. */
-export interface LineOverview {
+export interface LineSummary {
   project: Project;
   machines: number;
-  /** Machines per state. */
-  states: Record<MachineStateName, number>;
+  /** Machines per state (the line overview's state rule: `monitoring/lineOverview`). */
+  states: Record<MachineState, number>;
   openAlarms: number;
   recordings: number;
   activeModel: { id: number; name: string; kind: Model['kind'] } | null;
@@ -297,7 +294,7 @@ export const API_METHODS = {
 
   'projects/list': returns<Project[]>()(z.object({}).strict()),
   /** Every line with its machine states, open alarms and last activity (the Lines screen). */
-  'projects/overview': returns<LineOverview[]>()(z.object({}).strict()),
+  'projects/overview': returns<LineSummary[]>()(z.object({}).strict()),
   'projects/get': returns<Project>()(z.object({ projectId: id }).strict()),
   'projects/create': returns<Project>()(z.object({ name, description: text(2000).default('') }).strict()),
   'projects/update': returns<Project>()(

@@ -2,7 +2,7 @@ import path from 'node:path';
 import type { AppContext } from '../app-context.ts';
 import { ConflictError, InvalidRequestError } from '../errors.ts';
 import { assertNoActiveJobs, deleteWithFiles, deletionImpact } from '../services/line-admin.ts';
-import { lineOverview } from '../services/lines-overview.ts';
+import { lineSummary } from '../services/lines-overview.ts';
 import type { DomainHandlers } from './types.ts';
 
 /** Projects (one per factory line) and their watched folders. */
@@ -10,7 +10,7 @@ export function projectHandlers(app: AppContext): DomainHandlers<'projects'> {
   const { ws } = app;
   return {
     'projects/list': () => ws.projects.list(),
-    'projects/overview': () => ws.projects.list().map((p) => lineOverview(ws, p, app.effectiveModelId(p.id))),
+    'projects/overview': () => ws.projects.list().map((p) => lineSummary(ws, p, app.effectiveModelId(p.id))),
     'projects/deletionImpact': ({ projectId }) => {
       app.project(projectId);
       return deletionImpact(ws, { projectId });

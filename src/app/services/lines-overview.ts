@@ -1,28 +1,31 @@
-import type { LineOverview, MachineStateName } from '../../shared/api.ts';
+import type { LineSummary } from '../../shared/api.ts';
+import type { MachineState } from '../../shared/screens-api.ts';
 import type { Project } from '../../shared/domain.ts';
 import { LineAdminQueries } from '../db/repos/line-admin.ts';
 import type { Workspace } from '../workspace.ts';
+import { lineOverview } from './monitoring.ts';
 
 /**
- * One line's summary for the Lines screen. A machine is in "alarm" with open (new or
- * acknowledged) alarms, "no-model" while the line's model has no threshold for it (not trained,
- * too few clips), else "ok".
+ * One line's summary for the Lines screen: its machines counted by the state the line overview
+ * shows them in (one state rule: `lineOverview`), open alarms, active model, last activity.
  */
-export function lineOverview(ws: Workspace, project: Project, modelId: number | null): LineOverview {
-  const states: Record<MachineStateName, number> = { alarm: 0, watch: 0, ok: 0, 'no-model': 0 };
-  const counts = ws.dashboard.machineCounts(project.id, modelId);
-  for (const c of counts) {
-    const threshold = modelId === null ? undefined : ws.thresholds.active(c.machineId, modelId);
-    states[c.openAlarms > 0 ? 'alarm' : threshold ? 'ok' : 'no-model']++;
-  }
-  const model = modelId === null ? undefined : ws.models.get(modelId);
-
+export function lineSummary(ws: Workspace, project: Project, modelId: number | null): LineSummary {
+  const overview = lineOverview(ws, project.id, modelId);
+  const states: Record<MachineState, number> = {
+    alarm: 0,
+    'check-recording': 0,
+    watch: 0,
+    ok: 0,
+    'no-model': 0,
+  };
+  for (const card of overview.machines) states[card.state]++;
+  const model = overview.model;
   return {
     project,
-    machines: counts.length,
+    machines: overview.machines.length,
     states,
-    openAlarms: counts.reduce((n, c) => n + c.openAlarms, 0),
-    recordings: counts.reduce((n, c) => n + c.recordingCount, 0),
+    openAlarms: overview.openAlarms,
+    recordings: overview.machines.reduce((n, c) => n + c.monitoredCount + c.trainCount, 0),
     activeModel: model ? { id: model.id, name: model.name, kind: model.kind } : null,
     lastActivityAt: new LineAdminQueries(ws.db).lastActivity(project.id),
     activeJobs: ws.jobs.list({ projectId: project.id, status: ['queued', 'running'] }).length,
