@@ -19,12 +19,13 @@ import type {
   Score,
   Threshold,
 } from './domain.ts';
-import { SCREEN_METHODS, type MachineState } from './screens-api.ts';
+import { SCREEN_METHODS, type MachineState as CardState } from './screens-api.ts';
 
 const id = z.number().int().positive();
 const role = z.enum(['train', 'test', 'monitor']);
 const label = z.enum(['normal', 'anomaly', 'unknown']);
-const alarmStatus = z.enum(['new', 'acknowledged', 'confirmed_anomaly', 'false_alarm']);
+const alarmStatus = z.enum(['new', 'acknowledged', 'confirmed_anomaly', 'false_alarm', 'cleared']);
+const triageStatus = z.enum(['new', 'acknowledged', 'confirmed_anomaly', 'false_alarm']);
 const jobStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted']);
 const text = (max: number) => z.string().trim().max(max);
 const name = z.string().trim().min(1, 'must not be empty').max(200);
@@ -91,6 +92,70 @@ function returns<R>() {
   return <A extends z.ZodType>(args: A): { args: A; result?: R } => ({ args });
 }
 
+/**
+ * A machine's state on the dashboard (rules in README "Health index and machine states"):
+ * "no model" — nothing scores it yet (no fitted back-end or no threshold under the effective model);
+ * "alarm" — it has open alarms (new or acknowledged);
+ * "watch" — no open alarm, but its latest clip has a health index ≥ 0.7 or a level finding;
+ * "ok" — otherwise.
+ */
+export type MachineState = 'ok' | 'watch' | 'alarm' | 'no model';
+export const MACHINE_STATES: readonly MachineState[] = ['ok', 'watch', 'alarm', 'no model'];
+
+export interface MachineStatus {
+  state: MachineState;
+  /** Why, in a sentence a person reads ("2 open alarms", "latest clip at 0.85 of the threshold"). */
+  reason: string;
+}
+
+/** A machine as listed, with its state. */
+export interface MachineListItem extends Machine {
+  status: MachineStatus;
+}
+
+/**
+ * A clip's score as a person reads it: the health index is 0 at the median held-out normal score
+ * of its machine's back-end and 1 at the machine's threshold (≥ 1 alarms), linear in the score;
+ * null when the threshold is not above that median. The raw score stays available.
+ */
+export interface ClipHealth {
+  modelId: number;
+  clipScore: number;
+  healthIndex: number | null;
+  threshold: number | null;
+  heldoutMedian: number | null;
+  /** The alarm rule's verdict for this clip (evaluation clip, score ≥ threshold). */
+  alarming: boolean;
+}
+
+/** A clip's level against its machine's training level; a shift beyond the margin is its own finding. */
+export interface ClipLevel {
+  levelDbfs: number | null;
+  /** Median level of the machine's training clips. */
+  trainingLevelDbfs: number | null;
+  /** levelDbfs − trainingLevelDbfs. */
+  differenceDb: number | null;
+  /** e.g. "recorded 12.0 dB quieter than training"; null within the margin or without levels. */
+  finding: string | null;
+}
+
+/** What a threshold change does (or, for a preview, would do) to a machine's alarms. */
+export interface ThresholdChange {
+  machineId: number;
+  modelId: number;
+  from: number | null;
+  to: number;
+  /** Alarms raised: evaluation clips now at or above the threshold without an open alarm. */
+  raised: number;
+  /** Untriaged alarms (status new) now below the threshold, cleared. Triaged alarms are never touched. */
+  cleared: number;
+  /** Alarms follow the project's effective model only: false when this model is not it (nothing raised or cleared). */
+  alarmsFollowModel: boolean;
+  /** At the new value, on held-out normal and labelled clips (as in ThresholdView). */
+  falseAlarmRate: number | null;
+  detectionRate: number | null;
+}
+
 /** Per-machine threshold view: the active threshold, its history and how it performs. */
 export interface ThresholdView {
   machine: Machine;
@@ -99,6 +164,11 @@ export interface ThresholdView {
   history: Threshold[];
   /** Held-out normal training scores (k-fold) the default threshold comes from. */
   heldoutNormalScores: number[];
+  /** Their median: health index 0. */
+  heldoutMedian: number | null;
+  /** AUC and pAUC (FPR ≤ 0.1) of this machine under the model on labelled evaluation clips; null without both labels. */
+  auc: number | null;
+  pauc: number | null;
   /** Share of normal clips (held-out training + labelled normal) above the threshold. */
   falseAlarmRate: number | null;
   /** Share of labelled anomalies above the threshold; null without labelled anomalies. */
@@ -116,7 +186,16 @@ export interface MachineSummary {
   threshold: number | null;
   /** Back-end that produced this machine's scores under the active model. */
   backend: string | null;
-  lastScore: { recordingId: number; clipScore: number; at: string } | null;
+  /** Latest scored evaluation clip: raw score, health index, the alarm rule's verdict, level finding. */
+  lastScore: {
+    recordingId: number;
+    clipScore: number;
+    at: string;
+    healthIndex: number | null;
+    alarming: boolean;
+    levelFinding: string | null;
+  } | null;
+  status: MachineStatus;
 }
 
 export interface DashboardSummary {
@@ -128,9 +207,10 @@ export interface DashboardSummary {
 }
 
 export interface RecordingRow extends Recording {
-  /** Score under the active model (or the baseline before any model is trained). */
-  score: Pick<Score, 'clipScore' | 'backend' | 'modelId'> | null;
+  /** Score under the active model (or the baseline before any model is trained), with its health index. */
+  score: (Pick<Score, 'clipScore' | 'backend' | 'modelId'> & { healthIndex: number | null; alarming: boolean }) | null;
   alarmStatus: Alarm['status'] | null;
+  level: ClipLevel;
 }
 
 export interface ModelComparison {
@@ -262,7 +342,7 @@ export interface LineSummary {
   project: Project;
   machines: number;
   /** Machines per state (the line overview's state rule: `monitoring/lineOverview`). */
-  states: Record<MachineState, number>;
+  states: Record<CardState, number>;
   openAlarms: number;
   recordings: number;
   activeModel: { id: number; name: string; kind: Model['kind'] } | null;
@@ -270,6 +350,23 @@ export interface LineSummary {
   lastActivityAt: string | null;
   /** Queued or running jobs of the line. */
   activeJobs: number;
+}
+
+/** What activating a model would do to the line's alarms (the alarm rule on its stored scores). */
+export interface ActivationPreview {
+  modelId: number;
+  machines: {
+    machine: Machine;
+    /** The model's threshold for the machine; null: it has none (the machine shows "no model"). */
+    threshold: number | null;
+    /** Clips that would get an alarm / whose untriaged alarm would be cleared. */
+    raise: number;
+    clear: number;
+    /** Test/monitor clips the model has not scored yet (scored right after activation). */
+    unscored: number;
+  }[];
+  raise: number;
+  clear: number;
 }
 
 /** The About screen: versions, backend, workspace, database size and the doctor report. */
@@ -306,7 +403,8 @@ export const API_METHODS = {
     z.object({ projectId: id, dir: z.string().min(1).nullable(), copy: z.boolean().default(false) }).strict(),
   ),
 
-  'machines/list': returns<Machine[]>()(z.object({ projectId: id }).strict()),
+  /** The project's machines, each with its state (ok / watch / alarm / no model). */
+  'machines/list': returns<MachineListItem[]>()(z.object({ projectId: id }).strict()),
   'machines/create': returns<Machine>()(
     z
       .object({
@@ -347,10 +445,25 @@ export const API_METHODS = {
       })
       .strict(),
   ),
-  'recordings/get': returns<{ recording: Recording; machine: Machine; scores: Score[]; alarms: Alarm[] }>()(
-    z.object({ recordingId: id }).strict(),
+  /** One clip: every score, its alarms, its health under the effective model and its level against training. */
+  'recordings/get': returns<{
+    recording: Recording;
+    machine: Machine;
+    scores: Score[];
+    alarms: Alarm[];
+    health: ClipHealth | null;
+    level: ClipLevel;
+  }>()(z.object({ recordingId: id }).strict()),
+  /** Moves a recording to another machine (of the same project), role or label; audit-logged. */
+  'recordings/update': returns<Recording>()(
+    z
+      .object({ recordingId: id, machineId: id.optional(), role: role.optional(), label: label.optional() })
+      .strict(),
   ),
-  /** Labels a clip; `addToTraining` puts a normal clip (e.g. a false alarm) into the next model's training set. */
+  /**
+   * Labels a clip; `addToTraining: true` moves a normal clip (e.g. a false alarm) into the training
+   * set (role train; its back-end is refitted and the machine rescored), `false` moves it back.
+   */
   'recordings/label': returns<Recording>()(
     z.object({ recordingId: id, label, addToTraining: z.boolean().optional() }).strict(),
   ),
@@ -380,6 +493,8 @@ export const API_METHODS = {
   /** Continues an interrupted training from its last checkpoint. */
   'models/resume': returns<{ model: Model; job: Job }>()(z.object({ modelId: id }).strict()),
   'models/activate': returns<Project>()(z.object({ projectId: id, modelId: id }).strict()),
+  /** Dry run of `models/activate`: alarms it would raise and clear, per machine. */
+  'models/activationPreview': returns<ActivationPreview>()(z.object({ projectId: id, modelId: id }).strict()),
   'models/compare': returns<ModelComparison>()(z.object({ projectId: id, modelA: id, modelB: id }).strict()),
 
   /** Scores the project's unscored test/monitor recordings (or the given ones) with a model (default: active). */
@@ -390,8 +505,18 @@ export const API_METHODS = {
   ),
 
   'thresholds/get': returns<ThresholdView>()(z.object({ machineId: id, modelId: id.optional() }).strict()),
-  /** Sets a threshold by value, by target false-alarm rate, or back to the default quantile of held-out normal scores. */
-  'thresholds/set': returns<ThresholdView>()(thresholdTarget),
+  /**
+   * Sets a threshold by value, by target false-alarm rate, or back to the default quantile of
+   * held-out normal scores, and applies the alarm rule to the machine's stored scores in the same
+   * transaction (raise / clear untriaged); `change` says what it did.
+   */
+  'thresholds/set': returns<ThresholdView & { change: ThresholdChange }>()(thresholdTarget),
+  /** The same as thresholds/set without writing anything: the numbers a set would give. */
+  'thresholds/preview': returns<ThresholdChange>()(thresholdTarget),
+  /** Restores the threshold the active one replaced (repeat to go further back), re-evaluating alarms. */
+  'thresholds/undo': returns<ThresholdView & { change: ThresholdChange }>()(
+    z.object({ machineId: id, modelId: id.optional() }).strict(),
+  ),
 
   'alarms/list': returns<Alarm[]>()(
     z
@@ -409,7 +534,7 @@ export const API_METHODS = {
     z
       .object({
         alarmId: id,
-        status: alarmStatus.optional(),
+        status: triageStatus.optional(),
         note: text(5000).optional(),
         addToTraining: z.boolean().optional(),
       })

@@ -3,6 +3,7 @@ import type { AppContext } from '../app-context.ts';
 import { ConflictError, InvalidRequestError } from '../errors.ts';
 import { compareModels } from '../services/model-comparison.ts';
 import { trainingPlan } from '../services/training-plan.ts';
+import { planAlarms, reevaluateProject } from '../services/alarm-rule.ts';
 import type { DomainHandlers } from './types.ts';
 
 /** Models: training (a job), resuming, activation, comparison. */
@@ -62,14 +63,49 @@ export function modelHandlers(app: AppContext): DomainHandlers<'models'> {
       if (model.status !== 'trained')
         throw new ConflictError(`model ${modelId} is ${model.status}, not trained`);
       const before = app.project(projectId).activeModelId;
-      ws.projects.setActiveModel(projectId, modelId);
-      app.audit(actor, 'activate-model', 'project', projectId, { modelId, previousModelId: before });
+      // The alarm rule follows the newly active model's stored scores at once; clips it has not
+      // scored yet are scored by the queued run.
+      const { raised } = ws.transaction(() => {
+        ws.projects.setActiveModel(projectId, modelId);
+        const r = reevaluateProject(ws, projectId, modelId);
+        app.audit(actor, 'activate-model', 'project', projectId, {
+          modelId,
+          previousModelId: before,
+          raised: r.raised.length,
+          cleared: r.cleared,
+        });
+        return r;
+      });
+      app.emitAlarms(raised);
       app.enqueueScoring(projectId, { modelId });
       return app.project(projectId);
     },
     'models/trainingPlan': ({ projectId }) => {
       app.project(projectId);
       return trainingPlan(ws, projectId);
+    },
+    'models/activationPreview': ({ projectId, modelId }) => {
+      const model = app.model(modelId);
+      if (model.projectId !== projectId)
+        throw new InvalidRequestError(`model ${modelId} belongs to another project`);
+      const unscored = ws.recordings.unscored(projectId, modelId);
+      const machines = ws.machines.list(projectId).map((machine) => {
+        const threshold = ws.thresholds.active(machine.id, modelId)?.value ?? null;
+        const plan = planAlarms(ws, machine.id, modelId, threshold);
+        return {
+          machine,
+          threshold,
+          raise: plan.raise.length,
+          clear: plan.clear.length,
+          unscored: unscored.filter((r) => r.machineId === machine.id).length,
+        };
+      });
+      return {
+        modelId,
+        machines,
+        raise: machines.reduce((n, m) => n + m.raise, 0),
+        clear: machines.reduce((n, m) => n + m.clear, 0),
+      };
     },
     'models/compare': ({ projectId, modelA, modelB }) => compareModels(app, projectId, modelA, modelB),
   };

@@ -6,6 +6,7 @@ import type { JobParams } from '../jobs/params.ts';
 import { throwIfCancelled, type JobContext } from '../jobs/context.ts';
 import type { Workspace } from '../workspace.ts';
 import { planImport, type PlannedFile } from './import-plan.ts';
+import { rmsDbfs } from './level.ts';
 
 export interface ImportResult extends Record<string, unknown> {
   planned: number;
@@ -71,6 +72,8 @@ export async function importOneFile(
           bitsPerSample: decoded.source.bitsPerSample,
         },
         durationS: decoded.source.durationS,
+        levelDbfs: rmsDbfs(decoded.samples),
+        warnings: decoded.warnings,
         role: f.role,
         label: f.label,
         source: opts.source,
