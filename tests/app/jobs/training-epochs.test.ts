@@ -24,7 +24,8 @@ afterEach(async () => {
 });
 
 describe('per-epoch training metrics (real job process, tiny data)', () => {
-  it('announces every epoch as an event, keeps them with the model, and a retried run continues the history from the checkpoint', async () => {
+  // Import, two training runs and three scoring runs in real processes: minutes on a loaded machine.
+  it('announces every epoch as an event, keeps them with the model, and a retried run continues the history from the checkpoint', { timeout: 480_000 }, async () => {
     const { jobs, ws } = appInternals(app);
     const root = path.join(t.dir, 'line');
     writeTinyLine(root, { trainPerMachine: 3, testPerMachine: 0 });
