@@ -65,6 +65,31 @@ describe('set-up screens: from an empty workspace to an active trained model', (
   let data: string;
   let projectId: number;
   const longTasks: number[] = [];
+  /** Long tasks per phase, reported at the end. */
+  const phases: Record<string, number[]> = {};
+  /**
+   * Full-page screenshots start from the top: a scrolled page would show the sticky top bar in
+   * the middle of the picture.
+   */
+  const shot = async (name: string, fullPage = false) => {
+    // Taking a (full-page) screenshot resizes and repaints the page: that work is the test's,
+    // not the screen's, so long tasks are not counted across it.
+    if (measuring) measured.push(...(await measuring.read()));
+    if (fullPage) await page.evaluate('window.scrollTo(0, 0)');
+    const file = await saveScreenshot(page, name, { fullPage });
+    if (measuring) measuring = await watchLongTasks(page);
+    return file;
+  };
+  let measuring: { read(): Promise<number[]> } | null = null;
+  let measured: number[] = [];
+  const startMeasuring = async () => {
+    measured = [];
+    measuring = await watchLongTasks(page);
+  };
+  const stopMeasuring = async (phase: string) => {
+    phases[phase] = [...measured, ...(await measuring!.read())];
+    measuring = null;
+  };
 
   beforeAll(async () => {
     data = fs.mkdtempSync(path.join(os.tmpdir(), 'auscult-e2e-data-'));
@@ -99,7 +124,7 @@ describe('set-up screens: from an empty workspace to an active trained model', (
   it('creates a line from the empty Lines screen and adds a machine in its settings', async () => {
     await page.goto(`${server.url}#/lines`);
     await page.getByTestId('no-lines').waitFor();
-    await saveScreenshot(page, 'setup-lines-empty');
+    await shot('setup-lines-empty');
     await page.getByRole('button', { name: 'New line' }).click();
     await page.getByLabel('Name', { exact: true }).fill('Press line 3');
     await page.getByLabel('Site / description').fill('Hall B, stamping presses');
@@ -115,7 +140,7 @@ describe('set-up screens: from an empty workspace to an active trained model', (
     await page.getByRole('button', { name: 'Add machine' }).click();
     await page.getByRole('link', { name: 'fan id_00' }).waitFor();
     expect(await page.locator('tr[data-testid^="machine-row-"]').count()).toBe(1);
-    await saveScreenshot(page, 'setup-line-settings', { fullPage: true });
+    await shot('setup-line-settings', true);
     expect(pageProblems(page)).toEqual([]);
   });
 
@@ -137,15 +162,15 @@ describe('set-up screens: from an empty workspace to an active trained model', (
     expect(await rows.count()).toBe(6);
     await expect.poll(() => page.locator('table.groups').textContent()).toContain('DCASE layout');
     expect(await page.locator('[data-testid="group-pump-id_00"] .tag').first().textContent()).toBe('new');
-    await saveScreenshot(page, 'setup-import-preview', { fullPage: true });
+    await shot('setup-import-preview', true);
 
-    const tasks = await watchLongTasks(page);
+    await startMeasuring();
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     await page.getByTestId('import-progress').waitFor();
     await expect.poll(() => page.getByTestId('import-status').textContent(), { timeout: 120_000 }).toBe('succeeded');
     expect(await page.getByTestId('result-imported').textContent()).toBe('24');
     expect(await page.getByTestId('result-failed').textContent()).toBe('0');
-    longTasks.push(...(await tasks.read()));
+    await stopMeasuring('import of 24 files');
     await idle();
   });
 
@@ -168,18 +193,18 @@ describe('set-up screens: from an empty workspace to an active trained model', (
     expect(await page.getByTestId('preview-duplicates').textContent()).toBe('1');
     expect(await page.getByTestId('preview-fail').textContent()).toBe('1');
     expect(await page.getByTestId('preview-failures').textContent()).toContain('broken.wav');
-    await saveScreenshot(page, 'setup-import-preview-failure', { fullPage: true });
+    await shot('setup-import-preview-failure', true);
 
-    const tasks = await watchLongTasks(page);
+    await startMeasuring();
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     await expect.poll(() => page.getByTestId('import-status').textContent(), { timeout: 120_000 }).toBe('succeeded');
     await page.getByTestId('import-failures').waitFor();
     expect(await page.getByTestId('result-imported').textContent()).toBe('2');
     expect(await page.getByTestId('result-duplicates').textContent()).toBe('1');
     expect(await page.getByTestId('result-failed').textContent()).toBe('1');
-    expect(await page.getByTestId('import-failures').textContent()).toMatch(/broken\.wav.*WAV/s);
-    await saveScreenshot(page, 'setup-import-result', { fullPage: true });
-    longTasks.push(...(await tasks.read()));
+    expect(await page.getByTestId('import-failures').textContent()).toMatch(/broken\.wav.*header/s);
+    await stopMeasuring('import with a broken file');
+    await shot('setup-import-result', true);
     await idle();
   });
 
@@ -192,26 +217,26 @@ describe('set-up screens: from an empty workspace to an active trained model', (
     // The machines and clips the training will use, with the too-few-clips warning.
     await expect.poll(() => page.locator('table.plan').textContent()).toMatch(/fan id_00\s*8/);
     expect(await page.locator('table.plan').textContent()).toContain('at least 10 recommended');
-    await saveScreenshot(page, 'setup-train-form', { fullPage: true });
+    await shot('setup-train-form', true);
 
-    const tasks = await watchLongTasks(page);
+    await startMeasuring();
     await page.getByRole('button', { name: 'Start training' }).click();
     const curves = page.getByTestId('training-curves');
     // Epoch by epoch: the chart gains one point per finished epoch.
     for (let epoch = 1; epoch <= 5; epoch++)
       await expect.poll(async () => Number(await curves.getAttribute('data-epochs')), { timeout: 150_000 }).toBeGreaterThanOrEqual(epoch);
     expect(await page.getByTestId('epoch-progress').textContent()).toMatch(/5\s*\/\s*7/);
-    await saveScreenshot(page, 'setup-training-live', { fullPage: true });
+    await shot('setup-training-live', true);
 
     await page.getByTestId('cancel-training').click();
     await page.getByRole('button', { name: 'Resume' }).waitFor({ timeout: 60_000 });
     expect(Number(await curves.getAttribute('data-epochs'))).toBe(5);
-    await saveScreenshot(page, 'setup-training-interrupted', { fullPage: true });
+    await shot('setup-training-interrupted', true);
 
     await page.getByRole('button', { name: 'Resume' }).click();
     await expect.poll(async () => Number(await curves.getAttribute('data-epochs')), { timeout: 150_000 }).toBe(7);
+    await stopMeasuring('training, cancel, resume');
     await idle();
-    longTasks.push(...(await tasks.read()));
     const models = await api<{ id: number; status: string; kind: string; metrics: { history?: unknown[] } | null }[]>('models/list', { projectId });
     const learned = models.find((m) => m.kind === 'sc-adacos')!;
     expect(learned.status).toBe('trained');
@@ -229,7 +254,7 @@ describe('set-up screens: from an empty workspace to an active trained model', (
     await page.getByTestId('comparison').waitFor();
     expect(await page.locator('table.cmp').textContent()).toMatch(/fan id_00\s*6\s*\(3 anomalous\)/);
     await expect.poll(() => page.locator('table.cmp canvas').count()).toBeGreaterThanOrEqual(4);
-    await saveScreenshot(page, 'setup-models-compare', { fullPage: true });
+    await shot('setup-models-compare', true);
 
     // The promotion gate may already have activated the trained model: then the baseline is
     // activated first, so the walk always activates the trained model through the preview.
@@ -244,16 +269,17 @@ describe('set-up screens: from an empty workspace to an active trained model', (
     await page.getByRole('button', { name: `Activate ${learned.name}` }).click();
     await page.getByTestId('activation-preview').waitFor();
     expect(await page.getByTestId('activation-raise').textContent()).toMatch(/\d+ alarms? raised/);
-    await saveScreenshot(page, 'setup-models-activate', { fullPage: true });
+    await page.getByTestId('activation-preview').scrollIntoViewIfNeeded();
+    await shot('setup-models-activate');
     await page.getByRole('button', { name: 'Activate model' }).click();
     await page.getByTestId(`active-${learned.id}`).waitFor();
     await idle();
-    await saveScreenshot(page, 'setup-models', { fullPage: true });
+    await shot('setup-models', true);
 
     await page.goto(`${server.url}#/lines`);
     await expect.poll(() => page.getByTestId(`line-model-${projectId}`).textContent()).toBe(learned.name);
     expect(await page.getByTestId(`line-${projectId}`).textContent()).toMatch(/Machines\s*2/);
-    await saveScreenshot(page, 'setup-lines');
+    await shot('setup-lines');
   });
 
   it('lists every job with durations and log, and shows About with the doctor report', async () => {
@@ -262,14 +288,14 @@ describe('set-up screens: from an empty workspace to an active trained model', (
     const text = await page.locator('table.jobs').textContent();
     expect(text).toContain('Training');
     expect(text).toContain('cancelled');
-    expect(text).toMatch(/2 imported, 1 duplicates, 1 failed/);
-    await saveScreenshot(page, 'setup-jobs', { fullPage: true });
+    expect(text).toMatch(/2 imported, 1 duplicate, 1 failed/);
+    await shot('setup-jobs', true);
 
     await page.goto(`${server.url}#/about`);
     await page.getByTestId('doctor-report').waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('doctor-report').textContent()).toMatch(/TF backend\s+\w+/);
     expect(await page.getByTestId('about-db').textContent()).toMatch(/\d+(\.\d+)? (kB|MB) · schema version \d+/);
-    await saveScreenshot(page, 'setup-about');
+    await shot('setup-about');
 
     // Wide screen, dark theme: the Lines screen as an engineer on a big monitor sees it.
     const wide = await newScreenPage(browser, { viewport: 'desktop', colorScheme: 'dark' });
@@ -281,7 +307,10 @@ describe('set-up screens: from an empty workspace to an active trained model', (
   });
 
   it('kept the page responsive while importing and training: no long task over 100 ms', () => {
-    console.log(`long tasks while importing and training: ${longTasks.length}, longest ${Math.max(0, ...longTasks).toFixed(0)} ms`);
+    for (const [phase, tasks] of Object.entries(phases)) {
+      console.log(`long tasks during ${phase}: ${tasks.length}${tasks.length ? `, longest ${Math.max(...tasks).toFixed(0)} ms` : ''}`);
+      longTasks.push(...tasks);
+    }
     expect(Math.max(0, ...longTasks)).toBeLessThanOrEqual(LONG_TASK_LIMIT_MS);
   });
 });

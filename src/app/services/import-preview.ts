@@ -85,7 +85,15 @@ export async function previewImport(ws: Workspace, args: ImportArgs): Promise<Im
     }
   }
 
-  const list = [...groups.values()];
+  // Machine by machine; training clips first, then test and monitored clips; normal first.
+  const order = (xs: readonly string[], x: string) => xs.indexOf(x);
+  const list = [...groups.values()].sort(
+    (a, b) =>
+      a.machine.type.localeCompare(b.machine.type) ||
+      a.machine.name.localeCompare(b.machine.name) ||
+      order(['train', 'test', 'monitor'], a.role) - order(['train', 'test', 'monitor'], b.role) ||
+      order(['normal', 'anomaly', 'unknown'], a.label) - order(['normal', 'anomaly', 'unknown'], b.label),
+  );
   const newMachines = new Map<string, { type: string; name: string }>();
   for (const g of list)
     if (!g.machine.exists) newMachines.set(`${g.machine.type}\u0000${g.machine.name}`, { ...g.machine });
