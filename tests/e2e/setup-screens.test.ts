@@ -6,8 +6,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from './browser.ts';
 import { startWebServer, type RunningServer } from './server.ts';
 import { newScreenPage, pageProblems, saveScreenshot, watchLongTasks } from './screens.ts';
-import { writeToneWav } from '../app/helpers/workspace.ts';
-import { encodeWav } from '../../src/engine/audio/wav-encode.ts';
+import { writeToneWav, writeWhineWav as writeWhine } from '../app/helpers/workspace.ts';
 
 /**
  * The set-up walk of issue 13 in headless Chromium against web mode, from an empty workspace:
@@ -21,19 +20,6 @@ import { encodeWav } from '../../src/engine/audio/wav-encode.ts';
 /** Holds the training after epoch 5 (after the quick preset's checkpoint) until it is cancelled. */
 const HOLD_ENV = { AUSCULT_TEST_HOLD_TRAINING_AFTER_EPOCH: '5' };
 const LONG_TASK_LIMIT_MS = 100;
-
-/** A 2-s clip with a strong 3 kHz whine over the machine's hum (an "anomaly"). */
-function writeWhine(file: string, f0: number, seed: number): void {
-  const n = 2 * 16000;
-  const x = new Float32Array(n);
-  let s = seed;
-  for (let i = 0; i < n; i++) {
-    s = (s * 1664525 + 1013904223) >>> 0;
-    x[i] = 0.3 * Math.sin((2 * Math.PI * f0 * i) / 16000) + 0.25 * Math.sin((2 * Math.PI * 3000 * i) / 16000) + 0.05 * (s / 2 ** 32 - 0.5);
-  }
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, encodeWav([x], 16000, { kind: 'pcm', bits: 16 }));
-}
 
 /** `<root>/dcase/<type>/{train,test}/…` (DCASE 2020 names) and `<root>/extra/fan_id_00/` with a broken file. */
 function writeData(root: string): void {
