@@ -292,6 +292,25 @@ describe('set-up screens: from an empty workspace to an active trained model', (
     expect(pageProblems(page)).toEqual([]);
   });
 
+  it('renames a line and deletes one after a confirmation that says what goes and what stays', async () => {
+    const scrap = await api<{ id: number }>('projects/create', { name: 'Old test rig', description: 'to be removed' });
+    await api('machines/create', { projectId: scrap.id, type: 'pump', name: 'rig_1' });
+    await page.goto(`${server.url}#/lines`);
+    await page.getByRole('button', { name: 'Rename line Old test rig' }).click();
+    await page.getByLabel('New name').fill('Test rig (retired)');
+    await page.getByRole('button', { name: 'Save name' }).click();
+    await page.getByRole('link', { name: 'Test rig (retired)' }).waitFor();
+    await page.getByRole('button', { name: 'Delete line Test rig (retired)' }).click();
+    const confirm = page.getByTestId('delete-confirm');
+    await confirm.waitFor();
+    expect(await confirm.textContent()).toMatch(/1 machine and 0 recordings/);
+    expect(await confirm.textContent()).toContain('does not delete the source files');
+    await shot('setup-lines-delete');
+    await page.getByRole('button', { name: 'Delete line', exact: true }).click();
+    await expect.poll(() => page.getByTestId(`line-${scrap.id}`).count()).toBe(0);
+    expect(await page.getByTestId(`line-${projectId}`).count()).toBe(1);
+  });
+
   it('kept the page responsive while importing and training: no long task over 100 ms', () => {
     for (const [phase, tasks] of Object.entries(phases)) {
       console.log(`long tasks during ${phase}: ${tasks.length}${tasks.length ? `, longest ${Math.max(...tasks).toFixed(0)} ms` : ''}`);
