@@ -156,6 +156,24 @@ export interface ThresholdChange {
   detectionRate: number | null;
 }
 
+/** What an import did. The counts add up: found = imported + duplicates + failed. */
+/** The result of an import job (`Job.result` of kind "import"). */
+export interface ImportResult extends Record<string, unknown> {
+  /** Audio files found in the sources (or listed explicitly). */
+  found: number;
+  imported: number;
+  /** Files whose content the project already has. */
+  duplicates: number;
+  /** Files that could not be imported: each has an import error naming the file and the problem. */
+  failed: number;
+  /** Sources (folders or files given) that could not be read at all; each has an import error too. */
+  unreadableSources: number;
+  /** Imported files the decoder warned about (e.g. truncated data): the warnings are stored per recording. */
+  withWarnings: { path: string; warnings: string[] }[];
+  /** Roles of the newly imported recordings: decides which follow-up (scoring) runs. */
+  importedRoles: Record<string, number>;
+}
+
 /** Per-machine threshold view: the active threshold, its history and how it performs. */
 export interface ThresholdView {
   machine: Machine;
@@ -252,12 +270,14 @@ export interface ImportPreview {
   /** Audio files found under the sources. */
   found: number;
   /**
-   * found + unreadable sources = willImport + duplicates + willFail (an unreadable source is one
-   * failure; files past `PREVIEW_CHECK_LIMIT` count as willImport, unchecked).
+   * found = willImport + duplicates + willFail, as the import counts them (files past
+   * `PREVIEW_CHECK_LIMIT` count as willImport, unchecked).
    */
   willImport: number;
   duplicates: number;
   willFail: number;
+  /** Sources (folders or files given) that cannot be read at all; listed in `failures` too. */
+  unreadableSources: number;
   /** Which mappings decided the machines, e.g. ["dcase-layout"] or ["folder"]. */
   layouts: ImportPreviewGroup['mappedBy'][];
   groups: ImportPreviewGroup[];

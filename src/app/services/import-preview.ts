@@ -16,7 +16,8 @@ const DUPLICATE_LIST_LIMIT = 200;
  */
 export async function previewImport(ws: Workspace, args: ImportArgs): Promise<ImportPreview> {
   const plan = planImport(args);
-  const failures = plan.problems.map((p) => ({ path: p.path, error: p.error }));
+  // Unreadable sources and files the mapping refuses fail before any file is read.
+  const failures = [...plan.problems, ...plan.rejected].map((p) => ({ path: p.path, error: p.error }));
   const duplicateFiles: ImportPreview['duplicateFiles'] = [];
   const groups = new Map<string, ImportPreviewGroup>();
   const known = new Set(ws.machines.list(args.projectId).map((m) => `${m.type}\u0000${m.name}`));
@@ -97,12 +98,13 @@ export async function previewImport(ws: Workspace, args: ImportArgs): Promise<Im
   const newMachines = new Map<string, { type: string; name: string }>();
   for (const g of list)
     if (!g.machine.exists) newMachines.set(`${g.machine.type}\u0000${g.machine.name}`, { ...g.machine });
-  const willFail = failures.length;
+  const willFail = failures.length - plan.problems.length;
   return {
-    found: plan.files.length,
-    willImport: plan.files.length + plan.problems.length - duplicates - willFail,
+    found: plan.files.length + plan.rejected.length,
+    willImport: plan.files.length + plan.rejected.length - duplicates - willFail,
     duplicates,
     willFail,
+    unreadableSources: plan.problems.length,
     layouts: [...new Set(list.map((g) => g.mappedBy))],
     groups: list,
     failures,

@@ -117,7 +117,7 @@ export async function runTraining(
     signal: ctx.signal,
     checkpointDir,
     resumeFrom,
-    onProgress: (e) => {
+    onProgress: async (e) => {
       lastLoss = e.epochLoss;
       const done = (e.epoch - 1 + e.step / e.stepsPerEpoch) / e.epochs;
       ctx.progress(
@@ -143,6 +143,7 @@ export async function runTraining(
       ws.models.update(model.id, { metrics: { ...(current.metrics ?? {}), history } });
       ctx.trainingEpoch(record);
       if (e.epoch === holdAfter && e.epoch < e.epochs) holding = true;
+      await ctx.checkpoint(e.epoch);
     },
   });
   try {

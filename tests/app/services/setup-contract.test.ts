@@ -118,7 +118,7 @@ describe('recordings/importPreview', () => {
     const p = await app.call('projects/create', { name: 'line' });
     const missing = path.join(t.dir, 'nope');
     const preview = await app.call('recordings/importPreview', { projectId: p.id, sources: [missing] });
-    expect(preview).toMatchObject({ found: 0, willImport: 0, willFail: 1 });
+    expect(preview).toMatchObject({ found: 0, willImport: 0, willFail: 0, unreadableSources: 1 });
     expect(preview.failures[0]!.error).toContain(missing);
   });
 });
