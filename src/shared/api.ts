@@ -19,7 +19,7 @@ import type {
   Score,
   Threshold,
 } from './domain.ts';
-import { SCREEN_METHODS, type MachineState as CardState } from './screens-api.ts';
+import { SCREEN_METHODS } from './screens-api.ts';
 
 const id = z.number().int().positive();
 const role = z.enum(['train', 'test', 'monitor']);
@@ -79,12 +79,21 @@ export const importArgs = importArgsShape.strict().refine(...importMachineGiven)
 /** Training a project model: the shared training configuration (one set of defaults) plus the project. */
 export const trainArgs = trainingConfigSchema.extend({ projectId: id, name: text(200).optional() }).strict();
 
+/** Why a threshold was changed, in the person's words: kept in the audit log with the change. */
+const thresholdNote = text(1000).optional();
 const thresholdTarget = z.union([
-  z.object({ machineId: id, modelId: id.optional(), value: z.number().finite() }).strict(),
+  z.object({ machineId: id, modelId: id.optional(), value: z.number().finite(), note: thresholdNote }).strict(),
   z
-    .object({ machineId: id, modelId: id.optional(), targetFalseAlarmRate: z.number().min(0).max(1) })
+    .object({
+      machineId: id,
+      modelId: id.optional(),
+      targetFalseAlarmRate: z.number().min(0).max(1),
+      note: thresholdNote,
+    })
     .strict(),
-  z.object({ machineId: id, modelId: id.optional(), quantile: z.number().min(0.5).max(1) }).strict(),
+  z
+    .object({ machineId: id, modelId: id.optional(), quantile: z.number().min(0.5).max(1), note: thresholdNote })
+    .strict(),
 ]);
 
 /** Declares a method: `returns<Result>()(argsSchema)` (the result type is carried, not validated). */
@@ -362,7 +371,7 @@ export interface LineSummary {
   project: Project;
   machines: number;
   /** Machines per state (the line overview's state rule: `monitoring/lineOverview`). */
-  states: Record<CardState, number>;
+  states: Record<MachineState, number>;
   openAlarms: number;
   recordings: number;
   activeModel: { id: number; name: string; kind: Model['kind'] } | null;
@@ -535,7 +544,7 @@ export const API_METHODS = {
   'thresholds/preview': returns<ThresholdChange>()(thresholdTarget),
   /** Restores the threshold the active one replaced (repeat to go further back), re-evaluating alarms. */
   'thresholds/undo': returns<ThresholdView & { change: ThresholdChange }>()(
-    z.object({ machineId: id, modelId: id.optional() }).strict(),
+    z.object({ machineId: id, modelId: id.optional(), note: thresholdNote }).strict(),
   ),
 
   'alarms/list': returns<Alarm[]>()(

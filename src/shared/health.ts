@@ -1,26 +1,26 @@
 /**
- * The health index a person reads instead of a raw back-end score: 0 = the median held-out normal
- * score of the machine (a typical normal clip), 1 = the alarm threshold. Linear in the score, so
- * 2 is "as far above typical as the threshold, twice over". Browser-safe.
+ * The health index scale as screens use it (definition and forward mapping in
+ * src/app/services/health.ts: 0 = median held-out normal score, 1 = the threshold, linear in the
+ * score). The threshold editor works in index units and saves a score: it needs the inverse.
+ * Browser-safe.
  */
-export interface HealthScale {
-  /** Median of the machine's held-out normal training scores (index 0). */
-  medianNormal: number;
+/** A machine whose latest clip is at or above this health index is "watch" (close to its threshold). */
+export const WATCH_HEALTH_INDEX = 0.7;
+
+export interface HealthScaleView {
+  /** Median held-out normal score of the machine's back-end (index 0). */
+  heldoutMedian: number;
   /** The active threshold (index 1). */
   threshold: number;
 }
 
-/** Score → health index; null when the scale is degenerate (threshold at or below the median). */
-export function healthIndex(score: number, scale: HealthScale): number | null {
-  const span = scale.threshold - scale.medianNormal;
-  if (!(span > 0) || !Number.isFinite(score)) return null;
-  return (score - scale.medianNormal) / span;
+/** Health index → score. */
+export function scoreAtHealthIndex(index: number, scale: HealthScaleView): number {
+  return scale.heldoutMedian + index * (scale.threshold - scale.heldoutMedian);
 }
 
-/** Health index → score (the threshold editor works in index units and saves a score). */
-export function scoreAtIndex(index: number, scale: HealthScale): number {
-  return scale.medianNormal + index * (scale.threshold - scale.medianNormal);
+/** Score → health index (the one definition; the app layer's healthIndex uses it); null when the scale is degenerate. */
+export function healthIndexOf(score: number, scale: HealthScaleView): number | null {
+  const span = scale.threshold - scale.heldoutMedian;
+  return span > 0 && Number.isFinite(score) ? (score - scale.heldoutMedian) / span : null;
 }
-
-/** Index from which a machine is shown as "watch": close to its threshold. */
-export const WATCH_INDEX = 0.8;

@@ -5,12 +5,10 @@
  */
 import { z } from 'zod';
 import type { Alarm, AlarmStatus, Machine, Model, Project, Recording, RecordingLabel } from './domain.ts';
-import type { HealthScale } from './health.ts';
+import type { ClipLevel, MachineStatus } from './api.ts';
+import type { HealthScaleView } from './health.ts';
 
 const id = z.number().int().positive();
-
-/** How a machine is shown: ok · watch · alarm · no model · check recording. */
-export type MachineState = 'ok' | 'watch' | 'alarm' | 'no-model' | 'check-recording';
 
 /** One scored test/monitor clip of a machine, as charts and lists show it. */
 export interface SeriesPoint {
@@ -28,11 +26,12 @@ export interface SeriesPoint {
 
 export interface MachineCard {
   machine: Machine;
-  state: MachineState;
-  /** Why the state is what it is, in a sentence ("last clip at index 1.42 ≥ 1"). */
-  stateReason: string;
+  /** State and reason by the machine-state rules (src/app/services/health.ts). */
+  status: MachineStatus;
+  /** The latest clip's level finding ("recorded 12.0 dB quieter than training"), if any: "check recording". */
+  levelFinding: string | null;
   threshold: number | null;
-  scale: HealthScale | null;
+  scale: HealthScaleView | null;
   backend: string | null;
   last: SeriesPoint | null;
   /** The most recent scored clips, oldest first (the card's sparkline). */
@@ -47,7 +46,7 @@ export interface LineOverview {
   project: Project;
   /** The model whose scores the line shows (the active one, else the baseline). */
   model: Model | null;
-  /** Worst first: alarm, check recording, watch, ok, no model; then most open alarms, then last index. */
+  /** Worst first: alarm, watch, ok, no model; then most open alarms, then the last clip's index. */
   machines: MachineCard[];
   openAlarms: number;
 }
@@ -55,7 +54,7 @@ export interface LineOverview {
 export interface ScoreSeriesPage {
   machine: Machine;
   modelId: number | null;
-  scale: HealthScale | null;
+  scale: HealthScaleView | null;
   threshold: number | null;
   /** Newest first. */
   items: SeriesPoint[];
@@ -67,7 +66,7 @@ export interface ScoreSeriesPage {
 export interface ScoreDistribution {
   machine: Machine;
   modelId: number | null;
-  scale: HealthScale | null;
+  scale: HealthScaleView | null;
   threshold: number | null;
   /** Histogram bin edges in health-index units (bins + 1 values). */
   edges: number[];
@@ -99,7 +98,7 @@ export interface ClipInspection {
     scoredAt: string;
   } | null;
   threshold: number | null;
-  scale: HealthScale | null;
+  scale: HealthScaleView | null;
   alarm: Alarm | null;
   /** Deviation of the clip's log-Mel from the machine's normal profile, σ per band and time. */
   deviation: {
@@ -117,8 +116,10 @@ export interface ClipInspection {
     normalStdDb: number[];
     deviation: number[];
   };
-  /** Mean log-Mel level of the clip minus the normal mean, dB (positive: louder than training). */
-  levelDiffDb: number;
+  /** Mean log-Mel level of the clip minus the normal profile's, averaged over bands, dB (positive: louder). */
+  spectralLevelDiffDb: number;
+  /** RMS level against the machine's training clips, with the level finding (app-layer's rule). */
+  level: ClipLevel;
   normalClipCount: number;
   /** The training clip whose held-out score is nearest the median: what "normal" sounds like. */
   typicalNormal: { recordingId: number; fileName: string; clipScore: number; index: number | null } | null;

@@ -14,7 +14,7 @@ export function monitoringHandlers(app: AppContext): DomainHandlers<'monitoring'
   return {
     'monitoring/lineOverview': ({ projectId }) => {
       app.project(projectId);
-      return lineOverview(ws, projectId, app.effectiveModelId(projectId));
+      return lineOverview(app, projectId, app.effectiveModelId(projectId));
     },
     'monitoring/scoreSeries': ({ machineId, modelId, before, limit }) => {
       const machine = app.machine(machineId);

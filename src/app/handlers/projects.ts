@@ -10,7 +10,7 @@ export function projectHandlers(app: AppContext): DomainHandlers<'projects'> {
   const { ws } = app;
   return {
     'projects/list': () => ws.projects.list(),
-    'projects/overview': () => ws.projects.list().map((p) => lineSummary(ws, p, app.effectiveModelId(p.id))),
+    'projects/overview': () => ws.projects.list().map((p) => lineSummary(app, p, app.effectiveModelId(p.id))),
     'projects/deletionImpact': ({ projectId }) => {
       app.project(projectId);
       return deletionImpact(ws, { projectId });

@@ -9,11 +9,11 @@
  */
 import type { ClipHealth, MachineStatus } from '../../shared/api.ts';
 import type { RecordingRole } from '../../shared/domain.ts';
+import { healthIndexOf, WATCH_HEALTH_INDEX } from '../../shared/health.ts';
 import type { Workspace } from '../workspace.ts';
 import { isAlarming } from './alarm-rule.ts';
 
-/** A machine whose latest clip is at or above this health index is "watch" (close to its threshold). */
-export const WATCH_HEALTH_INDEX = 0.7;
+export { WATCH_HEALTH_INDEX };
 
 /** What turns a raw score into a health index for one machine under one model. */
 export interface HealthScale {
@@ -37,8 +37,8 @@ export function healthScale(ws: Workspace, machineId: number, modelId: number): 
 
 export function healthIndex(clipScore: number, scale: HealthScale): number | null {
   const { heldoutMedian, threshold } = scale;
-  if (heldoutMedian === null || threshold === null || !(threshold > heldoutMedian)) return null;
-  return (clipScore - heldoutMedian) / (threshold - heldoutMedian);
+  if (heldoutMedian === null || threshold === null) return null;
+  return healthIndexOf(clipScore, { heldoutMedian, threshold });
 }
 
 export function clipHealth(

@@ -9,12 +9,13 @@ import { FeatureCache, type CachedRecording } from '../../engine/features/cache.
 import type { NormStats } from '../../engine/features/normalization.ts';
 import { WINDOW_FRAMES, HOP_SAMPLES, SAMPLE_RATE_HZ } from '../../engine/features/params.ts';
 import { ConflictError } from '../errors.ts';
-import { healthIndex } from '../../shared/health.ts';
 import type { Machine, Recording } from '../../shared/domain.ts';
 import type { ClipInspection } from '../../shared/screens-api.ts';
 import { MonitoringQueries } from '../db/repos/monitoring.ts';
 import type { Workspace } from '../workspace.ts';
-import { healthScale } from './monitoring.ts';
+import { usableScale } from './monitoring.ts';
+import { healthIndex } from './health.ts';
+import { clipLevel } from './level.ts';
 import { trainingSignature } from './scoring.ts';
 import { quantile } from './thresholds.ts';
 
@@ -102,7 +103,7 @@ export async function inspectRecording(
   const levelDiffDb =
     bands.clipMeanDb.reduce((sum, v, m) => sum + v - profile.stats.mean[m]!, 0) / bands.clipMeanDb.length;
 
-  const scale = healthScale(ws, machine.id, modelId);
+  const scale = usableScale(ws, machine.id, modelId);
   const stored = modelId === null ? undefined : ws.scores.get(rec.id, modelId);
   const toIndex = (s: number) => (scale ? healthIndex(s, scale) : null);
   const queries = new MonitoringQueries(ws.db);
@@ -141,7 +142,8 @@ export async function inspectRecording(
       normalStdDb: Array.from(profile.stats.std, round2),
       deviation: Array.from(bands.deviation, round2),
     },
-    levelDiffDb: round2(levelDiffDb),
+    spectralLevelDiffDb: round2(levelDiffDb),
+    level: clipLevel(rec.levelDbfs, ws.recordings.trainingLevelDbfs(machine.id)),
     normalClipCount: profile.clips,
     typicalNormal: typical && {
       recordingId: typical.recording.id,

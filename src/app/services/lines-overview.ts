@@ -1,24 +1,18 @@
-import type { LineSummary } from '../../shared/api.ts';
-import type { MachineState } from '../../shared/screens-api.ts';
+import type { LineSummary, MachineState } from '../../shared/api.ts';
 import type { Project } from '../../shared/domain.ts';
+import type { AppContext } from '../app-context.ts';
 import { LineAdminQueries } from '../db/repos/line-admin.ts';
-import type { Workspace } from '../workspace.ts';
 import { lineOverview } from './monitoring.ts';
 
 /**
  * One line's summary for the Lines screen: its machines counted by the state the line overview
  * shows them in (one state rule: `lineOverview`), open alarms, active model, last activity.
  */
-export function lineSummary(ws: Workspace, project: Project, modelId: number | null): LineSummary {
-  const overview = lineOverview(ws, project.id, modelId);
-  const states: Record<MachineState, number> = {
-    alarm: 0,
-    'check-recording': 0,
-    watch: 0,
-    ok: 0,
-    'no-model': 0,
-  };
-  for (const card of overview.machines) states[card.state]++;
+export function lineSummary(app: AppContext, project: Project, modelId: number | null): LineSummary {
+  const { ws } = app;
+  const overview = lineOverview(app, project.id, modelId);
+  const states: Record<MachineState, number> = { alarm: 0, watch: 0, ok: 0, 'no model': 0 };
+  for (const card of overview.machines) states[card.status.state]++;
   const model = overview.model;
   return {
     project,

@@ -4,19 +4,22 @@
  * ROC on labelled clips and the measured clip rate.
  */
 import { partialAuc, auc, rocCurve } from '../../engine/metrics/index.ts';
-import { healthIndex, WATCH_INDEX, type HealthScale } from '../../shared/health.ts';
+import type { HealthScaleView } from '../../shared/health.ts';
 import type {
   LineOverview,
   MachineCard,
-  MachineState,
   ScoreDistribution,
   ScoreSeriesPage,
   SeriesPoint,
 } from '../../shared/screens-api.ts';
 import type { Machine } from '../../shared/domain.ts';
+import type { MachineState } from '../../shared/api.ts';
+import type { AppContext } from '../app-context.ts';
 import { MonitoringQueries, type SeriesRow } from '../db/repos/monitoring.ts';
 import type { Workspace } from '../workspace.ts';
-import { labelledScores, quantile } from './thresholds.ts';
+import { healthIndex, healthScale } from './health.ts';
+import { machineOverviews } from './machine-overview.ts';
+import { labelledScores } from './thresholds.ts';
 
 /** Clips in a card's sparkline. */
 export const SPARKLINE_CLIPS = 30;
@@ -24,55 +27,29 @@ export const SPARKLINE_CLIPS = 30;
 const MIN_RATE_CLIPS = 5;
 const MIN_RATE_SPAN_S = 3600;
 
-/** The health index scale of a machine under a model; null without a threshold or held-out scores. */
-export function healthScale(ws: Workspace, machineId: number, modelId: number | null): HealthScale | null {
+/** The health index scale of a machine under a model when it is usable (threshold above the median). */
+export function usableScale(ws: Workspace, machineId: number, modelId: number | null): HealthScaleView | null {
   if (modelId === null) return null;
-  const threshold = ws.thresholds.active(machineId, modelId)?.value;
-  const heldout = ws.models.backendFit(modelId, machineId)?.heldoutScores ?? [];
-  if (threshold === undefined || heldout.length === 0) return null;
-  return { medianNormal: quantile(heldout, 0.5), threshold };
+  const { heldoutMedian, threshold } = healthScale(ws, machineId, modelId);
+  return heldoutMedian !== null && threshold !== null && threshold > heldoutMedian ? { heldoutMedian, threshold } : null;
 }
 
-function point(row: SeriesRow, scale: HealthScale | null): SeriesPoint {
+function point(row: SeriesRow, scale: HealthScaleView | null): SeriesPoint {
   return { ...row, index: scale ? healthIndex(row.clipScore, scale) : null };
 }
 
-/**
- * The state rule of the line overview: alarm when an untriaged alarm is open or the last clip is
- * at/above the threshold (and not judged a false alarm); watch when the last clip is at index
- * ≥ 0.8 or acknowledged alarms are still open; no model without a fitted back-end and threshold.
- */
-export function machineState(
-  scale: HealthScale | null,
-  last: SeriesPoint | null,
-  alarms: { untriaged: number; acknowledged: number },
-): { state: MachineState; reason: string } {
-  if (!scale) return { state: 'no-model', reason: 'no fitted back-end and threshold yet (too few training clips, or not scored)' };
-  const lastCounts = last && last.index !== null && last.alarmStatus !== 'false_alarm';
-  const idx = lastCounts ? last!.index! : null;
-  if (alarms.untriaged > 0)
-    return { state: 'alarm', reason: `${alarms.untriaged} alarm${alarms.untriaged === 1 ? '' : 's'} not yet triaged` };
-  if (idx !== null && idx >= 1) return { state: 'alarm', reason: `last clip at index ${idx.toFixed(2)}, at or above the threshold (1)` };
-  if (idx !== null && idx >= WATCH_INDEX)
-    return { state: 'watch', reason: `last clip at index ${idx.toFixed(2)}, close to the threshold (1)` };
-  if (alarms.acknowledged > 0)
-    return { state: 'watch', reason: `${alarms.acknowledged} acknowledged alarm${alarms.acknowledged === 1 ? '' : 's'} still open` };
-  if (!last) return { state: 'ok', reason: 'no monitored clip scored yet' };
-  return { state: 'ok', reason: idx === null ? 'last clip judged a false alarm' : `last clip at index ${idx.toFixed(2)}` };
-}
+const SEVERITY: Record<MachineState, number> = { alarm: 3, watch: 2, ok: 1, 'no model': 0 };
 
-const SEVERITY: Record<MachineState, number> = { alarm: 4, 'check-recording': 3, watch: 2, ok: 1, 'no-model': 0 };
-
-export function lineOverview(ws: Workspace, projectId: number, modelId: number | null): LineOverview {
-  const project = ws.projects.get(projectId)!;
+/** The line overview: a card per machine with the app's machine state, sparkline and counts; worst first. */
+export function lineOverview(app: AppContext, projectId: number, modelId: number | null): LineOverview {
+  const { ws } = app;
+  const project = app.project(projectId);
   const q = new MonitoringQueries(ws.db);
-  const counts = ws.dashboard.machineCounts(projectId, modelId);
   const startOfDay = new Date();
   startOfDay.setHours(0, 0, 0, 0);
-  const open = ws.alarms.list({ projectId, status: ['new', 'acknowledged'], limit: 100_000 });
-  const machines: MachineCard[] = counts.map((c) => {
-    const machine = ws.machines.get(c.machineId)!;
-    const scale = healthScale(ws, machine.id, modelId);
+  const machines: MachineCard[] = machineOverviews(app, projectId, modelId).map((o) => {
+    const machine = app.machine(o.counts.machineId);
+    const scale = usableScale(ws, machine.id, modelId);
     const recent =
       modelId === null
         ? []
@@ -80,39 +57,33 @@ export function lineOverview(ws: Workspace, projectId: number, modelId: number |
             .seriesPage(machine.id, modelId, undefined, SPARKLINE_CLIPS)
             .map((r) => point(r, scale))
             .reverse();
-    const last = recent.at(-1) ?? null;
-    const mine = open.filter((a) => a.machineId === machine.id);
-    const { state, reason } = machineState(scale, last, {
-      untriaged: mine.filter((a) => a.status === 'new').length,
-      acknowledged: mine.filter((a) => a.status === 'acknowledged').length,
-    });
     return {
       machine,
-      state,
-      stateReason: reason,
-      threshold: scale?.threshold ?? null,
+      status: o.status,
+      levelFinding: o.lastScore?.levelFinding ?? null,
+      threshold: o.scale?.threshold ?? null,
       scale,
-      backend: c.backend,
-      last,
+      backend: o.counts.backend,
+      last: recent.at(-1) ?? null,
       recent,
-      openAlarms: mine.length,
+      openAlarms: o.counts.openAlarms,
       scoredToday: modelId === null ? 0 : q.scoredSince(machine.id, modelId, startOfDay.toISOString()),
-      monitoredCount: c.recordingCount - c.trainCount,
-      trainCount: c.trainCount,
+      monitoredCount: o.counts.recordingCount - o.counts.trainCount,
+      trainCount: o.counts.trainCount,
     };
   });
   machines.sort(
     (a, b) =>
-      SEVERITY[b.state] - SEVERITY[a.state] ||
+      SEVERITY[b.status.state] - SEVERITY[a.status.state] ||
       b.openAlarms - a.openAlarms ||
       (b.last?.index ?? -Infinity) - (a.last?.index ?? -Infinity) ||
       a.machine.id - b.machine.id,
   );
   return {
     project,
-    model: modelId === null ? null : (ws.models.get(modelId) ?? null),
+    model: modelId === null ? null : app.model(modelId),
     machines,
-    openAlarms: open.length,
+    openAlarms: machines.reduce((n, m) => n + m.openAlarms, 0),
   };
 }
 
@@ -123,7 +94,7 @@ export function scoreSeries(
   before: number | undefined,
   limit: number,
 ): ScoreSeriesPage {
-  const scale = healthScale(ws, machine.id, modelId);
+  const scale = usableScale(ws, machine.id, modelId);
   if (modelId === null)
     return { machine, modelId, scale, threshold: null, items: [], nextBefore: null, total: 0 };
   const q = new MonitoringQueries(ws.db);
@@ -185,7 +156,7 @@ export function scoreDistribution(
     clipsPerDay,
     clipRateBasis: { clips: arrivals.clips, spanS },
   };
-  const scale = healthScale(ws, machine.id, modelId);
+  const scale = usableScale(ws, machine.id, modelId);
   if (modelId === null || !scale) {
     return {
       ...base,

@@ -4,23 +4,18 @@ import path from 'node:path';
 import { AppService } from '../../../src/app/services/app-service.ts';
 import { appInternals } from '../../../src/app/internals.ts';
 import { quantile } from '../../../src/app/services/thresholds.ts';
-import { binEdges, histogramCounts, machineState } from '../../../src/app/services/monitoring.ts';
-import { healthIndex, scoreAtIndex } from '../../../src/shared/health.ts';
+import { binEdges, histogramCounts } from '../../../src/app/services/monitoring.ts';
+import { healthIndex } from '../../../src/app/services/health.ts';
+import { scoreAtHealthIndex } from '../../../src/shared/health.ts';
 import { ApiError } from '../../../src/shared/api.ts';
 import { tempDir, waitForIdle, writeTinyLine, writeToneWav } from '../helpers/workspace.ts';
 
-describe('health index', () => {
-  it('is 0 at the median held-out normal score and 1 at the threshold, and inverts', () => {
-    const scale = { medianNormal: 10, threshold: 30 };
-    expect(healthIndex(10, scale)).toBe(0);
-    expect(healthIndex(30, scale)).toBe(1);
-    expect(healthIndex(50, scale)).toBe(2);
-    expect(scoreAtIndex(0.5, scale)).toBe(20);
-    expect(healthIndex(12, { medianNormal: 10, threshold: 10 })).toBeNull();
+describe('health index inverse and histogram', () => {
+  it("the threshold editor's index → score is the inverse of the app's health index", () => {
+    const scale = { heldoutMedian: 10, threshold: 30 };
+    for (const score of [-5, 10, 22, 30, 55]) expect(scoreAtHealthIndex(healthIndex(score, scale)!, scale)).toBeCloseTo(score, 12);
+    expect(scoreAtHealthIndex(1, scale)).toBe(30);
   });
-});
-
-describe('histogram and state rules', () => {
   it('bins cover 0 and 1 and every value; counts add up', () => {
     const values = [-0.5, 0.1, 0.2, 0.95, 1.7];
     const edges = binEdges(values, 10, [0, 1]);
@@ -31,19 +26,6 @@ describe('histogram and state rules', () => {
     expect(counts.reduce((a, b) => a + b, 0)).toBe(values.length);
     expect(counts[0]).toBe(1);
     expect(counts[9]).toBe(1);
-  });
-  it('untriaged alarms and a last clip over the threshold are "alarm"; a false alarm does not count', () => {
-    const scale = { medianNormal: 0, threshold: 1 };
-    const p = (index: number, alarmStatus: 'new' | 'false_alarm' | null = null) => ({
-      recordingId: 1, fileName: 'a.wav', at: '', clipScore: index, index, label: 'unknown' as const, alarmId: null, alarmStatus,
-    });
-    expect(machineState(null, null, { untriaged: 0, acknowledged: 0 }).state).toBe('no-model');
-    expect(machineState(scale, p(0.2), { untriaged: 1, acknowledged: 0 }).state).toBe('alarm');
-    expect(machineState(scale, p(1.3), { untriaged: 0, acknowledged: 0 }).state).toBe('alarm');
-    expect(machineState(scale, p(1.3, 'false_alarm'), { untriaged: 0, acknowledged: 0 }).state).toBe('ok');
-    expect(machineState(scale, p(0.85), { untriaged: 0, acknowledged: 0 }).state).toBe('watch');
-    expect(machineState(scale, p(0.3), { untriaged: 0, acknowledged: 2 }).state).toBe('watch');
-    expect(machineState(scale, p(0.3), { untriaged: 0, acknowledged: 0 })).toEqual({ state: 'ok', reason: 'last clip at index 0.30' });
   });
 });
 
@@ -73,20 +55,21 @@ describe('screen data over a scored line (real job processes)', () => {
     const o = await app.call('monitoring/lineOverview', { projectId });
     expect(o.model?.kind).toBe('mean-logmel');
     expect(o.machines).toHaveLength(2);
-    const sev = { alarm: 4, 'check-recording': 3, watch: 2, ok: 1, 'no-model': 0 };
-    expect(sev[o.machines[0]!.state]).toBeGreaterThanOrEqual(sev[o.machines[1]!.state]);
+    const sev = { alarm: 3, watch: 2, ok: 1, 'no model': 0 };
+    expect(sev[o.machines[0]!.status.state]).toBeGreaterThanOrEqual(sev[o.machines[1]!.status.state]);
     for (const card of o.machines) {
       expect(card.recent).toHaveLength(8);
       expect(card.scoredToday).toBe(8);
       expect(card.trainCount).toBe(6);
       const view = await app.call('thresholds/get', { machineId: card.machine.id });
-      expect(card.scale!.medianNormal).toBeCloseTo(quantile(view.heldoutNormalScores, 0.5), 9);
+      expect(card.scale!.heldoutMedian).toBeCloseTo(quantile(view.heldoutNormalScores, 0.5), 9);
       expect(card.threshold).toBe(view.threshold!.value);
       const last = card.recent.at(-1)!;
-      expect(last.index).toBeCloseTo((last.clipScore - card.scale!.medianNormal) / (card.threshold! - card.scale!.medianNormal), 9);
+      expect(last.index).toBeCloseTo((last.clipScore - card.scale!.heldoutMedian) / (card.threshold! - card.scale!.heldoutMedian), 9);
       // Sparkline oldest first; the last point is the newest clip.
       expect(card.recent[0]!.recordingId).toBeLessThan(last.recordingId);
-      expect(card.openAlarms).toBe(card.recent.filter((p) => p.alarmStatus === 'new').length);
+      expect(card.openAlarms).toBe(card.recent.filter((p) => p.alarmStatus === 'new' || p.alarmStatus === 'acknowledged').length);
+      expect(card.status.state).toBe(card.openAlarms > 0 ? 'alarm' : card.status.state);
     }
     expect(o.openAlarms).toBe(o.machines.reduce((n, m) => n + m.openAlarms, 0));
   });

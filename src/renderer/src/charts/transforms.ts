@@ -3,13 +3,11 @@
  * what ECharts and wavesurfer's regions draw (tested in tests/renderer/transforms.test.ts).
  */
 import type { ClipInspection, ScoreDistribution, SeriesPoint } from '../../../shared/screens-api';
+import { healthIndexOf, type HealthScaleView } from '../../../shared/health';
 
-/** Share of `normalScores` at or above `threshold` (score ≥ threshold ⇒ alarm): the expected false-alarm rate. */
-export function rateAtOrAbove(scores: readonly number[], threshold: number): number | null {
-  if (scores.length === 0) return null;
-  let n = 0;
-  for (const s of scores) if (s >= threshold) n++;
-  return n / scores.length;
+/** A threshold score as a health index (null when the scale is degenerate). */
+export function indexOfScore(score: number, scale: HealthScaleView): number | null {
+  return healthIndexOf(score, scale);
 }
 
 /** Expected alarms per day from a per-clip rate and the machine's clip rate. */
