@@ -64,9 +64,10 @@ export class Workspace {
 
   /**
    * Runs `fn` in one transaction (every multi-row change goes through here). IMMEDIATE: the write
-   * lock is taken at BEGIN, waiting up to busy_timeout. A deferred transaction that reads first and
-   * then writes fails at once with "database is locked" (SQLITE_BUSY_SNAPSHOT) when another
-   * process (a job, the application) committed in between — an imported file failed that way.
+   * lock is taken at BEGIN, waiting up to the busy timeout. A deferred transaction that reads
+   * first (e.g. "find or create the machine") and then writes fails at once with SQLITE_BUSY when
+   * another process (the application writing job progress) committed in between — which a
+   * loaded machine makes likely: one file of an import failed that way now and then.
    */
   transaction<T>(fn: () => T): T {
     return this.db.transaction(fn).immediate();

@@ -89,7 +89,8 @@ describe('imports that tell the truth (real job processes)', () => {
     const p = await app.call('projects/create', { name: 'names' });
     const done = await importAndWait(p.id, [root]);
     expect(done.status, done.error ?? '').toBe('succeeded');
-    expect(done.result).toMatchObject({ found: 6, imported: 6, duplicates: 0, failed: 0 });
+    const why = JSON.stringify(await app.call('recordings/importErrors', { projectId: p.id }));
+    expect(done.result, why).toMatchObject({ found: 6, imported: 6, duplicates: 0, failed: 0 });
     const withWarnings = (done.result as { withWarnings: { path: string; warnings: string[] }[] })
       .withWarnings;
     expect(withWarnings.map((w) => path.basename(w.path))).toEqual(['cut.wav']);

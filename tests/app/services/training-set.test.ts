@@ -3,6 +3,7 @@ import path from 'node:path';
 import { AppService } from '../../../src/app/services/app-service.ts';
 import { appInternals } from '../../../src/app/internals.ts';
 import { tempDir } from '../helpers/workspace.ts';
+import { uniqueSentence } from '../../../src/app/errors.ts';
 import { seedFittedMachine, seedScoredClip } from '../helpers/seed.ts';
 
 let t: ReturnType<typeof tempDir>;
@@ -144,6 +145,9 @@ describe('training-set hygiene: a false alarm added to training', () => {
       code: 'conflict',
       message: expect.stringMatching(/^this project already has a machine fan\/id_00 \(machine \d+\)$/),
     });
+    expect(uniqueSentence('UNIQUE constraint failed: machine.project_id, machine.type, machine.name')).toBe(
+      'A machine with the same project, type and name already exists.',
+    );
     await expect(app.call('jobs/get', { jobId: 42 })).rejects.toMatchObject({
       code: 'not_found',
       message: 'No job with id 42',

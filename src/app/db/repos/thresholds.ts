@@ -68,7 +68,7 @@ export class ThresholdRepository {
           t.replacesId === undefined ? (previous?.id ?? null) : t.replacesId,
         );
       return this.getById(Number(info.lastInsertRowid))!;
-    })();
+    }).immediate();
   }
   getById = (id: number): Threshold | undefined => byId(this.db, 'threshold', id, toThreshold);
   active(machineId: number, modelId: number): Threshold | undefined {
