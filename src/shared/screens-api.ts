@@ -68,7 +68,7 @@ export interface ScoreDistribution {
   modelId: number | null;
   scale: HealthScaleView | null;
   threshold: number | null;
-  /** Histogram bin edges in health-index units (bins + 1 values). */
+  /** Histogram bin edges in health-index units (bins + 1 values); the last bin also holds every clip beyond it. */
   edges: number[];
   heldoutCounts: number[];
   monitoredCounts: number[];
@@ -127,6 +127,21 @@ export interface ClipInspection {
   flaggedRecordingIds: number[];
 }
 
+/** One alarm as the alarms list shows it: the machine and file, not ids. */
+export interface AlarmListItem {
+  alarm: Alarm;
+  machine: Pick<Machine, 'id' | 'type' | 'name'>;
+  fileName: string;
+  /** Health index of the score that raised it, under the threshold scale of today. */
+  index: number | null;
+}
+
+export interface AlarmListPage {
+  items: AlarmListItem[];
+  /** All alarms matching the filters (the page may hold fewer). */
+  total: number;
+}
+
 /** Declares a method: the result type is carried, not validated (as in api.ts). */
 function returns<R>() {
   return <A extends z.ZodType>(args: A): { args: A; result?: R } => ({ args });
@@ -150,6 +165,20 @@ export const SCREEN_METHODS = {
   'monitoring/scoreDistribution': returns<ScoreDistribution>()(
     z
       .object({ machineId: id, modelId: id.optional(), bins: z.number().int().min(5).max(200).default(40) })
+      .strict(),
+  ),
+  /** The alarms of a line with machine, file and health index; filters by machine, status and time; newest first. */
+  'monitoring/alarms': returns<AlarmListPage>()(
+    z
+      .object({
+        projectId: id,
+        machineId: id.optional(),
+        status: z.array(z.enum(['new', 'acknowledged', 'confirmed_anomaly', 'false_alarm', 'cleared'])).optional(),
+        /** Only alarms raised at or after this time (ISO-8601). */
+        since: z.iso.datetime({ offset: true }).optional(),
+        limit: z.number().int().min(1).max(20_000).default(5000),
+        offset: z.number().int().min(0).default(0),
+      })
       .strict(),
   ),
   /** Everything the clip inspector shows beyond the audio: scores, difference from normal, typical normal clip. */

@@ -44,6 +44,8 @@ export async function saveScreenshot(page: Page, name: string, options: { fullPa
   fs.mkdirSync(SCREENSHOT_DIR, { recursive: true });
   const file = path.join(SCREENSHOT_DIR, `${name}.png`);
   await page.evaluate('document.fonts.ready.then(() => true)');
+  // A full-page capture of a scrolled page would draw the sticky top bar in the middle.
+  if (options.fullPage) await page.evaluate('window.scrollTo(0, 0)');
   await page.screenshot({ path: file, fullPage: options.fullPage ?? false, animations: 'disabled' });
   return file;
 }

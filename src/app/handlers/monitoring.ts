@@ -1,6 +1,6 @@
 import type { AppContext } from '../app-context.ts';
 import type { Machine } from '../../shared/domain.ts';
-import { lineOverview, scoreDistribution, scoreSeries } from '../services/monitoring.ts';
+import { alarmList, lineOverview, scoreDistribution, scoreSeries } from '../services/monitoring.ts';
 import type { DomainHandlers } from './types.ts';
 
 /** The model a view shows for a machine: the given one (checked), else the project's effective one (may be none). */
@@ -20,6 +20,7 @@ export function monitoringHandlers(app: AppContext): DomainHandlers<'monitoring'
       const machine = app.machine(machineId);
       return scoreSeries(ws, machine, viewModel(app, machine, modelId), before, limit);
     },
+    'monitoring/alarms': ({ limit, offset, ...filter }) => alarmList(app, filter, limit, offset),
     'monitoring/scoreDistribution': ({ machineId, modelId, bins }) => {
       const machine = app.machine(machineId);
       return scoreDistribution(ws, machine, viewModel(app, machine, modelId), bins);

@@ -8,6 +8,7 @@ import type { HealthScaleView } from '../../shared/health.ts';
 import type {
   LineOverview,
   MachineCard,
+  AlarmListPage,
   ScoreDistribution,
   ScoreSeriesPage,
   SeriesPoint,
@@ -15,12 +16,14 @@ import type {
 import type { Machine } from '../../shared/domain.ts';
 import type { MachineState } from '../../shared/api.ts';
 import type { AppContext } from '../app-context.ts';
-import { MonitoringQueries, type SeriesRow } from '../db/repos/monitoring.ts';
+import { MonitoringQueries, type AlarmFilter, type SeriesRow } from '../db/repos/monitoring.ts';
 import type { Workspace } from '../workspace.ts';
 import { healthIndex, healthScale } from './health.ts';
 import { machineOverviews } from './machine-overview.ts';
 import { labelledScores } from './thresholds.ts';
 
+/** Highest health index the histogram bins reach: clips beyond it are counted in the last bin. */
+export const HISTOGRAM_CAP_INDEX = 3;
 /** Clips in a card's sparkline. */
 export const SPARKLINE_CLIPS = 30;
 /** A clip rate is only measured over at least this many monitored clips and this long a span. */
@@ -126,11 +129,15 @@ export function histogramCounts(values: readonly number[], edges: readonly numbe
   return counts;
 }
 
-/** Evenly spaced bin edges covering `values` and [lo, hi] (in index units: always 0 and 1). */
-export function binEdges(values: readonly number[], bins: number, include: [number, number]): number[] {
+/**
+ * Evenly spaced bin edges covering `values` and [lo, hi] (in index units: always 0 and 1), up to
+ * `cap` at most: far-off values (an index of 15) land in the last bin, so the bins near the
+ * threshold stay readable.
+ */
+export function binEdges(values: readonly number[], bins: number, include: [number, number], cap = Infinity): number[] {
   const finite = values.filter(Number.isFinite);
   let lo = Math.min(include[0], ...finite);
-  let hi = Math.max(include[1], ...finite);
+  let hi = Math.min(Math.max(include[1], cap), Math.max(include[1], ...finite));
   if (!(hi > lo)) hi = lo + 1;
   const pad = (hi - lo) * 0.02;
   lo -= pad;
@@ -175,7 +182,7 @@ export function scoreDistribution(
   const monitored = q.seriesPage(machine.id, modelId, undefined, 100_000).map((r) => r.clipScore);
   const heldoutIdx = heldout.map(toIndex);
   const monitoredIdx = monitored.map(toIndex);
-  const edges = binEdges([...heldoutIdx, ...monitoredIdx], bins, [0, 1]);
+  const edges = binEdges([...heldoutIdx, ...monitoredIdx], bins, [0, 1], HISTOGRAM_CAP_INDEX);
   const labelledNormal = normal.slice(heldout.length);
   let roc: ScoreDistribution['roc'] = null;
   if (anomaly.length > 0 && normal.length > 0) {
@@ -202,4 +209,30 @@ export function scoreDistribution(
     labelled: { normal: labelledNormal, anomaly },
     roc,
   };
+}
+
+/** The alarms of a line with machine, file and health index (one scale per machine), newest first. */
+export function alarmList(app: AppContext, f: AlarmFilter, limit: number, offset: number): AlarmListPage {
+  const { ws } = app;
+  app.project(f.projectId);
+  const q = new MonitoringQueries(ws.db);
+  const modelId = app.effectiveModelId(f.projectId);
+  const scales = new Map<number, HealthScaleView | null>();
+  const machines = new Map<number, Machine>();
+  const items = q.alarmPage(f, limit, offset).map(({ id, fileName }) => {
+    const alarm = app.alarm(id);
+    if (!machines.has(alarm.machineId)) {
+      machines.set(alarm.machineId, app.machine(alarm.machineId));
+      scales.set(alarm.machineId, usableScale(ws, alarm.machineId, modelId));
+    }
+    const m = machines.get(alarm.machineId)!;
+    const scale = scales.get(alarm.machineId)!;
+    return {
+      alarm,
+      machine: { id: m.id, type: m.type, name: m.name },
+      fileName,
+      index: scale ? healthIndex(alarm.scoreValue, scale) : null,
+    };
+  });
+  return { items, total: q.alarmCount(f) };
 }

@@ -9,10 +9,24 @@ function finite(x: number | null | undefined): x is number {
   return typeof x === 'number' && Number.isFinite(x);
 }
 
+// Intl formatters are costly to build: one per format, reused (lists render thousands of rows).
+const numberFormats = new Map<number, Intl.NumberFormat>();
+function numberFormat(digits: number): Intl.NumberFormat {
+  let f = numberFormats.get(digits);
+  if (!f) {
+    f = new Intl.NumberFormat('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+    numberFormats.set(digits, f);
+  }
+  return f;
+}
+const DATE_TIME = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+const CLOCK = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+const DAY_CLOCK = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+
 /** A plain number with a fixed number of decimals, or "—". */
 export function fmtNumber(x: number | null | undefined, digits = 2): string {
   if (!finite(x)) return DASH;
-  return x.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+  return numberFormat(digits).format(x);
 }
 
 /** Health index (0 = typical normal, 1 = alarm threshold): two decimals, no unit (it is a ratio). */
@@ -59,7 +73,7 @@ export function fmtRate(perDay: number | null | undefined, what = 'alarms'): str
 
 /** A count with its noun, pluralised: "1 clip", "3 clips". */
 export function fmtCount(n: number, noun: string, plural = `${noun}s`): string {
-  return `${n.toLocaleString('en-US')} ${n === 1 ? noun : plural}`;
+  return `${numberFormat(0).format(n)} ${n === 1 ? noun : plural}`;
 }
 
 /** "3 h ago", "in 5 min", "just now": the hint next to a local date. */
@@ -89,13 +103,7 @@ export function fmtDateTime(iso: string | null | undefined): string {
   if (!iso) return DASH;
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return DASH;
-  return d.toLocaleString(undefined, {
-    day: 'numeric',
-    month: 'short',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-  });
+  return DATE_TIME.format(d);
 }
 
 /** Local time of day, with the date when it is not today: "14:05:09", "28 Nov 14:05". */
@@ -104,9 +112,7 @@ export function fmtClock(iso: string | null | undefined, now: Date = new Date())
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return DASH;
   const sameDay = d.toDateString() === now.toDateString();
-  return sameDay
-    ? d.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' })
-    : d.toLocaleString(undefined, { day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit' });
+  return sameDay ? CLOCK.format(d) : DAY_CLOCK.format(d);
 }
 
 /** Audio format in one line: "WAV PCM 16-bit, 16 kHz, mono". */

@@ -27,6 +27,14 @@ describe('health index inverse and histogram', () => {
     expect(counts[0]).toBe(1);
     expect(counts[9]).toBe(1);
   });
+  it('a cap keeps far-off values in the last bin', () => {
+    const edges = binEdges([0.2, 0.9, 15], 10, [0, 1], 3);
+    expect(edges[10]).toBeLessThan(3.1);
+    expect(edges[10]).toBeGreaterThan(3);
+    const counts = histogramCounts([0.2, 0.9, 15], edges);
+    expect(counts[9]).toBe(1);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(3);
+  });
 });
 
 describe('screen data over a scored line (real job processes)', () => {

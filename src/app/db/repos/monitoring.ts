@@ -16,6 +16,13 @@ const SERIES_SELECT = `SELECT r.id AS recordingId, r.file_name AS fileName, r.im
   FROM recording r JOIN score s ON s.recording_id = r.id AND s.model_id = @modelId
   LEFT JOIN alarm a ON a.score_id = s.id`;
 
+export interface AlarmFilter {
+  projectId: number;
+  machineId?: number;
+  status?: AlarmStatus[];
+  since?: string;
+}
+
 /** Read-only queries behind the machine views: score series, flagged clips, clip rate. */
 export class MonitoringQueries {
   constructor(private readonly db: Db) {}
@@ -70,6 +77,25 @@ export class MonitoringQueries {
     return (this.db.prepare('SELECT id FROM alarm WHERE score_id = ?').pluck().get(scoreId) as number | undefined) ?? null;
   }
 
+  /** Alarm ids of a line matching the filters, newest first, with the file name of their clip. */
+  alarmPage(f: AlarmFilter, limit: number, offset: number): { id: number; fileName: string }[] {
+    const { where, args } = alarmWhere(f);
+    return this.db
+      .prepare(
+        `SELECT a.id AS id, r.file_name AS fileName FROM alarm a JOIN recording r ON r.id = a.recording_id
+          WHERE ${where} ORDER BY a.created_at DESC, a.id DESC LIMIT ? OFFSET ?`,
+      )
+      .all(...args, limit, offset) as { id: number; fileName: string }[];
+  }
+
+  alarmCount(f: AlarmFilter): number {
+    const { where, args } = alarmWhere(f);
+    return this.db
+      .prepare(`SELECT count(*) FROM alarm a JOIN recording r ON r.id = a.recording_id WHERE ${where}`)
+      .pluck()
+      .get(...args) as number;
+  }
+
   /** Count and arrival span of a machine's monitored clips (the clip rate behind alarms per day). */
   monitoredArrivals(machineId: number): { clips: number; first: string | null; last: string | null } {
     return this.db
@@ -79,4 +105,22 @@ export class MonitoringQueries {
       )
       .get(machineId) as { clips: number; first: string | null; last: string | null };
   }
+}
+
+function alarmWhere(f: AlarmFilter): { where: string; args: unknown[] } {
+  const where = ['r.project_id = ?'];
+  const args: unknown[] = [f.projectId];
+  if (f.machineId !== undefined) {
+    where.push('r.machine_id = ?');
+    args.push(f.machineId);
+  }
+  if (f.status?.length) {
+    where.push(`a.status IN (${f.status.map(() => '?').join(',')})`);
+    args.push(...f.status);
+  }
+  if (f.since) {
+    where.push('a.created_at >= ?');
+    args.push(new Date(f.since).toISOString());
+  }
+  return { where: where.join(' AND '), args };
 }

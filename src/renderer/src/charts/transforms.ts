@@ -88,26 +88,56 @@ export function windowRegions(score: NonNullable<ClipInspection['score']>, thres
   });
 }
 
-/**
- * Heat-map cells of the deviation map: [column, band, σ] (ECharts heatmap data), plus the largest
- * |σ| for a symmetric colour scale centred on 0 (at least `minRange`, at most `maxRange`).
- */
-export function deviationCells(
-  dev: ClipInspection['deviation'],
-  minRange = 3,
-  maxRange = 8,
-): { cells: [number, number, number][]; range: number } {
-  const bands = dev.bandsHz.length;
-  const columns = dev.columnStartS.length;
-  const cells: [number, number, number][] = new Array(columns * bands);
+/** Symmetric colour range of a deviation map, σ: its largest |value|, between `minRange` and `maxRange`. */
+export function deviationRange(values: readonly number[], minRange = 3, maxRange = 8): number {
   let maxAbs = 0;
-  for (let c = 0; c < columns; c++)
+  for (const v of values) if (Math.abs(v) > maxAbs) maxAbs = Math.abs(v);
+  return Math.min(maxRange, Math.max(minRange, Math.ceil(maxAbs)));
+}
+
+function hexRgb(hex: string): [number, number, number] {
+  const n = parseInt(hex.slice(1), 16);
+  return [(n >> 16) & 255, (n >> 8) & 255, n & 255];
+}
+
+/** Colour of `v` on `colors` spread evenly over [−range, +range] (linear between stops, clamped). */
+export function divergingColor(v: number, range: number, colors: readonly string[]): [number, number, number] {
+  const f = Math.min(1, Math.max(0, (v + range) / (2 * range))) * (colors.length - 1);
+  const k = Math.min(colors.length - 2, Math.floor(f));
+  const a = hexRgb(colors[k]!);
+  const b = hexRgb(colors[k + 1]!);
+  const t = f - k;
+  return [0, 1, 2].map((i) => Math.round(a[i]! + (b[i]! - a[i]!) * t)) as [number, number, number];
+}
+
+/**
+ * The deviation map's columns inside the visible time range as RGBA pixels, one per cell: width =
+ * visible columns, height = bands with the highest band in the top row. Null when none is visible.
+ */
+export function deviationImage(
+  dev: ClipInspection['deviation'],
+  view: { startS: number; endS: number },
+  range: number,
+  colors: readonly string[],
+): { rgba: Uint8ClampedArray<ArrayBuffer>; width: number; height: number; startS: number; endS: number } | null {
+  const bands = dev.bandsHz.length;
+  const cols: number[] = [];
+  dev.columnStartS.forEach((s, c) => {
+    if (dev.columnEndS[c]! > view.startS && s < view.endS) cols.push(c);
+  });
+  if (!cols.length || !bands) return null;
+  const rgba = new Uint8ClampedArray(cols.length * bands * 4);
+  cols.forEach((c, x) => {
     for (let b = 0; b < bands; b++) {
-      const v = dev.values[c * bands + b]!;
-      cells[c * bands + b] = [c, b, v];
-      if (Math.abs(v) > maxAbs) maxAbs = Math.abs(v);
+      const [r, g, bl] = divergingColor(dev.values[c * bands + b]!, range, colors);
+      const o = ((bands - 1 - b) * cols.length + x) * 4;
+      rgba[o] = r;
+      rgba[o + 1] = g;
+      rgba[o + 2] = bl;
+      rgba[o + 3] = 255;
     }
-  return { cells, range: Math.min(maxRange, Math.max(minRange, Math.ceil(maxAbs))) };
+  });
+  return { rgba, width: cols.length, height: bands, startS: dev.columnStartS[cols[0]!]!, endS: dev.columnEndS[cols.at(-1)!]! };
 }
 
 /** The bands that depart most from normal (by |σ|), strongest first: "where in frequency". */
