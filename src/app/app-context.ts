@@ -55,7 +55,7 @@ export class AppContext {
         afterJob(this, job);
       },
     });
-    this.jobs.on('job', (j) => this.events.emit('job', j));
+    this.jobs.on('job', (j) => this.events.emit('job', jobEvent(j)));
     this.jobs.on('alarm', (a) => this.events.emit('alarm', a));
     this.jobs.on('trainingEpoch', (e) => this.events.emit('trainingEpoch', e));
   }
@@ -122,6 +122,17 @@ export class AppContext {
   ): void {
     this.ws.audit.write({ actor, action, entity, entityId, details });
   }
+}
+
+/** The log tail a job event carries: `jobs/get` has the whole log. */
+export const JOB_EVENT_LOG_CHARS = 4000;
+
+/**
+ * A job as an event: every progress tick of a long job is one event, and a log of thousands of
+ * lines (one per failed file) in each would cost every open screen a long JSON parse per tick.
+ */
+export function jobEvent(job: Job): Job {
+  return job.log.length <= JOB_EVENT_LOG_CHARS ? job : { ...job, log: job.log.slice(-JOB_EVENT_LOG_CHARS) };
 }
 
 function required<T>(entity: string, get: (id: number) => T | undefined): (id: number) => T {

@@ -589,7 +589,7 @@ export type ApiResult<M extends ApiMethod> = NonNullable<(typeof API_METHODS)[M]
 
 /** Events pushed to clients (SSE in web mode, IPC in the desktop app). */
 export interface ApiEvents {
-  /** A job was queued, progressed or finished. */
+  /** A job was queued, progressed or finished (its `log`: the last 4,000 characters; `jobs/get` has all). */
   job: Job;
   /** A score crossed its machine's threshold. */
   alarm: Alarm;

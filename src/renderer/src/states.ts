@@ -27,3 +27,12 @@ export function toDisplayState(state: string | null | undefined): DisplayState {
   if (s === 'ok' || s === 'watch' || s === 'alarm' || s === 'check-recording') return s;
   return 'no-model';
 }
+
+/** Alarm statuses in words (one vocabulary on every screen). */
+export const ALARM_STATUS_WORD: Record<string, string> = {
+  new: 'new',
+  acknowledged: 'acknowledged',
+  confirmed_anomaly: 'confirmed anomaly',
+  false_alarm: 'false alarm',
+  cleared: 'cleared',
+};

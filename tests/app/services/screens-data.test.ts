@@ -3,6 +3,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { AppService } from '../../../src/app/services/app-service.ts';
 import { appInternals } from '../../../src/app/internals.ts';
+import { jobEvent, JOB_EVENT_LOG_CHARS } from '../../../src/app/app-context.ts';
+import type { Job } from '../../../src/shared/domain.ts';
 import { quantile } from '../../../src/app/services/thresholds.ts';
 import { binEdges, histogramCounts } from '../../../src/app/services/monitoring.ts';
 import { healthIndex } from '../../../src/app/services/health.ts';
@@ -34,6 +36,17 @@ describe('health index inverse and histogram', () => {
     const counts = histogramCounts([0.2, 0.9, 15], edges);
     expect(counts[9]).toBe(1);
     expect(counts.reduce((a, b) => a + b, 0)).toBe(3);
+  });
+});
+
+describe('job events', () => {
+  it('carry the tail of a long log, not all of it; short logs unchanged', () => {
+    const job = { id: 1, log: Array.from({ length: 2000 }, (_, i) => `file ${i}: cannot be read`).join('\n') } as Job;
+    const e = jobEvent(job);
+    expect(e.log).toHaveLength(JOB_EVENT_LOG_CHARS);
+    expect(job.log.endsWith(e.log)).toBe(true);
+    const short = { id: 2, log: 'scored 3 recordings' } as Job;
+    expect(jobEvent(short)).toBe(short);
   });
 });
 

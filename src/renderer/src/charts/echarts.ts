@@ -71,7 +71,8 @@ export function chartTheme(el: Element = document.documentElement): ChartTheme {
 /** Axis styling shared by every chart: readable labels, quiet grid lines. */
 export function axisStyle(t: ChartTheme) {
   return {
-    axisLine: { lineStyle: { color: t.muted } },
+    // Axes sit at the edge of the plot, not where the other axis crosses 0 (indices go negative).
+    axisLine: { onZero: false, lineStyle: { color: t.muted } },
     axisLabel: { color: t.muted, fontSize: 12 },
     nameTextStyle: { color: t.muted, fontSize: 12 },
     splitLine: { lineStyle: { color: t.grid } },

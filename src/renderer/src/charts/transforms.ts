@@ -162,3 +162,8 @@ export function stepInWalk(walk: readonly number[], current: number, step: 1 | -
   const j = i + step;
   return j >= 0 && j < walk.length ? walk[j]! : null;
 }
+
+/** Which of `n` mel bands get an axis label: the lowest, the highest and three between. */
+export function labelledBands(n: number): Set<number> {
+  return new Set([0, Math.round(n * 0.25), Math.round(n * 0.5), Math.round(n * 0.75), n - 1]);
+}
