@@ -19,6 +19,11 @@ export interface AppServiceOptions extends JobManagerOptions {
    * (A) with a newly trained one (B) before the decision is taken.
    */
   promotionComparison?: (comparison: ModelComparison) => ModelComparison;
+  /**
+   * Folders `files/listFolder` may list (web mode: the server's import roots); null or absent:
+   * anywhere (the desktop's local user).
+   */
+  importRoots?: string[] | null;
 }
 
 /** The handler of every contract method: validated arguments and the caller's name in, result out. */
@@ -52,6 +57,7 @@ export class AppContext {
     });
     this.jobs.on('job', (j) => this.events.emit('job', jobEvent(j)));
     this.jobs.on('alarm', (a) => this.events.emit('alarm', a));
+    this.jobs.on('trainingEpoch', (e) => this.events.emit('trainingEpoch', e));
   }
 
   emit<E extends keyof ApiEvents>(event: E, payload: ApiEvents[E]): void {

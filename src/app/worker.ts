@@ -11,6 +11,7 @@ import { testGate } from './jobs/test-gate.ts';
 import type { JobHandler } from './jobs/context.ts';
 import type { JobKind } from '../shared/domain.ts';
 import { Workspace } from './workspace.ts';
+import os from 'node:os';
 
 interface ParentPort {
   on(event: 'message', listener: (e: { data: unknown }) => void): void;
@@ -38,6 +39,14 @@ function onMessage(listener: (m: ToWorker) => void): void {
 
 // Without the application there is nobody to report to: stop rather than linger as an orphan.
 process.on('disconnect', () => process.exit(2));
+
+// Jobs (training above all) take every core they get: they run below the application's priority
+// so that the window and the web server stay responsive while they work.
+try {
+  os.setPriority(Math.min(19, os.getPriority() + 10));
+} catch {
+  // Not permitted here (some containers): the job runs at the application's priority.
+}
 
 const PROGRESS_INTERVAL_MS = 200;
 const abort = new AbortController();
@@ -75,6 +84,7 @@ async function run(m: Extract<ToWorker, { type: 'run' }>): Promise<void> {
         },
         log: (line) => void send({ type: 'log', line }),
         alarm: (alarm: Alarm) => void send({ type: 'alarm', alarm }),
+        trainingEpoch: (epoch) => void send({ type: 'trainingEpoch', epoch }),
         checkpoint: async (done) => {
           if (gate) await gate(done, abort.signal);
         },

@@ -25,8 +25,16 @@ export interface WebServerOptions {
   importRoots?: string[];
 }
 
-/** Methods whose arguments name folders or files on the server. */
-const PATH_METHODS = new Set(['recordings/import', 'projects/watch']);
+/**
+ * Methods whose arguments name folders or files on the server: the import, its dry run, the
+ * watched folder and the folder listing of path completion.
+ */
+const PATH_METHODS = new Set([
+  'recordings/import',
+  'recordings/importPreview',
+  'projects/watch',
+  'files/listFolder',
+]);
 
 function realOrResolved(p: string): string {
   const abs = path.resolve(p);
@@ -229,10 +237,11 @@ export async function startWebServer(app: AppService, opts: WebServerOptions = {
     if (typeof body !== 'object' || Array.isArray(body))
       return sendError(reply, 'bad_request', 'the request body must be a JSON object of arguments');
     if (PATH_METHODS.has(method)) {
-      const args = body as { sources?: unknown; dir?: unknown };
+      const args = body as { sources?: unknown; dir?: unknown; path?: unknown };
       const paths = [
         ...(Array.isArray(args.sources) ? args.sources : []),
         ...(typeof args.dir === 'string' ? [args.dir] : []),
+        ...(typeof args.path === 'string' ? [args.path] : []),
       ].filter((p): p is string => typeof p === 'string');
       checkPaths(paths, opts.importRoots, host);
     }

@@ -10,6 +10,7 @@ import type {
   Alarm,
   AuditEntry,
   ImportError,
+  TrainingEpoch,
   Job,
   Machine,
   Model,
@@ -36,18 +37,35 @@ export const IMPORT_MAPPINGS = ['auto', 'dcase', 'folder-per-machine', 'single-m
 
 /** The import arguments' fields (the job's parameters extend them); `importArgs` validates a request. */
 export const importArgsShape = z.object({
-    projectId: id,
-    /** Folders (searched recursively) and/or files. */
-    sources: z.array(z.string().min(1)).min(1).max(100_000),
-    /** auto: DCASE layout when recognised, else one folder per machine (or `machine` if given). */
-    mapping: z.enum(IMPORT_MAPPINGS).default('auto'),
-    machine: z.object({ type: name, name }).optional(),
-    /** Default: from the DCASE layout, else "train". */
-    role: role.optional(),
-    /** Default: from the file name (normal_/anomaly_ prefix), else normal for train, unknown otherwise. */
-    label: label.optional(),
-    /** Copy files into the workspace (true) or reference them where they are (false). */
-    copy: z.boolean().default(false),
+  projectId: id,
+  /** Folders (searched recursively) and/or files. */
+  sources: z.array(z.string().min(1)).min(1).max(100_000),
+  /** auto: DCASE layout when recognised, else one folder per machine (or `machine` if given). */
+  mapping: z.enum(IMPORT_MAPPINGS).default('auto'),
+  machine: z.object({ type: name, name }).optional(),
+  /** Default: from the DCASE layout, else "train". */
+  role: role.optional(),
+  /** Default: from the file name (normal_/anomaly_ prefix), else normal for train, unknown otherwise. */
+  label: label.optional(),
+  /** Copy files into the workspace (true) or reference them where they are (false). */
+  copy: z.boolean().default(false),
+  /**
+   * Corrections to groups of the import preview (`ImportPreviewGroup.key`): every file of that
+   * group gets this machine, role and/or label instead of the one the mapping chose.
+   */
+  groups: z
+    .array(
+      z
+        .object({
+          key: z.string().min(1).max(1000),
+          machine: z.object({ type: name, name }).strict().optional(),
+          role: role.optional(),
+          label: label.optional(),
+        })
+        .strict(),
+    )
+    .max(1000)
+    .optional(),
 });
 
 /** "single-machine" mapping needs the machine to put every file on. */
@@ -236,12 +254,175 @@ export interface ModelComparison {
   }[];
 }
 
+// --- set up and learn (lines, machines, import preview, training plan, jobs, about) ---------
+
+/** Files of an import that map to the same machine, role and label: the unit the preview edits. */
+export interface ImportPreviewGroup {
+  /** Stable id of the group; `recordings/import` takes corrections by this key (`groups`). */
+  key: string;
+  machine: { type: string; name: string; /** Already a machine of the line. */ exists: boolean };
+  role: Recording['role'];
+  label: Recording['label'];
+  /** How the machine was decided: the DCASE layout, the file's folder, or the import's `machine`. */
+  mappedBy: 'dcase-layout' | 'folder' | 'given';
+  files: number;
+  /** Total audio length of the files that decoded, seconds. */
+  durationS: number;
+  /** Files whose content the line already has (or that repeat another file of this import). */
+  duplicates: number;
+  /** Files that will fail (see `ImportPreview.failures`). */
+  failing: number;
+  /** Up to three file paths, for the person to recognise the group. */
+  examples: string[];
+}
+
+/** What an import would do, without writing anything (`recordings/importPreview`). */
+export interface ImportPreview {
+  /** Audio files found under the sources. */
+  found: number;
+  /**
+   * found = willImport + duplicates + willFail, as the import counts them (files past
+   * `PREVIEW_CHECK_LIMIT` count as willImport, unchecked).
+   */
+  willImport: number;
+  duplicates: number;
+  willFail: number;
+  /** Sources (folders or files given) that cannot be read at all; listed in `failures` too. */
+  unreadableSources: number;
+  /** Which mappings decided the machines, e.g. ["dcase-layout"] or ["folder"]. */
+  layouts: ImportPreviewGroup['mappedBy'][];
+  groups: ImportPreviewGroup[];
+  /** Every file (or source) that will fail, with the reason in a sentence naming the file. */
+  failures: { path: string; error: string }[];
+  /** First duplicates: the file and what it duplicates. */
+  duplicateFiles: { path: string; of: string }[];
+  /** Files decoded to check them; files past `PREVIEW_CHECK_LIMIT` are only listed, not checked. */
+  checked: number;
+  /** Machines the import would create in the line. */
+  newMachines: { type: string; name: string }[];
+}
+
+/** Files past this many are mapped but not decoded by the preview (it would take as long as the import). */
+export const PREVIEW_CHECK_LIMIT = 2000;
+
+/** One folder's listing for path completion (web mode: only inside the server's import roots). */
+export interface FolderListing {
+  /** The folder listed; null for the list of roots. */
+  path: string | null;
+  /** The folder above, when it may be listed too. */
+  parent: string | null;
+  folders: { name: string; path: string }[];
+  /** Audio files directly in this folder (recursively counted by the preview, not here). */
+  audioFiles: number;
+  /** Folders the server may read; null when it may read anywhere (desktop, loopback web mode). */
+  roots: string[] | null;
+  /** More than `FOLDER_LISTING_LIMIT` sub-folders: the list is cut. */
+  truncated: boolean;
+}
+export const FOLDER_LISTING_LIMIT = 500;
+
+/** What `models/train` would use, and what each preset costs on this machine. */
+export interface TrainingPlan {
+  machines: {
+    machine: Machine;
+    /** Normal training clips (imported as train, or false alarms added to training). */
+    clips: number;
+    /** 313-frame analysis windows those clips give. */
+    windows: number;
+    /** Set when the machine has fewer clips than `MIN_TRAINING_CLIPS`: a sentence. */
+    warning: string | null;
+  }[];
+  /** Machines with at least one clip: the classes the network learns (≥ 2 needed). */
+  classes: number;
+  windows: number;
+  presets: {
+    preset: 'quick' | 'standard' | 'paper';
+    epochs: number;
+    /** Windows drawn per epoch (a random subset for quick). */
+    windowsPerEpoch: number;
+    description: string;
+    /** Estimated seconds of the epochs at the measured throughput; null before any measurement. */
+    estimateS: number | null;
+  }[];
+  /** The training throughput this machine reached last (median of the epochs of the newest model). */
+  throughput: { samplesPerS: number; modelId: number; measuredAt: string } | null;
+  /** Null when training can start; otherwise why not, in a sentence. */
+  blocker: string | null;
+}
+/** Fewer normal training clips than this per machine get a warning in the training plan. */
+export const MIN_TRAINING_CLIPS = 10;
+
+/** What deleting a line or a machine removes, and what it leaves alone. */
+export interface DeletionImpact {
+  machines: number;
+  recordings: number;
+  /** Recordings whose audio was copied into the workspace: those copies are deleted. */
+  copiedRecordings: number;
+  copiedBytes: number;
+  /** Recordings that reference the user's files: the files stay where they are. */
+  referencedRecordings: number;
+  models: number;
+  scores: number;
+  alarms: number;
+  /** Queued or running jobs: they must be cancelled first. */
+  activeJobs: number;
+}
+
+/** One factory line on the Lines screen. */
+export interface LineSummary {
+  project: Project;
+  machines: number;
+  /** Machines per state (the line overview's state rule: `monitoring/lineOverview`). */
+  states: Record<MachineState, number>;
+  openAlarms: number;
+  recordings: number;
+  activeModel: { id: number; name: string; kind: Model['kind'] } | null;
+  /** Newest import, finished job or alarm of the line; null for a line nothing happened in. */
+  lastActivityAt: string | null;
+  /** Queued or running jobs of the line. */
+  activeJobs: number;
+}
+
+/** What activating a model would do to the line's alarms (the alarm rule on its stored scores). */
+export interface ActivationPreview {
+  modelId: number;
+  machines: {
+    machine: Machine;
+    /** The model's threshold for the machine; null: it has none (the machine shows "no model"). */
+    threshold: number | null;
+    /** Clips that would get an alarm / whose untriaged alarm would be cleared. */
+    raise: number;
+    clear: number;
+    /** Test/monitor clips the model has not scored yet (scored right after activation). */
+    unscored: number;
+  }[];
+  raise: number;
+  clear: number;
+}
+
+/** The About screen: versions, backend, workspace, database size and the doctor report. */
+export interface AboutInfo {
+  version: string;
+  node: string;
+  workspace: string;
+  databaseBytes: number;
+  schemaVersion: number;
+  tfBackend: string;
+  /** The backend with threads and the backends skipped, with why. */
+  tfBackendDetail: string;
+  tfjs: string;
+  /** `auscult doctor`'s report, as text to paste into a bug report. */
+  doctor: string;
+}
+
 export const API_METHODS = {
   'app/info': returns<{ version: string; workspace: string; tfBackend: string; schemaVersion: number }>()(
     z.object({}).strict(),
   ),
 
   'projects/list': returns<Project[]>()(z.object({}).strict()),
+  /** Every line with its machine states, open alarms and last activity (the Lines screen). */
+  'projects/overview': returns<LineSummary[]>()(z.object({}).strict()),
   'projects/get': returns<Project>()(z.object({ projectId: id }).strict()),
   'projects/create': returns<Project>()(z.object({ name, description: text(2000).default('') }).strict()),
   'projects/update': returns<Project>()(
@@ -278,6 +459,10 @@ export const API_METHODS = {
       .strict(),
   ),
   'machines/delete': returns<{ deleted: boolean }>()(z.object({ machineId: id }).strict()),
+  /** Moves a machine with its recordings to another line; its scores, thresholds and alarms (of this line's models) go. */
+  'machines/move': returns<Machine>()(z.object({ machineId: id, projectId: id }).strict()),
+  'machines/deletionImpact': returns<DeletionImpact>()(z.object({ machineId: id }).strict()),
+  'projects/deletionImpact': returns<DeletionImpact>()(z.object({ projectId: id }).strict()),
 
   'recordings/list': returns<{ total: number; items: RecordingRow[] }>()(
     z
@@ -314,6 +499,12 @@ export const API_METHODS = {
     z.object({ recordingId: id, label, addToTraining: z.boolean().optional() }).strict(),
   ),
   'recordings/import': returns<Job>()(importArgs),
+  /** A dry run of `recordings/import` with the same arguments: nothing is written. */
+  'recordings/importPreview': returns<ImportPreview>()(importArgs),
+  /** Sub-folders of a folder (no path: the roots), for path completion; web mode: inside the import roots only. */
+  'files/listFolder': returns<FolderListing>()(
+    z.object({ path: z.string().min(1).max(4096).optional() }).strict(),
+  ),
   'recordings/importErrors': returns<ImportError[]>()(
     z.object({ projectId: id, jobId: id.optional(), limit: limit }).strict(),
   ),
@@ -323,12 +514,18 @@ export const API_METHODS = {
   ),
   'jobs/get': returns<Job>()(z.object({ jobId: id }).strict()),
   'jobs/cancel': returns<Job>()(z.object({ jobId: id }).strict()),
+  /** Runs a failed, cancelled or interrupted job again (a training resumes from its checkpoint). */
+  'jobs/retry': returns<Job>()(z.object({ jobId: id }).strict()),
 
   'models/list': returns<Model[]>()(z.object({ projectId: id }).strict()),
   'models/train': returns<{ model: Model; job: Job }>()(trainArgs),
+  /** The machines, clips and windows a training would use and each preset's estimated time here. */
+  'models/trainingPlan': returns<TrainingPlan>()(z.object({ projectId: id }).strict()),
   /** Continues an interrupted training from its last checkpoint. */
   'models/resume': returns<{ model: Model; job: Job }>()(z.object({ modelId: id }).strict()),
   'models/activate': returns<Project>()(z.object({ projectId: id, modelId: id }).strict()),
+  /** Dry run of `models/activate`: alarms it would raise and clear, per machine. */
+  'models/activationPreview': returns<ActivationPreview>()(z.object({ projectId: id, modelId: id }).strict()),
   'models/compare': returns<ModelComparison>()(z.object({ projectId: id, modelA: id, modelB: id }).strict()),
 
   /** Scores the project's unscored test/monitor recordings (or the given ones) with a model (default: active). */
@@ -375,6 +572,7 @@ export const API_METHODS = {
       .strict(),
   ),
 
+  'app/about': returns<AboutInfo>()(z.object({}).strict()),
   'dashboard/summary': returns<DashboardSummary>()(z.object({ projectId: id }).strict()),
   'audit/list': returns<AuditEntry[]>()(
     z.object({ entity: z.string().max(50).optional(), entityId: id.optional(), limit }).strict(),
@@ -397,9 +595,11 @@ export interface ApiEvents {
   job: Job;
   /** A score crossed its machine's threshold. */
   alarm: Alarm;
+  /** A training epoch ended (the same record is kept in the model's `metrics.history`). */
+  trainingEpoch: TrainingEpoch;
 }
 export type ApiEventName = keyof ApiEvents;
-export const API_EVENTS: readonly ApiEventName[] = ['job', 'alarm'];
+export const API_EVENTS: readonly ApiEventName[] = ['job', 'alarm', 'trainingEpoch'];
 
 export type ApiErrorCode =
   'bad_request' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'payload_too_large' | 'internal';

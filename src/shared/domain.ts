@@ -107,6 +107,25 @@ export interface Model {
   trainedAt: string | null;
 }
 
+/** One finished training epoch, as the job reports it live and the model keeps it (`metrics.history`). */
+export interface TrainingEpoch {
+  jobId: number;
+  modelId: number;
+  projectId: number;
+  /** 1-based. */
+  epoch: number;
+  epochs: number;
+  /** Mean training loss of the epoch (weighted cross-entropy + L2). */
+  loss: number;
+  /** The adaptive scale ŝ at the end of the epoch. */
+  scale: number;
+  /** Training windows per second over the run so far. */
+  samplesPerS: number;
+  /** Estimated seconds until the last epoch ends. */
+  etaS: number;
+  at: string;
+}
+
 export interface Job {
   id: number;
   projectId: number | null;

@@ -1,8 +1,13 @@
 import type { AppContext, Handlers } from '../app-context.ts';
+import { listFolder } from '../services/folders.ts';
+import { previewImport } from '../services/import-preview.ts';
 
-type ImportHandlers = Pick<Handlers, 'recordings/import' | 'recordings/importErrors'>;
+type ImportHandlers = Pick<
+  Handlers,
+  'recordings/import' | 'recordings/importErrors' | 'recordings/importPreview' | 'files/listFolder'
+>;
 
-/** Imports run as jobs; their per-file errors are kept and listed. */
+/** Imports run as jobs; their per-file errors are kept and listed; a dry run previews them. */
 export function importHandlers(app: AppContext): ImportHandlers {
   return {
     'recordings/import': (args, actor) => {
@@ -11,6 +16,12 @@ export function importHandlers(app: AppContext): ImportHandlers {
       app.audit(actor, 'import', 'project', args.projectId, { jobId: job.id, sources: args.sources.length });
       return job;
     },
+    'recordings/importPreview': (args) => {
+      app.project(args.projectId);
+      return previewImport(app.ws, args);
+    },
+    // Path completion of the import and watched-folder fields (web mode: inside the import roots).
+    'files/listFolder': ({ path }) => listFolder(path, app.opts.importRoots ?? null),
     'recordings/importErrors': ({ projectId, jobId, limit }) => {
       app.project(projectId);
       return app.ws.recordings.importErrors({ projectId, jobId, limit });

@@ -1,5 +1,6 @@
 import type { AppContext } from '../app-context.ts';
 import { ConflictError } from '../errors.ts';
+import { assertNoActiveJobs, deleteWithFiles, deletionImpact, moveMachine } from '../services/line-admin.ts';
 import { machineOverviews } from '../services/machine-overview.ts';
 import type { DomainHandlers } from './types.ts';
 
@@ -37,10 +38,28 @@ export function machineHandlers(app: AppContext): DomainHandlers<'machines'> {
       return m;
     },
     'machines/delete': ({ machineId }, actor) => {
-      app.machine(machineId);
-      const deleted = ws.machines.delete(machineId);
-      app.audit(actor, 'delete', 'machine', machineId);
-      return { deleted };
+      const machine = app.machine(machineId);
+      assertNoActiveJobs(ws, machine.projectId, `machine ${machine.type}/${machine.name}`);
+      const removed = deleteWithFiles(ws, { projectId: machine.projectId, machineId });
+      app.audit(actor, 'delete', 'machine', machineId, {
+        type: machine.type,
+        name: machine.name,
+        ...removed,
+      });
+      return { deleted: true };
+    },
+    'machines/deletionImpact': ({ machineId }) => {
+      const machine = app.machine(machineId);
+      return deletionImpact(ws, { projectId: machine.projectId, machineId });
+    },
+    'machines/move': ({ machineId, projectId }, actor) => {
+      const machine = app.machine(machineId);
+      app.project(projectId);
+      const moved = moveMachine(ws, machine, projectId);
+      app.audit(actor, 'move', 'machine', machineId, { from: machine.projectId, to: projectId });
+      // The recordings are new to this line: its model scores them.
+      if (moved.projectId !== machine.projectId) app.enqueueScoring(projectId);
+      return moved;
     },
   };
 }

@@ -2,7 +2,8 @@ import { trainingConfigSchema } from '../../shared/training-config.ts';
 import type { AppContext } from '../app-context.ts';
 import { ConflictError, InvalidRequestError } from '../errors.ts';
 import { compareModels } from '../services/model-comparison.ts';
-import { reevaluateProject } from '../services/alarm-rule.ts';
+import { trainingPlan } from '../services/training-plan.ts';
+import { planAlarms, reevaluateProject } from '../services/alarm-rule.ts';
 import type { DomainHandlers } from './types.ts';
 
 /** Models: training (a job), resuming, activation, comparison. */
@@ -78,6 +79,33 @@ export function modelHandlers(app: AppContext): DomainHandlers<'models'> {
       app.emitAlarms(raised);
       app.enqueueScoring(projectId, { modelId });
       return app.project(projectId);
+    },
+    'models/trainingPlan': ({ projectId }) => {
+      app.project(projectId);
+      return trainingPlan(ws, projectId);
+    },
+    'models/activationPreview': ({ projectId, modelId }) => {
+      const model = app.model(modelId);
+      if (model.projectId !== projectId)
+        throw new InvalidRequestError(`model ${modelId} belongs to another project`);
+      const unscored = ws.recordings.unscored(projectId, modelId);
+      const machines = ws.machines.list(projectId).map((machine) => {
+        const threshold = ws.thresholds.active(machine.id, modelId)?.value ?? null;
+        const plan = planAlarms(ws, machine.id, modelId, threshold);
+        return {
+          machine,
+          threshold,
+          raise: plan.raise.length,
+          clear: plan.clear.length,
+          unscored: unscored.filter((r) => r.machineId === machine.id).length,
+        };
+      });
+      return {
+        modelId,
+        machines,
+        raise: machines.reduce((n, m) => n + m.raise, 0),
+        clear: machines.reduce((n, m) => n + m.clear, 0),
+      };
     },
     'models/compare': ({ projectId, modelA, modelB }) => compareModels(app, projectId, modelA, modelB),
   };

@@ -1,6 +1,8 @@
 import path from 'node:path';
 import type { AppContext } from '../app-context.ts';
 import { ConflictError, InvalidRequestError } from '../errors.ts';
+import { assertNoActiveJobs, deleteWithFiles, deletionImpact } from '../services/line-admin.ts';
+import { lineSummary } from '../services/lines-overview.ts';
 import type { DomainHandlers } from './types.ts';
 
 /** Projects (one per factory line) and their watched folders. */
@@ -8,6 +10,11 @@ export function projectHandlers(app: AppContext): DomainHandlers<'projects'> {
   const { ws } = app;
   return {
     'projects/list': () => ws.projects.list(),
+    'projects/overview': () => ws.projects.list().map((p) => lineSummary(app, p, app.effectiveModelId(p.id))),
+    'projects/deletionImpact': ({ projectId }) => {
+      app.project(projectId);
+      return deletionImpact(ws, { projectId });
+    },
     'projects/get': ({ projectId }) => app.project(projectId),
     'projects/create': ({ name, description }, actor) => {
       if (ws.projects.byName(name)) throw new ConflictError(`a project named "${name}" already exists`);
@@ -24,11 +31,13 @@ export function projectHandlers(app: AppContext): DomainHandlers<'projects'> {
       return p;
     },
     'projects/delete': async ({ projectId }, actor) => {
-      app.project(projectId);
+      const project = app.project(projectId);
+      assertNoActiveJobs(ws, projectId, `line "${project.name}"`);
       await app.watched?.stop(projectId);
-      const deleted = ws.projects.delete(projectId);
-      app.audit(actor, 'delete', 'project', projectId);
-      return { deleted };
+      // Rows and the workspace's own files (copied audio, model folders); never the user's files.
+      const removed = deleteWithFiles(ws, { projectId });
+      app.audit(actor, 'delete', 'project', projectId, { name: project.name, ...removed });
+      return { deleted: true };
     },
     'projects/watch': async ({ projectId, dir, copy }, actor) => {
       app.project(projectId);

@@ -1,4 +1,4 @@
-import type { Alarm, JobKind } from '../../shared/domain.ts';
+import type { Alarm, JobKind, TrainingEpoch } from '../../shared/domain.ts';
 import type { Workspace } from '../workspace.ts';
 import type { JobParams } from './params.ts';
 import { JobCancelledError } from './protocol.ts';
@@ -14,6 +14,8 @@ export interface JobContext {
   log(line: string): void;
   /** Announces a newly raised alarm to the application (it becomes an API event). */
   alarm(alarm: Alarm): void;
+  /** Announces a finished training epoch (it becomes the `trainingEpoch` API event). */
+  trainingEpoch(epoch: TrainingEpoch): void;
   /**
    * Called by handlers after each unit of work (file, recording) with the number done so far.
    * A test-only hook (see `worker.ts`): it may pause there until a test releases it, so that a

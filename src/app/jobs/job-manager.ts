@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { Alarm, Job, JobKind } from '../../shared/domain.ts';
+import type { Alarm, Job, JobKind, TrainingEpoch } from '../../shared/domain.ts';
 import type { Workspace } from '../workspace.ts';
 import { forkLauncher, WORKER_ENTRY, type JobProcess, type JobProcessLauncher } from './launcher.ts';
 import type { FromWorker } from './protocol.ts';
@@ -25,6 +25,7 @@ export interface JobManagerOptions {
 interface JobEvents {
   job: [Job];
   alarm: [Alarm];
+  trainingEpoch: [TrainingEpoch];
 }
 
 interface Running {
@@ -204,6 +205,9 @@ export class JobManager {
         break;
       case 'alarm':
         this.emitter.emit('alarm', m.alarm);
+        break;
+      case 'trainingEpoch':
+        this.emitter.emit('trainingEpoch', m.epoch);
         break;
       case 'done':
         this.ws.jobs.finish(id, 'succeeded', { result: m.result });

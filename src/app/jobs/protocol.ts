@@ -1,4 +1,4 @@
-import type { Alarm, JobKind } from '../../shared/domain.ts';
+import type { Alarm, JobKind, TrainingEpoch } from '../../shared/domain.ts';
 
 /** Messages from the application process to a job process. */
 export type ToWorker =
@@ -10,6 +10,7 @@ export type FromWorker =
   | { type: 'progress'; progress: number; message: string }
   | { type: 'log'; line: string }
   | { type: 'alarm'; alarm: Alarm }
+  | { type: 'trainingEpoch'; epoch: TrainingEpoch }
   | { type: 'done'; result: Record<string, unknown> }
   | { type: 'error'; message: string; cancelled: boolean; result?: Record<string, unknown> };
 

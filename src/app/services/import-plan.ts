@@ -19,6 +19,17 @@ export interface PlannedFile {
   section: string | null;
   domain: RecordingDomain | null;
   attributes: Record<string, string>;
+  /** What decided the machine (shown by the import preview). */
+  mappedBy: 'dcase-layout' | 'folder' | 'given';
+  /** The preview group the mapping put it in (`importGroupKey`, before corrections). */
+  groupKey: string;
+}
+
+/** Key of the preview group a file belongs to: same machine, role and label (before corrections). */
+export function importGroupKey(
+  f: Pick<PlannedFile, 'machineType' | 'machineName' | 'role' | 'label'>,
+): string {
+  return JSON.stringify([f.machineType, f.machineName, f.role, f.label]);
 }
 
 export interface ImportPlan {
@@ -104,10 +115,11 @@ export function planImport(args: ImportArgs): ImportPlan {
       });
       continue;
     }
+    const given = !dcase && !!args.machine && args.mapping !== 'folder-per-machine';
     const machine = dcase
       ? { machineType: dcase.machineType, machineName: dcase.machineName }
-      : args.machine && args.mapping !== 'folder-per-machine'
-        ? { machineType: args.machine.type, machineName: args.machine.name }
+      : given
+        ? { machineType: args.machine!.type, machineName: args.machine!.name }
         : folderMachine(p);
     const role: RecordingRole = args.role ?? dcase?.role ?? 'train';
     const label: RecordingLabel =
@@ -121,15 +133,36 @@ export function planImport(args: ImportArgs): ImportPlan {
       if (!csvAttributes.has(typeDir)) csvAttributes.set(typeDir, readAttributeCsvs(typeDir));
       attributes = { ...attributes, ...csvAttributes.get(typeDir)!.get(path.basename(p)) };
     }
-    files.push({
-      path: p,
-      ...machine,
-      role,
-      label,
-      section: dcase?.section ?? null,
-      domain: dcase?.domain ?? null,
-      attributes,
-    });
+    files.push(
+      applyCorrection(
+        {
+          path: p,
+          ...machine,
+          role,
+          label,
+          section: dcase?.section ?? null,
+          domain: dcase?.domain ?? null,
+          attributes,
+          mappedBy: dcase ? 'dcase-layout' : given ? 'given' : 'folder',
+          groupKey: importGroupKey({ ...machine, role, label }),
+        },
+        args.groups,
+      ),
+    );
   }
   return { files, problems, rejected };
+}
+
+/** The person's correction of the file's preview group, if any (`groups` of the import). */
+function applyCorrection(f: PlannedFile, groups: ImportArgs['groups']): PlannedFile {
+  const fix = groups?.find((g) => g.key === f.groupKey);
+  if (!fix) return f;
+  return {
+    ...f,
+    ...(fix.machine
+      ? { machineType: fix.machine.type, machineName: fix.machine.name, mappedBy: 'given' }
+      : {}),
+    role: fix.role ?? f.role,
+    label: fix.label ?? f.label,
+  };
 }

@@ -9,23 +9,53 @@ import {
   saveModel,
   trainModel,
 } from '../../engine/model/index.ts';
-import type { Recording } from '../../shared/domain.ts';
+import type { TrainingSet } from '../../engine/model/training-set.ts';
+import type { Recording, TrainingEpoch } from '../../shared/domain.ts';
 import { trainingConfigSchema, type TrainingConfig } from '../../shared/training-config.ts';
 import type { Model } from '../../shared/domain.ts';
 import { NotFoundError } from '../errors.ts';
 import { throwIfCancelled, type JobContext } from '../jobs/context.ts';
+import { JobCancelledError } from '../jobs/protocol.ts';
 import type { JobParams } from '../jobs/params.ts';
 import { finalModelDir, machineClassName } from './learned.ts';
+import { trainingHistory } from './training-history.ts';
 
 /** Share of the job's progress bar spent on feature extraction before the epochs start. */
 const FEATURE_SHARE = 0.15;
+
+/**
+ * Test hook (end-to-end tests only): after this epoch the job holds before its next step until it
+ * is cancelled, so a test reaches "cancel during training, after a checkpoint" deterministically
+ * instead of racing the clock.
+ */
+export const HOLD_AFTER_EPOCH_ENV = 'AUSCULT_TEST_HOLD_TRAINING_AFTER_EPOCH';
+
+/** `set`, except that once `hold()` says so, reading a window waits for the cancel and stops there. */
+function holdingSet(set: TrainingSet, hold: () => boolean, signal: AbortSignal): TrainingSet {
+  const aborted = new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()));
+  return {
+    size: set.size,
+    numClasses: set.numClasses,
+    classOf: (i) => set.classOf(i),
+    readWindow: async (i, out) => {
+      if (hold()) {
+        await aborted;
+        throw new JobCancelledError();
+      }
+      return set.readWindow(i, out);
+    },
+  };
+}
 
 /**
  * The training job: every machine of the line with normal training clips is a class; windows come
  * from the feature cache, normalised with statistics over all training frames. Checkpoints go to
  * `<model dir>/checkpoint`; `resume` continues from there with the same training clips.
  */
-export async function runTraining(ctx: JobContext, params: JobParams['train']): Promise<Record<string, unknown>> {
+export async function runTraining(
+  ctx: JobContext,
+  params: JobParams['train'],
+): Promise<Record<string, unknown>> {
   const { ws } = ctx;
   const model = ws.models.get(params.modelId);
   if (!model) throw new NotFoundError('model', params.modelId);
@@ -69,7 +99,14 @@ export async function runTraining(ctx: JobContext, params: JobParams['train']): 
   );
   const training = cachedRecordingsTrainingSet(cache, entries, classOf, classNames.length);
   let lastLoss = NaN;
-  const result = await trainModel(training.set, {
+  // Epochs already run (a resumed model) stay; epochs redone after the checkpoint replace theirs.
+  let history = trainingHistory(ws.models.get(model.id)!.metrics);
+  const holdAfter = Number(process.env[HOLD_AFTER_EPOCH_ENV] ?? NaN);
+  let holding = false;
+  const set = Number.isInteger(holdAfter)
+    ? holdingSet(training.set, () => holding, ctx.signal)
+    : training.set;
+  const result = await trainModel(set, {
     subclusters: config.subclusters,
     classNames,
     preset: config.preset,
@@ -87,10 +124,26 @@ export async function runTraining(ctx: JobContext, params: JobParams['train']): 
         FEATURE_SHARE + (1 - FEATURE_SHARE) * done,
         `epoch ${e.epoch}/${e.epochs}, loss ${e.epochLoss.toFixed(3)}, ${e.samplesPerS.toFixed(1)} windows/s`,
       );
-      if (e.epochDone) {
-        ctx.log(`epoch ${e.epoch}/${e.epochs}: loss ${e.epochLoss.toFixed(4)}, scale ${e.scale.toFixed(2)}`);
-        await ctx.checkpoint(e.epoch);
-      }
+      if (!e.epochDone) return;
+      ctx.log(`epoch ${e.epoch}/${e.epochs}: loss ${e.epochLoss.toFixed(4)}, scale ${e.scale.toFixed(2)}`);
+      const record: TrainingEpoch = {
+        jobId: ctx.jobId,
+        modelId: model.id,
+        projectId: model.projectId,
+        epoch: e.epoch,
+        epochs: e.epochs,
+        loss: e.epochLoss,
+        scale: e.scale,
+        samplesPerS: e.samplesPerS,
+        etaS: e.etaS,
+        at: new Date().toISOString(),
+      };
+      history = [...history.filter((h) => h.epoch < e.epoch), record];
+      const current = ws.models.get(model.id)!;
+      ws.models.update(model.id, { metrics: { ...(current.metrics ?? {}), history } });
+      ctx.trainingEpoch(record);
+      if (e.epoch === holdAfter && e.epoch < e.epochs) holding = true;
+      await ctx.checkpoint(e.epoch);
     },
   });
   try {
@@ -104,10 +157,12 @@ export async function runTraining(ctx: JobContext, params: JobParams['train']): 
     classes: classNames,
     trainingWindows: training.windows.length,
     resumed: !!resumeFrom,
+    history,
   };
   ws.models.update(model.id, { status: 'trained', trainedAt: new Date().toISOString(), metrics });
-  ws.audit.write({ actor: 'job', action: 'trained', entity: 'model', entityId: model.id, details: metrics });
-  return { modelId: model.id, ...metrics };
+  const { history: _kept, ...summary } = metrics;
+  ws.audit.write({ actor: 'job', action: 'trained', entity: 'model', entityId: model.id, details: summary });
+  return { modelId: model.id, ...summary };
 }
 
 /**

@@ -1,38 +1,7 @@
 import type { Command } from 'commander';
-import Database from 'better-sqlite3';
-import { loadTf, describeTfRuntime } from '../../engine/tf.ts';
-import { defaultWorkspaceDir } from '../../app/paths.ts';
-import { electronBinaryPath, findChromium, packageVersion } from '../../app/environment.ts';
+import { collectDoctorReport, formatDoctorReport } from '../../app/doctor.ts';
 
-export interface DoctorReport {
-  node: string;
-  electron: { package?: string; binary?: string };
-  tfjs: string;
-  tfBackend: string;
-  tfBackendDetail: string;
-  sqlite: string;
-  betterSqlite3?: string;
-  workspace: string;
-  chromium?: string;
-}
-
-export async function collectDoctorReport(): Promise<DoctorReport> {
-  const tf = await loadTf();
-  const db = new Database(':memory:');
-  const sqlite = (db.prepare('select sqlite_version() as v').get() as { v: string }).v;
-  db.close();
-  return {
-    node: process.version,
-    electron: { package: packageVersion('electron'), binary: electronBinaryPath() },
-    tfjs: tf.tfjsVersion,
-    tfBackend: tf.backend,
-    tfBackendDetail: describeTfRuntime(tf),
-    sqlite,
-    betterSqlite3: packageVersion('better-sqlite3'),
-    workspace: defaultWorkspaceDir(),
-    chromium: findChromium(),
-  };
-}
+export { collectDoctorReport, type DoctorReport } from '../../app/doctor.ts';
 
 export function registerDoctor(program: Command): void {
   program
@@ -41,22 +10,6 @@ export function registerDoctor(program: Command): void {
     .option('--json', 'print the report as JSON')
     .action(async (opts: { json?: boolean }) => {
       const r = await collectDoctorReport();
-      if (opts.json) {
-        process.stdout.write(JSON.stringify(r, null, 2) + '\n');
-        return;
-      }
-      const electron = r.electron.package
-        ? `${r.electron.package} (${r.electron.binary ? `binary at ${r.electron.binary}` : 'no binary installed: desktop shell unavailable, web mode works'})`
-        : 'not installed';
-      const lines: [string, string][] = [
-        ['Node.js', r.node],
-        ['Electron', electron],
-        ['TensorFlow.js', r.tfjs],
-        ['TF backend', r.tfBackendDetail],
-        ['SQLite', `${r.sqlite} (better-sqlite3 ${r.betterSqlite3 ?? '?'})`],
-        ['Workspace', r.workspace],
-        ['Chromium', r.chromium ?? 'not found (install Debian package "chromium" for end-to-end tests)'],
-      ];
-      for (const [k, v] of lines) process.stdout.write(`${k.padEnd(14)} ${v}\n`);
+      process.stdout.write(opts.json ? JSON.stringify(r, null, 2) + '\n' : formatDoctorReport(r));
     });
 }

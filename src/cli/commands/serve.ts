@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { AppService } from '../../app/services/app-service.ts';
 import { defaultWorkspaceDir } from '../../app/paths.ts';
-import { DEFAULT_PORT, startWebServer } from '../../server/web-server.ts';
+import { DEFAULT_PORT, isLoopback, startWebServer } from '../../server/web-server.ts';
 import { addWorkspaceOption, type WorkspaceOption } from './app-cli.ts';
 
 interface ServeOptions extends WorkspaceOption {
@@ -30,7 +30,12 @@ export function registerServe(program: Command): void {
   ).action(async (opts: ServeOptions) => {
     if (!/^\d+$/.test(opts.port) || Number(opts.port) > 65535)
       throw new Error(`--port must be 0…65535, got "${opts.port}"`);
-    const app = AppService.open(opts.workspace ?? defaultWorkspaceDir(), { tfBackend: 'loading' });
+    // Path completion lists the same folders the server lets clients import from.
+    const importRoots = opts.importRoot ?? (isLoopback(opts.host) ? null : []);
+    const app = AppService.open(opts.workspace ?? defaultWorkspaceDir(), {
+      tfBackend: 'loading',
+      importRoots,
+    });
     let server;
     try {
       await app.startWatching();

@@ -126,3 +126,17 @@ export function fmtFormat(f: {
   const ch = f.channels === 1 ? 'mono' : f.channels === 2 ? 'stereo' : `${f.channels} channels`;
   return `${f.container.toUpperCase()} ${f.codec} ${f.bitsPerSample}-bit, ${fmtHz(f.sampleRateHz)}, ${ch}`;
 }
+
+/** Sizes on disk: "812 kB", "1.4 MB", "2.10 GB" (decimal units, as file managers show them). */
+export function fmtBytes(bytes: number | null | undefined): string {
+  if (!finite(bytes)) return DASH;
+  if (bytes < 1000) return `${Math.round(bytes)} B`;
+  const units = ['kB', 'MB', 'GB', 'TB'];
+  let v = bytes / 1000;
+  let u = 0;
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
+  return `${v.toFixed(v >= 100 ? 0 : v >= 10 ? 1 : 2)} ${units[u]}`;
+}

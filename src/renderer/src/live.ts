@@ -26,6 +26,16 @@ export function useLiveReload(
   });
 }
 
+/** Job events that change lists of jobs or models: queued or finished, not progress ticks. */
+export function jobQueuedOrFinished(projectId?: () => number) {
+  return (event: ApiEventName, payload: unknown): boolean => {
+    const p = payload as { status?: string; projectId?: number | null };
+    if (event !== 'job') return true;
+    if (projectId && p.projectId !== projectId()) return false;
+    return p.status !== 'running';
+  };
+}
+
 /**
  * Events that can change what a screen of one line shows: a scoring job of the line finished
  * (scores, alarms, fits changed — not every progress tick, not other lines' jobs), or an alarm of

@@ -76,7 +76,8 @@ export function writeTinyLine(
   });
 }
 
-function writeWhineWav(file: string, f0: number, seed: number): void {
+/** A 2-s clip of the machine's hum `f0` with a strong 3 kHz whine over it (an "anomaly"). */
+export function writeWhineWav(file: string, f0: number, seed: number): void {
   const n = 2 * 16000;
   const x = new Float32Array(n);
   let s = seed;
