@@ -56,10 +56,15 @@ export function devRendererUrl(env: NodeJS.ProcessEnv, isPackaged: boolean): str
 
 /** Whether `url` belongs to the app: the renderer's own origin (or the dev server's). */
 export function appUrlChecker(devUrl?: string): (url: string) => boolean {
-  const origins = new Set([APP_ORIGIN, ...(devUrl ? [new URL(devUrl).origin] : [])]);
+  // Scheme + host rather than URL.origin: outside Chromium a custom scheme's origin is "null".
+  const originOf = (url: string): string => {
+    const u = new URL(url);
+    return `${u.protocol}//${u.host}`;
+  };
+  const origins = new Set([APP_ORIGIN, ...(devUrl ? [originOf(devUrl)] : [])]);
   return (url) => {
     try {
-      return origins.has(new URL(url).origin);
+      return origins.has(originOf(url));
     } catch {
       return false;
     }

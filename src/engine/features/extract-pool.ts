@@ -54,7 +54,7 @@ let bundledWorkerFile: string | undefined;
  * Tells the pool where the built worker is, for bundles (the desktop app's job process) in which
  * the TypeScript worker is not beside this module.
  */
-export function useBundledExtractionWorker(file: string): void {
+export function useBundledExtractionWorker(file: string | undefined): void {
   bundledWorkerFile = file;
 }
 
