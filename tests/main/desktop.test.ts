@@ -1,17 +1,21 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 vi.mock('electron', () => import('./fake-electron.ts'));
 
 import * as electron from './fake-electron.ts';
 import { registerPrivilegedSchemes, startDesktop, type DesktopApp } from '../../src/main/desktop.ts';
-import { API_METHODS, type ApiMethod } from '../../src/shared/api.ts';
-import { APP_ORIGIN, apiChannel, IPC_CHANNELS, type IpcReply } from '../../src/shared/desktop.ts';
+import { API_METHODS, ApiError, type ApiMethod } from '../../src/shared/api.ts';
+import { APP_ORIGIN, apiChannel, IPC_CHANNELS, type AuscultDesktopApi, type IpcReply } from '../../src/shared/desktop.ts';
+import { createDesktopClient } from '../../src/shared/desktop-client.ts';
+import { FeatureCache } from '../../src/engine/features/cache.ts';
+import { extractionWorkerUrl, useBundledExtractionWorker } from '../../src/engine/features/extract-pool.ts';
 import { tempDir, writeToneWav } from '../app/helpers/workspace.ts';
 import { buildApp } from './built-app.ts';
 
-const { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell, utilityProcess } = electron;
+const { app, BrowserWindow, dialog, ipcMain, loadPreload, Menu, protocol, session, shell, utilityProcess } = electron;
 
 let build: ReturnType<typeof buildApp>;
 let t: ReturnType<typeof tempDir>;
@@ -284,5 +288,80 @@ describe('desktop main process (fake electron)', () => {
       expect(win.minimized).toBe(false);
       expect(BrowserWindow.getAllWindows()).toHaveLength(windowsBefore);
     });
+  });
+});
+
+describe('preload (built, run as in a sandbox) and the renderer client over it', () => {
+  let bridge: AuscultDesktopApi;
+  beforeAll(() => {
+    const { exposed, required } = loadPreload(path.join(build.outDir, 'preload', 'index.cjs'), win.webContents);
+    expect(required).toEqual(['electron']);
+    expect(Object.keys(exposed)).toEqual(['auscult']);
+    bridge = exposed.auscult as AuscultDesktopApi;
+  });
+
+  it('exposes exactly the contract plus the pickers and menu commands, never ipcRenderer', () => {
+    expect(Object.keys(bridge).sort()).toEqual(['call', 'on', 'onMenuCommand', 'pickFiles', 'pickFolder']);
+    for (const value of Object.values(bridge)) expect(typeof value).toBe('function');
+  });
+
+  it('calls the contract and rejects with its error shape; the client turns that back into ApiError', async () => {
+    const project = await bridge.call('projects/create', { name: 'Via preload' });
+    expect((await bridge.call('projects/get', { projectId: project.id })).name).toBe('Via preload');
+    await expect(bridge.call('projects/get', { projectId: -1 })).rejects.toMatchObject({
+      code: 'bad_request',
+      issues: [{ path: 'projectId' }],
+    });
+    const client = createDesktopClient(bridge);
+    const err = await client.call('projects/get', { projectId: 999_999 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ApiError);
+    expect((err as ApiError).code).toBe('not_found');
+    expect(client.audioUrl(42)).toBe('auscult-audio://recording/42');
+    expect(typeof client.pickFolder).toBe('function');
+  });
+
+  it('delivers contract events and menu commands to listeners until disposed', async () => {
+    const seen: { id: number; status: string }[] = [];
+    const off = bridge.on('job', (job) => seen.push(job));
+    const commands: string[] = [];
+    const offMenu = bridge.onMenuCommand((c) => commands.push(c));
+    const project = await bridge.call('projects/create', { name: 'Events line' });
+    const job = await bridge.call('recordings/import', { projectId: project.id, sources: [path.join(t.dir, 'no-such-folder')] });
+    await desktop.service.jobs.waitFor(job.id);
+    expect(seen.filter((j) => j.id === job.id).map((j) => j.status)).toContain('succeeded');
+    off();
+    const count = seen.length;
+    const again = await bridge.call('recordings/import', { projectId: project.id, sources: [path.join(t.dir, 'no-such-folder')] });
+    await desktop.service.jobs.waitFor(again.id);
+    expect(seen.length).toBe(count);
+    win.webContents.send(IPC_CHANNELS.menu, 'new-line');
+    offMenu();
+    win.webContents.send(IPC_CHANNELS.menu, 'import');
+    expect(commands).toEqual(['new-line']);
+  });
+});
+
+describe('bundled feature-extraction worker', () => {
+  afterAll(() => useBundledExtractionWorker(undefined));
+
+  it('runs from out/main/extract-worker.js in worker threads, with the same features as inline extraction', async () => {
+    const files = [0, 1, 2].map((i) => {
+      const f = path.join(t.dir, 'extract', `normal_${i}.wav`);
+      writeToneWav(f, { seed: 40 + i, durationS: 3 });
+      return f;
+    });
+    const bundled = path.join(build.outDir, 'main', 'extract-worker.js');
+    useBundledExtractionWorker(bundled);
+    expect(extractionWorkerUrl()?.href).toBe(pathToFileURL(bundled).href);
+    const viaWorkers = new FeatureCache(path.join(t.dir, 'cache-workers'));
+    const outcomes = await viaWorkers.extractFiles(files, { threads: 2 });
+    expect(outcomes.every((o) => o.ok)).toBe(true);
+    const inline = new FeatureCache(path.join(t.dir, 'cache-inline'));
+    for (const o of outcomes) {
+      if (!o.ok) continue;
+      const ref = await inline.ensureFile(o.file);
+      expect(o.recording.windowCount).toBe(ref.windowCount);
+      expect(Array.from(viaWorkers.readWindow(o.recording.key, 0))).toEqual(Array.from(inline.readWindow(ref.key, 0)));
+    }
   });
 });

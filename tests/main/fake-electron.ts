@@ -6,7 +6,9 @@
  * process.send instead of process.parentPort).
  */
 import { EventEmitter } from 'node:events';
+import fs from 'node:fs';
 import os from 'node:os';
+import vm from 'node:vm';
 import path from 'node:path';
 import { forkingUtilityProcess } from '../app/helpers/fake-utility-process.ts';
 
@@ -31,11 +33,14 @@ export const ipcMain = {
 
 export class FakeWebContents extends EventEmitter {
   readonly sent: { channel: string; args: unknown[] }[] = [];
+  /** The renderer side: what `ipcRenderer.on` listens to. */
+  readonly renderer = new EventEmitter();
   readonly mainFrame = { url: '' };
   windowOpenHandler: ((d: { url: string }) => { action: string }) | undefined;
   destroyed = false;
   send(channel: string, ...args: unknown[]): void {
     this.sent.push({ channel, args });
+    this.renderer.emit(channel, { sender: null }, ...args);
   }
   setWindowOpenHandler(h: (d: { url: string }) => { action: string }): void {
     this.windowOpenHandler = h;
@@ -188,5 +193,31 @@ export const utilityProcess = {
   forked,
   ...forkingUtilityProcess([], (modulePath) => forked.push(modulePath)),
 };
+
+/**
+ * Runs a built (CommonJS) preload as a sandboxed renderer would: its `require` offers only
+ * `electron` (contextBridge + ipcRenderer wired to `contents`); returns what it exposed and every
+ * module it asked for.
+ */
+export function loadPreload(file: string, contents: FakeWebContents): { exposed: Record<string, unknown>; required: string[] } {
+  const exposed: Record<string, unknown> = {};
+  const required: string[] = [];
+  const ipcRenderer = {
+    invoke: (channel: string, ...args: unknown[]) => ipcMain.invoke(channel, contents, ...args),
+    on: (channel: string, listener: (...a: unknown[]) => void) => contents.renderer.on(channel, listener),
+    removeListener: (channel: string, listener: (...a: unknown[]) => void) => contents.renderer.removeListener(channel, listener),
+  };
+  const contextBridge = {
+    exposeInMainWorld: (key: string, api: unknown) => void (exposed[key] = api),
+  };
+  const sandboxRequire = (name: string): unknown => {
+    required.push(name);
+    if (name === 'electron') return { contextBridge, ipcRenderer };
+    throw new Error(`module not found: ${name} (a sandboxed preload can load only electron)`);
+  };
+  const module = { exports: {} };
+  vm.runInNewContext(fs.readFileSync(file, 'utf8'), { require: sandboxRequire, module, exports: module.exports, console });
+  return { exposed, required };
+}
 
 export default { app, BrowserWindow, dialog, ipcMain, Menu, protocol, session, shell, utilityProcess };

@@ -1,5 +1,6 @@
-import { ApiError, type ApiArgs, type ApiMethod, type ApiResult, type AuscultApi } from '../../shared/api';
-import { isApiErrorShape, recordingAudioUrl, type AuscultDesktopApi, type MenuCommand } from '../../shared/desktop';
+import type { AuscultApi } from '../../shared/api';
+import type { MenuCommand } from '../../shared/desktop';
+import { createDesktopClient } from '../../shared/desktop-client';
 import { createHttpClient } from '../../shared/http-client';
 
 /**
@@ -13,31 +14,11 @@ export type RendererClient = AuscultApi & {
   audioUrl(recordingId: number): string;
   /** Desktop only: native folder picker; null when cancelled. */
   pickFolder?: () => Promise<string | null>;
-  /** Desktop only: native multi-file picker for recordings; empty when cancelled. */
+  /** Desktop only: native multi-file picker for recordings (.wav, .flac); empty when cancelled. */
   pickFiles?: () => Promise<string[]>;
   /** Desktop only: File › New line / Import… from the application menu; returns a disposer. */
   onMenuCommand?: (listener: (command: MenuCommand) => void) => () => void;
 };
 
-/** The desktop client: `window.auscult`, with its rejections turned back into ApiError. */
-export function desktopClient(bridge: AuscultDesktopApi): RendererClient {
-  return {
-    async call<M extends ApiMethod>(method: M, args: ApiArgs<M>): Promise<ApiResult<M>> {
-      try {
-        return await bridge.call(method, args);
-      } catch (err) {
-        if (isApiErrorShape(err)) throw new ApiError(err.code, err.message, err.issues);
-        throw err;
-      }
-    },
-    on: (event, listener) => bridge.on(event, listener),
-    audioUrl: recordingAudioUrl,
-    pickFolder: () => bridge.pickFolder(),
-    pickFiles: () => bridge.pickFiles(),
-    onMenuCommand: (listener) => bridge.onMenuCommand(listener),
-  };
-}
-
 /** The renderer's one handle on the API contract. */
-export const client: RendererClient =
-  typeof window !== 'undefined' && window.auscult ? desktopClient(window.auscult) : createHttpClient();
+export const client: RendererClient = window.auscult ? createDesktopClient(window.auscult) : createHttpClient();
