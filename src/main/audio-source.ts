@@ -4,12 +4,10 @@
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import path from 'node:path';
 import { ApiError } from '../shared/api.ts';
+import { contentTypeOf } from '../app/content-types.ts';
 import type { Workspace } from '../app/workspace.ts';
 import type { OpenRecordingAudio } from './audio-protocol.ts';
-
-const AUDIO_TYPES: Record<string, string> = { '.wav': 'audio/wav', '.flac': 'audio/flac' };
 
 async function sha256(file: string): Promise<string> {
   const hash = createHash('sha256');
@@ -33,7 +31,7 @@ export function workspaceAudioSource(ws: Workspace): OpenRecordingAudio {
       throw new ApiError('conflict', `recording ${recordingId}: its file ${rec.path} changed since it was imported`);
     return {
       sizeBytes,
-      contentType: AUDIO_TYPES[path.extname(rec.path).toLowerCase()] ?? 'application/octet-stream',
+      contentType: contentTypeOf(rec.path),
       stream: (range) => fs.createReadStream(rec.path, range ? { start: range.start, end: range.end } : {}),
     };
   };

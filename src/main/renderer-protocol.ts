@@ -5,20 +5,9 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { contentTypeOf } from '../app/content-types.ts';
 import { CONTENT_SECURITY_POLICY } from './security.ts';
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.wasm': 'application/wasm',
-};
 
 function plain(status: number, text: string): Response {
   return new Response(text, {
@@ -56,7 +45,7 @@ export function rendererProtocolHandler(rendererDir: string): (request: Request)
     return new Response(request.method === 'HEAD' ? null : new Uint8Array(body), {
       status: 200,
       headers: {
-        'Content-Type': MIME[path.extname(target).toLowerCase()] ?? 'application/octet-stream',
+        'Content-Type': contentTypeOf(target),
         'Content-Security-Policy': CONTENT_SECURITY_POLICY,
         'X-Content-Type-Options': 'nosniff',
       },

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { API_EVENTS, ApiError, HTTP_STATUS, isApiMethod, type ApiErrorCode } from '../shared/api.ts';
 import type { AppService } from '../app/services/app-service.ts';
 import { parseRange } from './audio-range.ts';
+import { contentTypeOf } from '../app/content-types.ts';
 
 export interface WebServerOptions {
   /** Default 127.0.0.1. Any other address requires `token`. */
@@ -70,20 +71,6 @@ export const DEFAULT_PORT = 5170;
 const REPO_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const DEFAULT_RENDERER_DIR = path.join(REPO_DIR, 'out', 'renderer');
 
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.wasm': 'application/wasm',
-  '.wav': 'audio/wav',
-  '.flac': 'audio/flac',
-};
 
 export function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
@@ -209,7 +196,7 @@ export async function startWebServer(app: AppService, opts: WebServerOptions = {
     } catch {
       return sendError(reply, 'not_found', `recording ${id}: its file ${rec.path} is missing`);
     }
-    const type = MIME[path.extname(rec.path).toLowerCase()] ?? 'application/octet-stream';
+    const type = contentTypeOf(rec.path);
     reply.header('Accept-Ranges', 'bytes').header('Content-Type', type);
     const range = parseRange(req.headers.range, size);
     if (range === 'unsatisfiable') {
@@ -265,7 +252,7 @@ export async function startWebServer(app: AppService, opts: WebServerOptions = {
     const target = isFile ? file : path.extname(file) ? undefined : index;
     if (!target) return reply.code(404).type('text/plain; charset=utf-8').send('not found');
     return reply
-      .type(MIME[path.extname(target)] ?? 'application/octet-stream')
+      .type(contentTypeOf(target))
       .header('Cache-Control', target === index ? 'no-cache' : 'public, max-age=3600')
       .send(fs.createReadStream(target));
   }
