@@ -29,11 +29,7 @@ module.exports = {
   // archive, where dlopen can reach them; tfjs-node is optional (its install needs libtensorflow).
   npmRebuild: true,
   asar: true,
-  asarUnpack: [
-    'node_modules/better-sqlite3/**',
-    'node_modules/@tensorflow/tfjs-node/**',
-    '**/*.node',
-  ],
+  asarUnpack: ['node_modules/better-sqlite3/**', 'node_modules/@tensorflow/tfjs-node/**', '**/*.node'],
   // Electron fuses, flipped in the packaged binary (Electron's security checklist).
   electronFuses: {
     runAsNode: false,

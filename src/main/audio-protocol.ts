@@ -38,20 +38,29 @@ export function audioProtocolHandler(
     const m = /^\/(\d+)$/.exec(url.pathname);
     if (url.hostname !== 'recording' || !m) {
       return errorResponse(
-        new ApiError('bad_request', `${request.url}: expected auscult-audio://recording/<positive integer id>`),
+        new ApiError(
+          'bad_request',
+          `${request.url}: expected auscult-audio://recording/<positive integer id>`,
+        ),
         cors,
       );
     }
     const id = Number(m[1]);
     if (!Number.isSafeInteger(id) || id <= 0)
-      return errorResponse(new ApiError('bad_request', `recording id "${m[1]}" is not a positive integer`), cors);
+      return errorResponse(
+        new ApiError('bad_request', `recording id "${m[1]}" is not a positive integer`),
+        cors,
+      );
     if (request.method !== 'GET' && request.method !== 'HEAD')
       return errorResponse(new ApiError('bad_request', `${request.method} is not allowed on audio`), cors);
     let file: RecordingAudioFile;
     try {
       file = await openAudio(id);
     } catch (err) {
-      return errorResponse(err instanceof ApiError ? err : new ApiError('internal', (err as Error).message), cors);
+      return errorResponse(
+        err instanceof ApiError ? err : new ApiError('internal', (err as Error).message),
+        cors,
+      );
     }
     const headers: Record<string, string> = {
       ...cors,
@@ -61,12 +70,18 @@ export function audioProtocolHandler(
     };
     const range = parseRange(request.headers.get('range') ?? undefined, file.sizeBytes);
     if (range === 'unsatisfiable') {
-      return new Response(null, { status: 416, headers: { ...headers, 'Content-Range': `bytes */${file.sizeBytes}` } });
+      return new Response(null, {
+        status: 416,
+        headers: { ...headers, 'Content-Range': `bytes */${file.sizeBytes}` },
+      });
     }
     const body = (r?: ByteRange) =>
       request.method === 'HEAD' ? null : (Readable.toWeb(file.stream(r)) as ReadableStream<Uint8Array>);
     if (!range) {
-      return new Response(body(), { status: 200, headers: { ...headers, 'Content-Length': String(file.sizeBytes) } });
+      return new Response(body(), {
+        status: 200,
+        headers: { ...headers, 'Content-Length': String(file.sizeBytes) },
+      });
     }
     return new Response(body(range), {
       status: 206,

@@ -28,7 +28,10 @@ export function workspaceAudioSource(ws: Workspace): OpenRecordingAudio {
       throw new ApiError('not_found', `recording ${recordingId}: its file ${rec.path} is missing`);
     }
     if ((await sha256(rec.path)) !== rec.contentHash)
-      throw new ApiError('conflict', `recording ${recordingId}: its file ${rec.path} changed since it was imported`);
+      throw new ApiError(
+        'conflict',
+        `recording ${recordingId}: its file ${rec.path} changed since it was imported`,
+      );
     return {
       sizeBytes,
       contentType: contentTypeOf(rec.path),

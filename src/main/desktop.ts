@@ -147,7 +147,12 @@ export async function startDesktop(opts: DesktopOptions): Promise<DesktopApp | u
   const showAbout = async (): Promise<void> => {
     const info = await service.call('app/info', {});
     const win = BrowserWindow.getFocusedWindow();
-    const options = { type: 'info' as const, title: 'About Auscult', message: 'Auscult', detail: aboutText(info, process.versions) };
+    const options = {
+      type: 'info' as const,
+      title: 'About Auscult',
+      message: 'Auscult',
+      detail: aboutText(info, process.versions),
+    };
     if (win) await dialog.showMessageBox(win, options);
     else await dialog.showMessageBox(options);
   };

@@ -35,7 +35,9 @@ export function isTrustedSender(event: IpcMainInvokeEvent, isAppUrl: (url: strin
 }
 
 function toErrorShape(err: unknown): ApiError {
-  return err instanceof ApiError ? err : new ApiError('internal', err instanceof Error ? err.message : String(err));
+  return err instanceof ApiError
+    ? err
+    : new ApiError('internal', err instanceof Error ? err.message : String(err));
 }
 
 /** Registers every contract method; returns a function that removes them again. */
@@ -49,7 +51,10 @@ export function registerApiHandlers(
     ipcMain.handle(apiChannel(method), async (event, rawArgs): Promise<IpcReply> => {
       try {
         if (!isTrustedSender(event, isAppUrl))
-          throw new ApiError('forbidden', `${method}: IPC from ${event.senderFrame?.url ?? 'an unknown frame'} refused`);
+          throw new ApiError(
+            'forbidden',
+            `${method}: IPC from ${event.senderFrame?.url ?? 'an unknown frame'} refused`,
+          );
         const args = parseApiArgs(method, rawArgs);
         return { ok: true, result: await service.call(method, args, 'desktop') };
       } catch (err) {
@@ -70,7 +75,8 @@ export function forwardApiEvents(service: ApiService, windows: () => EventTarget
   const offs = API_EVENTS.map((event) =>
     service.on(event, (payload) => {
       for (const win of windows()) {
-        if (!win.isDestroyed() && !win.webContents.isDestroyed()) win.webContents.send(IPC_CHANNELS.event, event, payload);
+        if (!win.isDestroyed() && !win.webContents.isDestroyed())
+          win.webContents.send(IPC_CHANNELS.event, event, payload);
       }
     }),
   );

@@ -22,7 +22,15 @@ export function buildMenuTemplate(actions: MenuActions): MenuItemConstructorOpti
   if (isMac) {
     template.push({
       label: appName,
-      submenu: [about, { type: 'separator' }, { role: 'hide' }, { role: 'hideOthers' }, { role: 'unhide' }, { type: 'separator' }, { role: 'quit' }],
+      submenu: [
+        about,
+        { type: 'separator' },
+        { role: 'hide' },
+        { role: 'hideOthers' },
+        { role: 'unhide' },
+        { type: 'separator' },
+        { role: 'quit' },
+      ],
     });
   }
   template.push(
@@ -57,7 +65,10 @@ export function buildMenuTemplate(actions: MenuActions): MenuItemConstructorOpti
 }
 
 /** The text of Help › About: versions and the TF.js backend the job processes use. */
-export function aboutText(info: { version: string; workspace: string; tfBackend: string }, versions: NodeJS.ProcessVersions): string {
+export function aboutText(
+  info: { version: string; workspace: string; tfBackend: string },
+  versions: NodeJS.ProcessVersions,
+): string {
   return [
     `Auscult ${info.version}`,
     `TensorFlow.js backend: ${info.tfBackend}`,

@@ -8,11 +8,13 @@ import path from 'node:path';
 import { contentTypeOf } from '../app/content-types.ts';
 import { CONTENT_SECURITY_POLICY } from './security.ts';
 
-
 function plain(status: number, text: string): Response {
   return new Response(text, {
     status,
-    headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Security-Policy': CONTENT_SECURITY_POLICY },
+    headers: {
+      'Content-Type': 'text/plain; charset=utf-8',
+      'Content-Security-Policy': CONTENT_SECURITY_POLICY,
+    },
   });
 }
 

@@ -52,9 +52,17 @@ describe('desktop app (Playwright _electron)', () => {
     // The page's globals (this callback runs in the renderer, hence globalThis).
     const globals = await page.evaluate(() => {
       const g = globalThis as unknown as { auscult?: object; require?: unknown; process?: unknown };
-      return { auscult: Object.keys(g.auscult ?? {}).sort(), require: typeof g.require, process: typeof g.process };
+      return {
+        auscult: Object.keys(g.auscult ?? {}).sort(),
+        require: typeof g.require,
+        process: typeof g.process,
+      };
     });
-    expect(globals).toEqual({ auscult: ['call', 'on', 'onMenuCommand', 'pickFiles', 'pickFolder'], require: 'undefined', process: 'undefined' });
+    expect(globals).toEqual({
+      auscult: ['call', 'on', 'onMenuCommand', 'pickFiles', 'pickFolder'],
+      require: 'undefined',
+      process: 'undefined',
+    });
     await page.getByTestId('tf-backend').waitFor();
     fs.mkdirSync(path.join(REPO_DIR, 'tmp', 'screenshots'), { recursive: true });
     await page.screenshot({ path: path.join(REPO_DIR, 'tmp', 'screenshots', 'electron-window.png') });
@@ -74,12 +82,21 @@ describe('desktop app (Playwright _electron)', () => {
       await api.call('recordings/import', { projectId: project.id, sources: [source] });
       let items: { id: number }[] = [];
       for (let i = 0; i < 120 && items.length === 0; i++) {
-        items = ((await api.call('recordings/list', { projectId: project.id })) as { items: { id: number }[] }).items;
+        items = (
+          (await api.call('recordings/list', { projectId: project.id })) as { items: { id: number }[] }
+        ).items;
         if (items.length === 0) await new Promise((r) => setTimeout(r, 500));
       }
-      const res = await fetch(`auscult-audio://recording/${items[0]!.id}`, { headers: { Range: 'bytes=0-99' } });
+      const res = await fetch(`auscult-audio://recording/${items[0]!.id}`, {
+        headers: { Range: 'bytes=0-99' },
+      });
       const missing = await fetch('auscult-audio://recording/999999');
-      return { bad, status: res.status, length: (await res.arrayBuffer()).byteLength, missing: missing.status };
+      return {
+        bad,
+        status: res.status,
+        length: (await res.arrayBuffer()).byteLength,
+        missing: missing.status,
+      };
     }, path.dirname(dir));
     expect(result).toEqual({ bad: 'bad_request', status: 206, length: 100, missing: 404 });
   });

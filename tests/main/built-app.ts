@@ -15,7 +15,14 @@ export function buildApp(): { outDir: string; cleanup: () => void } {
   const outDir = fs.mkdtempSync(path.join(REPO_DIR, 'tmp', 'electron-build-'));
   execFileSync(
     process.execPath,
-    [path.join(REPO_DIR, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build', '--outDir', outDir, '--logLevel', 'error'],
+    [
+      path.join(REPO_DIR, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'),
+      'build',
+      '--outDir',
+      outDir,
+      '--logLevel',
+      'error',
+    ],
     { cwd: REPO_DIR, stdio: ['ignore', 'ignore', 'inherit'] },
   );
   return { outDir, cleanup: () => fs.rmSync(outDir, { recursive: true, force: true }) };

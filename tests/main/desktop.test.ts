@@ -8,14 +8,21 @@ vi.mock('electron', () => import('./fake-electron.ts'));
 import * as electron from './fake-electron.ts';
 import { registerPrivilegedSchemes, startDesktop, type DesktopApp } from '../../src/main/desktop.ts';
 import { API_METHODS, ApiError, type ApiMethod } from '../../src/shared/api.ts';
-import { APP_ORIGIN, apiChannel, IPC_CHANNELS, type AuscultDesktopApi, type IpcReply } from '../../src/shared/desktop.ts';
+import {
+  APP_ORIGIN,
+  apiChannel,
+  IPC_CHANNELS,
+  type AuscultDesktopApi,
+  type IpcReply,
+} from '../../src/shared/desktop.ts';
 import { createDesktopClient } from '../../src/shared/desktop-client.ts';
 import { FeatureCache } from '../../src/engine/features/cache.ts';
 import { extractionWorkerUrl, useBundledExtractionWorker } from '../../src/engine/features/extract-pool.ts';
 import { tempDir, writeToneWav } from '../app/helpers/workspace.ts';
 import { buildApp } from './built-app.ts';
 
-const { app, BrowserWindow, dialog, ipcMain, loadPreload, Menu, protocol, session, shell, utilityProcess } = electron;
+const { app, BrowserWindow, dialog, ipcMain, loadPreload, Menu, protocol, session, shell, utilityProcess } =
+  electron;
 
 let build: ReturnType<typeof buildApp>;
 let t: ReturnType<typeof tempDir>;
@@ -58,11 +65,22 @@ describe('desktop main process (fake electron)', () => {
     expect(fs.existsSync(path.join(t.dir, 'ws'))).toBe(true);
     expect(BrowserWindow.getAllWindows()).toHaveLength(1);
     const prefs = win.options.webPreferences!;
-    expect(prefs).toMatchObject({ sandbox: true, contextIsolation: true, nodeIntegration: false, webSecurity: true, webviewTag: false });
+    expect(prefs).toMatchObject({
+      sandbox: true,
+      contextIsolation: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      webviewTag: false,
+    });
     expect(prefs.preload).toBe(path.join(build.outDir, 'preload', 'index.cjs'));
     expect(win.url).toBe(`${APP_ORIGIN}/index.html`);
     const audio = protocol.privileged.find((p) => p.scheme === 'auscult-audio');
-    expect(audio?.privileges).toMatchObject({ standard: true, secure: true, stream: true, supportFetchAPI: true });
+    expect(audio?.privileges).toMatchObject({
+      standard: true,
+      secure: true,
+      stream: true,
+      supportFetchAPI: true,
+    });
   });
 
   it('registers one IPC handler per contract method, and nothing answers for unknown ones', () => {
@@ -97,7 +115,10 @@ describe('desktop main process (fake electron)', () => {
   it('refuses IPC from frames that are not the app (foreign page, iframe)', async () => {
     const foreign = new electron.FakeWebContents();
     foreign.mainFrame.url = 'https://evil.example/';
-    await expect(call('projects/list', {}, foreign)).resolves.toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    await expect(call('projects/list', {}, foreign)).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
     const iframe = await ipcMain.handlers.get(apiChannel('projects/list'))!(
       { sender: win.webContents, senderFrame: { url: `${APP_ORIGIN}/index.html` } },
       {},
@@ -117,8 +138,12 @@ describe('desktop main process (fake electron)', () => {
     expect(done.result).toMatchObject({ imported: 3 });
     expect(utilityProcess.forked).toContain(path.join(build.outDir, 'main', 'job-worker.js'));
     for (const w of [win, second]) {
-      const jobEvents = w.webContents.sent.filter((m) => m.channel === IPC_CHANNELS.event && m.args[0] === 'job');
-      const statuses = jobEvents.filter((m) => (m.args[1] as { id: number }).id === job.id).map((m) => (m.args[1] as { status: string }).status);
+      const jobEvents = w.webContents.sent.filter(
+        (m) => m.channel === IPC_CHANNELS.event && m.args[0] === 'job',
+      );
+      const statuses = jobEvents
+        .filter((m) => (m.args[1] as { id: number }).id === job.id)
+        .map((m) => (m.args[1] as { status: string }).status);
       expect(statuses).toContain('succeeded');
     }
     // A closed window gets nothing more.
@@ -139,7 +164,9 @@ describe('desktop main process (fake electron)', () => {
       const project = await ok<{ id: number }>('projects/create', { name: 'Pump line' });
       const job = await ok<{ id: number }>('recordings/import', { projectId: project.id, sources: [dir] });
       await desktop.service.jobs.waitFor(job.id);
-      const list = await ok<{ items: { id: number; path: string }[] }>('recordings/list', { projectId: project.id });
+      const list = await ok<{ items: { id: number; path: string }[] }>('recordings/list', {
+        projectId: project.id,
+      });
       expect(list.items).toHaveLength(2);
       recording = list.items.find((r) => r.path.endsWith('normal_0.wav'))!;
     });
@@ -153,15 +180,21 @@ describe('desktop main process (fake electron)', () => {
       expect(whole.headers.get('access-control-allow-origin')).toBe(APP_ORIGIN);
       expect(Buffer.from(await whole.arrayBuffer()).equals(bytes)).toBe(true);
 
-      const part = await protocol.fetch(`auscult-audio://recording/${recording.id}`, { headers: { Range: 'bytes=100-199' } });
+      const part = await protocol.fetch(`auscult-audio://recording/${recording.id}`, {
+        headers: { Range: 'bytes=100-199' },
+      });
       expect(part.status).toBe(206);
       expect(part.headers.get('content-range')).toBe(`bytes 100-199/${bytes.length}`);
       expect(Buffer.from(await part.arrayBuffer()).equals(bytes.subarray(100, 200))).toBe(true);
 
-      const tail = await protocol.fetch(`auscult-audio://recording/${recording.id}`, { headers: { Range: 'bytes=-10' } });
+      const tail = await protocol.fetch(`auscult-audio://recording/${recording.id}`, {
+        headers: { Range: 'bytes=-10' },
+      });
       expect(Buffer.from(await tail.arrayBuffer()).equals(bytes.subarray(bytes.length - 10))).toBe(true);
 
-      const outside = await protocol.fetch(`auscult-audio://recording/${recording.id}`, { headers: { Range: `bytes=${bytes.length}-` } });
+      const outside = await protocol.fetch(`auscult-audio://recording/${recording.id}`, {
+        headers: { Range: `bytes=${bytes.length}-` },
+      });
       expect(outside.status).toBe(416);
       expect(outside.headers.get('content-range')).toBe(`bytes */${bytes.length}`);
     });
@@ -170,7 +203,12 @@ describe('desktop main process (fake electron)', () => {
       const unknown = await protocol.fetch('auscult-audio://recording/987654');
       expect(unknown.status).toBe(404);
       expect(((await unknown.json()) as { error: { message: string } }).error.message).toMatch(/987654/);
-      for (const url of ['auscult-audio://recording/abc', 'auscult-audio://recording/0', 'auscult-audio://file/etc/passwd', 'auscult-audio://recording/1/../../etc/passwd']) {
+      for (const url of [
+        'auscult-audio://recording/abc',
+        'auscult-audio://recording/0',
+        'auscult-audio://file/etc/passwd',
+        'auscult-audio://recording/1/../../etc/passwd',
+      ]) {
         const res = await protocol.fetch(url);
         expect(res.status, url).toBe(400);
       }
@@ -201,7 +239,9 @@ describe('desktop main process (fake electron)', () => {
       expect(await index.text()).toContain('<div id="app">');
       const route = await protocol.fetch(`${APP_ORIGIN}/lines/3`);
       expect(await route.text()).toContain('<div id="app">');
-      const script = /src="\.?\/?(assets\/[^"]+\.js)"/.exec(await (await protocol.fetch(`${APP_ORIGIN}/`)).text())![1]!;
+      const script = /src="\.?\/?(assets\/[^"]+\.js)"/.exec(
+        await (await protocol.fetch(`${APP_ORIGIN}/`)).text(),
+      )![1]!;
       const js = await protocol.fetch(`${APP_ORIGIN}/${script}`);
       expect(js.headers.get('content-type')).toMatch(/javascript/);
     });
@@ -211,7 +251,9 @@ describe('desktop main process (fake electron)', () => {
         const res = await protocol.fetch(`${APP_ORIGIN}${p}`);
         expect(res.status, p).toBe(404);
       }
-      expect((await protocol.fetch(`${APP_ORIGIN}/index.html`, { method: 'POST', body: 'x' })).status).toBe(405);
+      expect((await protocol.fetch(`${APP_ORIGIN}/index.html`, { method: 'POST', body: 'x' })).status).toBe(
+        405,
+      );
     });
   });
 
@@ -231,7 +273,13 @@ describe('desktop main process (fake electron)', () => {
     it('refuses every new window, opening only https links externally', () => {
       shell.opened.length = 0;
       const open = win.webContents.windowOpenHandler!;
-      for (const url of ['https://example.com/docs', 'http://example.com/', 'javascript:alert(1)', 'file:///etc/passwd', `${APP_ORIGIN}/index.html`])
+      for (const url of [
+        'https://example.com/docs',
+        'http://example.com/',
+        'javascript:alert(1)',
+        'file:///etc/passwd',
+        `${APP_ORIGIN}/index.html`,
+      ])
         expect(open({ url }), url).toEqual({ action: 'deny' });
       expect(shell.opened).toEqual(['https://example.com/docs']);
     });
@@ -249,18 +297,33 @@ describe('desktop main process (fake electron)', () => {
 
   describe('native pickers, menu, instances', () => {
     it('picks folders and files through native dialogs', async () => {
-      dialog.openResults.push({ canceled: false, filePaths: ['/data/line3'] }, { canceled: true, filePaths: [] });
+      dialog.openResults.push(
+        { canceled: false, filePaths: ['/data/line3'] },
+        { canceled: true, filePaths: [] },
+      );
       await expect(ipcMain.invoke(IPC_CHANNELS.pickFolder, win.webContents)).resolves.toBe('/data/line3');
       await expect(ipcMain.invoke(IPC_CHANNELS.pickFolder, win.webContents)).resolves.toBeNull();
       dialog.openResults.push({ canceled: false, filePaths: ['/a.wav', '/b.flac'] });
-      await expect(ipcMain.invoke(IPC_CHANNELS.pickFiles, win.webContents)).resolves.toEqual(['/a.wav', '/b.flac']);
-      const filesDialog = dialog.openCalls.at(-1) as { properties: string[]; filters: { extensions: string[] }[] };
+      await expect(ipcMain.invoke(IPC_CHANNELS.pickFiles, win.webContents)).resolves.toEqual([
+        '/a.wav',
+        '/b.flac',
+      ]);
+      const filesDialog = dialog.openCalls.at(-1) as {
+        properties: string[];
+        filters: { extensions: string[] }[];
+      };
       expect(filesDialog.properties).toContain('multiSelections');
       expect(filesDialog.filters[0]!.extensions).toEqual(['wav', 'flac']);
     });
 
     it('has a menu with File › New line / Import… / Quit, View zoom and reload, Help › About with versions', async () => {
-      type Item = { label?: string; role?: string; accelerator?: string; submenu?: Item[]; click?: () => void };
+      type Item = {
+        label?: string;
+        role?: string;
+        accelerator?: string;
+        submenu?: Item[];
+        click?: () => void;
+      };
       const template = (Menu.applicationMenu as { template: Item[] }).template;
       const file = template.find((m) => m.label === 'File')!.submenu!;
       expect(file.find((i) => i.label?.startsWith('New line'))?.accelerator).toBe('CmdOrCtrl+N');
@@ -294,7 +357,10 @@ describe('desktop main process (fake electron)', () => {
 describe('preload (built, run as in a sandbox) and the renderer client over it', () => {
   let bridge: AuscultDesktopApi;
   beforeAll(() => {
-    const { exposed, required } = loadPreload(path.join(build.outDir, 'preload', 'index.cjs'), win.webContents);
+    const { exposed, required } = loadPreload(
+      path.join(build.outDir, 'preload', 'index.cjs'),
+      win.webContents,
+    );
     expect(required).toEqual(['electron']);
     expect(Object.keys(exposed)).toEqual(['auscult']);
     bridge = exposed.auscult as AuscultDesktopApi;
@@ -326,12 +392,18 @@ describe('preload (built, run as in a sandbox) and the renderer client over it',
     const commands: string[] = [];
     const offMenu = bridge.onMenuCommand((c) => commands.push(c));
     const project = await bridge.call('projects/create', { name: 'Events line' });
-    const job = await bridge.call('recordings/import', { projectId: project.id, sources: [path.join(t.dir, 'no-such-folder')] });
+    const job = await bridge.call('recordings/import', {
+      projectId: project.id,
+      sources: [path.join(t.dir, 'no-such-folder')],
+    });
     await desktop.service.jobs.waitFor(job.id);
     expect(seen.filter((j) => j.id === job.id).map((j) => j.status)).toContain('succeeded');
     off();
     const count = seen.length;
-    const again = await bridge.call('recordings/import', { projectId: project.id, sources: [path.join(t.dir, 'no-such-folder')] });
+    const again = await bridge.call('recordings/import', {
+      projectId: project.id,
+      sources: [path.join(t.dir, 'no-such-folder')],
+    });
     await desktop.service.jobs.waitFor(again.id);
     expect(seen.length).toBe(count);
     win.webContents.send(IPC_CHANNELS.menu, 'new-line');
@@ -361,7 +433,9 @@ describe('bundled feature-extraction worker', () => {
       if (!o.ok) continue;
       const ref = await inline.ensureFile(o.file);
       expect(o.recording.windowCount).toBe(ref.windowCount);
-      expect(Array.from(viaWorkers.readWindow(o.recording.key, 0))).toEqual(Array.from(inline.readWindow(ref.key, 0)));
+      expect(Array.from(viaWorkers.readWindow(o.recording.key, 0))).toEqual(
+        Array.from(inline.readWindow(ref.key, 0)),
+      );
     }
   });
 });

@@ -17,7 +17,8 @@ type Handler = (event: unknown, ...args: unknown[]) => unknown;
 export const ipcMain = {
   handlers: new Map<string, Handler>(),
   handle(channel: string, handler: Handler): void {
-    if (this.handlers.has(channel)) throw new Error(`Attempted to register a second handler for '${channel}'`);
+    if (this.handlers.has(channel))
+      throw new Error(`Attempted to register a second handler for '${channel}'`);
     this.handlers.set(channel, handler);
   },
   removeHandler(channel: string): void {
@@ -26,7 +27,8 @@ export const ipcMain = {
   /** What `ipcRenderer.invoke` does: runs the handler with an event from `sender`. */
   async invoke(channel: string, sender: FakeWebContents, ...args: unknown[]): Promise<unknown> {
     const h = this.handlers.get(channel);
-    if (!h) throw new Error(`Error invoking remote method '${channel}': No handler registered for '${channel}'`);
+    if (!h)
+      throw new Error(`Error invoking remote method '${channel}': No handler registered for '${channel}'`);
     return h({ sender, senderFrame: sender.mainFrame }, ...args);
   },
 };
@@ -169,7 +171,8 @@ export const Menu = {
 
 export const session = {
   defaultSession: {
-    permissionRequestHandler: undefined as ((wc: unknown, perm: string, cb: (ok: boolean) => void) => void) | undefined,
+    permissionRequestHandler: undefined as
+      ((wc: unknown, perm: string, cb: (ok: boolean) => void) => void) | undefined,
     permissionCheckHandler: undefined as ((...a: unknown[]) => boolean) | undefined,
     setPermissionRequestHandler(h: (wc: unknown, perm: string, cb: (ok: boolean) => void) => void): void {
       this.permissionRequestHandler = h;
@@ -199,13 +202,17 @@ export const utilityProcess = {
  * `electron` (contextBridge + ipcRenderer wired to `contents`); returns what it exposed and every
  * module it asked for.
  */
-export function loadPreload(file: string, contents: FakeWebContents): { exposed: Record<string, unknown>; required: string[] } {
+export function loadPreload(
+  file: string,
+  contents: FakeWebContents,
+): { exposed: Record<string, unknown>; required: string[] } {
   const exposed: Record<string, unknown> = {};
   const required: string[] = [];
   const ipcRenderer = {
     invoke: (channel: string, ...args: unknown[]) => ipcMain.invoke(channel, contents, ...args),
     on: (channel: string, listener: (...a: unknown[]) => void) => contents.renderer.on(channel, listener),
-    removeListener: (channel: string, listener: (...a: unknown[]) => void) => contents.renderer.removeListener(channel, listener),
+    removeListener: (channel: string, listener: (...a: unknown[]) => void) =>
+      contents.renderer.removeListener(channel, listener),
   };
   const contextBridge = {
     exposeInMainWorld: (key: string, api: unknown) => void (exposed[key] = api),
@@ -216,7 +223,12 @@ export function loadPreload(file: string, contents: FakeWebContents): { exposed:
     throw new Error(`module not found: ${name} (a sandboxed preload can load only electron)`);
   };
   const module = { exports: {} };
-  vm.runInNewContext(fs.readFileSync(file, 'utf8'), { require: sandboxRequire, module, exports: module.exports, console });
+  vm.runInNewContext(fs.readFileSync(file, 'utf8'), {
+    require: sandboxRequire,
+    module,
+    exports: module.exports,
+    console,
+  });
   return { exposed, required };
 }
 

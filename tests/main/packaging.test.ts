@@ -32,7 +32,9 @@ describe('electron-builder config', () => {
     expect(config.linux.target).toEqual(['AppImage', 'deb']);
     expect(config.win.target).toEqual(['nsis']);
     expect(config.mac.target).toEqual(['dmg']);
-    expect(pkg.scripts.dist).toMatch(/electron-vite build && electron-builder --config electron-builder\.config\.cjs/);
+    expect(pkg.scripts.dist).toMatch(
+      /electron-vite build && electron-builder --config electron-builder\.config\.cjs/,
+    );
     expect(config.productName).toBe(pkg.productName);
   });
 
@@ -56,7 +58,9 @@ describe('electron-builder config', () => {
 /** Bare package names a built file imports (static, dynamic, require). */
 function importedPackages(code: string): string[] {
   const names = new Set<string>();
-  for (const m of code.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|\brequire2?\s*\(\s*)["']([^"'./][^"']*)["']/g)) {
+  for (const m of code.matchAll(
+    /(?:\bfrom\s*|\bimport\s*\(\s*|\brequire2?\s*\(\s*)["']([^"'./][^"']*)["']/g,
+  )) {
     const spec = m[1]!;
     if (!/^(@[\w.-]+\/)?[\w.-]+(\/[\w./-]+)?$/.test(spec)) continue; // a string in code, not a specifier
     if (isBuiltin(spec) || spec === 'electron') continue;
@@ -67,7 +71,8 @@ function importedPackages(code: string): string[] {
 }
 
 function filesUnder(dir: string): string[] {
-  return fs.readdirSync(dir, { recursive: true, withFileTypes: true })
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((d) => d.isFile())
     .map((d) => path.relative(REPO_DIR, path.join(d.parentPath, d.name)).split(path.sep).join('/'));
 }
@@ -79,10 +84,19 @@ describe('the packaged app (electron-builder, unpacked Linux target)', () => {
 
   beforeAll(async () => {
     // The files list names out/: build it as `npm run dist` does.
-    execFileSync(process.execPath, [path.join(REPO_DIR, 'node_modules/electron-vite/bin/electron-vite.js'), 'build', '--logLevel', 'error'], {
-      cwd: REPO_DIR,
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    execFileSync(
+      process.execPath,
+      [
+        path.join(REPO_DIR, 'node_modules/electron-vite/bin/electron-vite.js'),
+        'build',
+        '--logLevel',
+        'error',
+      ],
+      {
+        cwd: REPO_DIR,
+        stdio: ['ignore', 'ignore', 'inherit'],
+      },
+    );
     fs.mkdirSync(path.join(REPO_DIR, 'tmp'), { recursive: true });
     work = fs.mkdtempSync(path.join(REPO_DIR, 'tmp', 'package-'));
     // A stand-in for the Electron distribution electron-builder would download.
@@ -105,7 +119,11 @@ describe('the packaged app (electron-builder, unpacked Linux target)', () => {
     });
     const resources = path.join(work, 'dist', 'linux-unpacked', 'resources');
     const asar = (await import('@electron/asar')) as { listPackage(file: string, o?: object): string[] };
-    inAsar = new Set(asar.listPackage(path.join(resources, 'app.asar'), {}).map((p) => p.replace(/\\/g, '/').replace(/^\//, '')));
+    inAsar = new Set(
+      asar
+        .listPackage(path.join(resources, 'app.asar'), {})
+        .map((p) => p.replace(/\\/g, '/').replace(/^\//, '')),
+    );
     unpackedDir = path.join(resources, 'app.asar.unpacked');
   }, 600_000);
 
@@ -114,16 +132,30 @@ describe('the packaged app (electron-builder, unpacked Linux target)', () => {
   });
 
   it('holds every built file the app loads: main, both workers, preload, renderer, package.json', () => {
-    const built = [...filesUnder(path.join(REPO_DIR, 'out')), 'package.json'].filter((f) => !f.endsWith('.map'));
-    expect(built).toEqual(expect.arrayContaining(['out/main/index.js', 'out/main/job-worker.js', 'out/main/extract-worker.js', 'out/preload/index.cjs', 'out/renderer/index.html']));
+    const built = [...filesUnder(path.join(REPO_DIR, 'out')), 'package.json'].filter(
+      (f) => !f.endsWith('.map'),
+    );
+    expect(built).toEqual(
+      expect.arrayContaining([
+        'out/main/index.js',
+        'out/main/job-worker.js',
+        'out/main/extract-worker.js',
+        'out/preload/index.cjs',
+        'out/renderer/index.html',
+      ]),
+    );
     for (const f of built) expect(inAsar.has(f), f).toBe(true);
     expect(inAsar.has(pkg.main.replace(/^\.\//, ''))).toBe(true);
   });
 
   it('holds every package the bundles import, with its entry, and the TF.js wasm binaries', () => {
     const mainFiles = filesUnder(path.join(REPO_DIR, 'out', 'main')).filter((f) => f.endsWith('.js'));
-    const packages = new Set(mainFiles.flatMap((f) => importedPackages(fs.readFileSync(path.join(REPO_DIR, f), 'utf8'))));
-    expect([...packages]).toEqual(expect.arrayContaining(['better-sqlite3', 'zod', '@tensorflow/tfjs', 'chokidar']));
+    const packages = new Set(
+      mainFiles.flatMap((f) => importedPackages(fs.readFileSync(path.join(REPO_DIR, f), 'utf8'))),
+    );
+    expect([...packages]).toEqual(
+      expect.arrayContaining(['better-sqlite3', 'zod', '@tensorflow/tfjs', 'chokidar']),
+    );
     for (const name of packages) {
       const installed = fs.existsSync(path.join(REPO_DIR, 'node_modules', name, 'package.json'));
       // tfjs-node is optional: packaged where it is installed (its install needs libtensorflow).
@@ -134,11 +166,15 @@ describe('the packaged app (electron-builder, unpacked Linux target)', () => {
       expect(inAsar.has(rel), `${name}: ${rel}`).toBe(true);
     }
     expect(inAsar.has('node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm')).toBe(true);
-    expect(inAsar.has('node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm')).toBe(true);
+    expect(inAsar.has('node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm')).toBe(
+      true,
+    );
   });
 
   it('keeps the native SQLite binding outside the archive', () => {
-    expect(fs.existsSync(path.join(unpackedDir, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node'))).toBe(true);
+    expect(
+      fs.existsSync(path.join(unpackedDir, 'node_modules/better-sqlite3/build/Release/better_sqlite3.node')),
+    ).toBe(true);
     expect(fs.existsSync(path.join(unpackedDir, 'node_modules/better-sqlite3/deps'))).toBe(false);
   });
 
@@ -146,7 +182,17 @@ describe('the packaged app (electron-builder, unpacked Linux target)', () => {
     const roots = new Set([...inAsar].map((p) => p.split('/')[0]));
     expect([...roots].sort()).toEqual(['node_modules', 'out', 'package.json']);
     for (const p of inAsar) expect(p, p).not.toMatch(/\.map$/);
-    for (const name of ['tsx', 'esbuild', 'vue', 'pinia', 'wavesurfer.js', 'electron', 'electron-builder', 'vitest', 'typescript'])
+    for (const name of [
+      'tsx',
+      'esbuild',
+      'vue',
+      'pinia',
+      'wavesurfer.js',
+      'electron',
+      'electron-builder',
+      'vitest',
+      'typescript',
+    ])
       expect(inAsar.has(`node_modules/${name}/package.json`), name).toBe(false);
   });
 });

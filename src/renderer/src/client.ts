@@ -21,4 +21,6 @@ export type RendererClient = AuscultApi & {
 };
 
 /** The renderer's one handle on the API contract. */
-export const client: RendererClient = window.auscult ? createDesktopClient(window.auscult) : createHttpClient();
+export const client: RendererClient = window.auscult
+  ? createDesktopClient(window.auscult)
+  : createHttpClient();
