@@ -7,7 +7,9 @@ import { addWorkspaceOption, type WorkspaceOption } from './app-cli.ts';
 interface ServeOptions extends WorkspaceOption {
   port: string;
   host: string;
-  token?: string;
+  /** false with --no-token. */
+  token?: string | false;
+  allowHost?: string[];
   rendererDir?: string;
   importRoot?: string[];
 }
@@ -21,7 +23,15 @@ export function registerServe(program: Command): void {
       )
       .option('-p, --port <n>', 'port (0: any free port)', String(DEFAULT_PORT))
       .option('--host <address>', 'address to bind; anything but loopback requires a token', '127.0.0.1')
-      .option('--token <token>', 'token clients must send (Authorization: Bearer …); default $AUSCULT_TOKEN')
+      .option(
+        '--token <token>',
+        'fixed access token (default $AUSCULT_TOKEN, else a random one per launch, printed in the URL)',
+      )
+      .option('--no-token', 'no access token (loopback only: anyone on this computer can use the API)')
+      .option(
+        '--allow-host <name...>',
+        'host names clients may use besides localhost and the bound address (e.g. this machine\'s DNS name)',
+      )
       .option('--renderer-dir <dir>', 'built renderer to serve (default out/renderer)')
       .option(
         '--import-root <dir...>',
@@ -37,7 +47,9 @@ export function registerServe(program: Command): void {
       server = await startWebServer(app, {
         host: opts.host,
         port: Number(opts.port),
-        token: opts.token ?? process.env.AUSCULT_TOKEN,
+        token: opts.token === false ? undefined : (opts.token ?? (process.env.AUSCULT_TOKEN || undefined)),
+        noToken: opts.token === false,
+        allowHosts: opts.allowHost,
         rendererDir: opts.rendererDir,
         importRoots: opts.importRoot,
       });
@@ -45,7 +57,8 @@ export function registerServe(program: Command): void {
       await app.close();
       throw err;
     }
-    process.stdout.write(`Auscult web mode: ${server.url}\n`);
+    // Like Jupyter: the URL carries the per-launch token; the page trades it for a cookie.
+    process.stdout.write(`Auscult web mode: ${server.openUrl}\n`);
     process.stdout.write(`workspace ${app.ws.dir}; press Ctrl+C to stop\n`);
     // Which TF.js backend job processes get (same environment): loaded after the URL is out,
     // so start-up is not held up by the wasm binaries.
