@@ -218,7 +218,8 @@ export async function startWebServer(app: AppService, opts: WebServerOptions = {
     // so no encoding, case or dot-segment variant of /api/… gets past it.
     const route = req.routeOptions.url;
     const apiByRoute = route !== undefined && !PUBLIC_API_PATHS.has(route);
-    const apiByPath = normalisedPath(req.url).startsWith('/api/') && !PUBLIC_API_PATHS.has(normalisedPath(req.url));
+    const apiByPath =
+      normalisedPath(req.url).startsWith('/api/') && !PUBLIC_API_PATHS.has(normalisedPath(req.url));
     if ((apiByRoute || apiByPath) && !authorized(req)) {
       const query = (req.query as Record<string, unknown> | undefined)?.token;
       return sendError(
@@ -289,7 +290,11 @@ export async function startWebServer(app: AppService, opts: WebServerOptions = {
       if (err.problem === 'range_not_satisfiable')
         return reply.code(416).header('Content-Range', `bytes */${err.size}`).send();
       const code: ApiErrorCode =
-        err.problem === 'no_recording' ? 'not_found' : err.problem === 'file_changed' ? 'conflict' : 'not_found';
+        err.problem === 'no_recording'
+          ? 'not_found'
+          : err.problem === 'file_changed'
+            ? 'conflict'
+            : 'not_found';
       return sendError(reply, code, err.message, undefined, err.httpStatus);
     }
   });
@@ -325,10 +330,7 @@ export async function startWebServer(app: AppService, opts: WebServerOptions = {
         clean.searchParams.delete('token');
         return reply
           .code(303)
-          .header(
-            'Set-Cookie',
-            `${tokenCookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`,
-          )
+          .header('Set-Cookie', `${tokenCookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`)
           .header('Cache-Control', 'no-store')
           .redirect(clean.pathname + clean.search, 303);
       }

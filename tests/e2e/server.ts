@@ -22,17 +22,21 @@ export async function startWebServer(
   options: { home?: string; env?: NodeJS.ProcessEnv; token?: string } = {},
 ): Promise<RunningServer> {
   const home = options.home ?? fs.mkdtempSync(path.join(os.tmpdir(), 'auscult-e2e-'));
-  const child: ChildProcess = spawn(process.execPath, [
-    path.join(REPO_DIR, 'bin', 'auscult.mjs'),
-    'serve',
-    '--port',
-    '0',
-    ...(options.token ? ['--token', options.token] : ['--no-token']),
-  ], {
-    cwd: REPO_DIR,
-    env: { ...process.env, ...options.env, AUSCULT_HOME: home },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      path.join(REPO_DIR, 'bin', 'auscult.mjs'),
+      'serve',
+      '--port',
+      '0',
+      ...(options.token ? ['--token', options.token] : ['--no-token']),
+    ],
+    {
+      cwd: REPO_DIR,
+      env: { ...process.env, ...options.env, AUSCULT_HOME: home },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   let output = '';
   const openUrl = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`server did not start in 60 s:\n${output}`)), 60_000);
