@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { API_EVENTS, ApiError, HTTP_STATUS, isApiMethod, type ApiErrorCode } from '../shared/api.ts';
 import type { AppService } from '../app/services/app-service.ts';
-import { openRecordingAudio, RecordingAudioError } from '../app/services/recording-audio.ts';
+import { RecordingAudioError } from '../app/services/recording-audio.ts';
 import {
   allowedHostNames,
   cookieValue,
@@ -276,7 +276,7 @@ export async function startWebServer(app: AppService, opts: WebServerOptions = {
     if (!/^[1-9]\d{0,15}$/.test(req.params.id))
       return sendError(reply, 'bad_request', `recording id "${req.params.id}" is not a positive integer`);
     try {
-      const audio = await openRecordingAudio(app.ws, Number(req.params.id), { range: req.headers.range });
+      const audio = await app.openRecordingAudio(Number(req.params.id), { range: req.headers.range });
       reply
         .code(audio.status)
         .header('Accept-Ranges', 'bytes')

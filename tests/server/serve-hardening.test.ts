@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
-import { AppService } from '../../src/app/services/app-service.ts';
+import { Workspace } from '../../src/app/workspace.ts';
 import { REAL_DATA_DIR, REPO_DIR } from '../helpers/shared.ts';
 import { tempDir } from '../app/helpers/workspace.ts';
 
@@ -81,10 +81,10 @@ beforeAll(async () => {
   audioPath = path.join(t.dir, 'clips', 'fan_id_00', 'normal_00000005.wav');
   fs.mkdirSync(path.dirname(audioPath), { recursive: true });
   fs.copyFileSync(realFile, audioPath);
-  const app = AppService.open(ws, { watch: false, runJobs: false });
-  const p = app.ws.projects.create({ name: 'line' });
-  const m = app.ws.machines.ensure(p.id, 'fan', 'id_00');
-  recordingId = app.ws.recordings.insert({
+  const w = Workspace.open(ws);
+  const p = w.projects.create({ name: 'line' });
+  const m = w.machines.ensure(p.id, 'fan', 'id_00');
+  recordingId = w.recordings.insert({
     projectId: p.id,
     machineId: m.id,
     path: audioPath,
@@ -98,7 +98,7 @@ beforeAll(async () => {
     label: 'unknown',
     source: 'import',
   }).id;
-  await app.close();
+  w.close();
   child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--workspace', ws], {
     cwd: REPO_DIR,
     env: { ...process.env, AUSCULT_TOKEN: '' },

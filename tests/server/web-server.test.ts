@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { AppService } from '../../src/app/services/app-service.ts';
+import { appInternals } from '../../src/app/internals.ts';
 import { startWebServer, type WebServer } from '../../src/server/web-server.ts';
 import { parseRange } from '../../src/app/services/byte-range.ts';
 import { createHttpClient } from '../../src/shared/http-client.ts';
@@ -51,9 +52,9 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>Auscult</title>');
   fs.writeFileSync(path.join(rendererDir, 'assets', 'app.js'), 'console.log(1)');
   app = AppService.open(path.join(t.dir, 'ws'), { watch: false });
-  const p = app.ws.projects.create({ name: 'line' });
-  const m = app.ws.machines.ensure(p.id, 'fan', 'id_00');
-  recordingId = app.ws.recordings.insert({
+  const p = appInternals(app).ws.projects.create({ name: 'line' });
+  const m = appInternals(app).ws.machines.ensure(p.id, 'fan', 'id_00');
+  recordingId = appInternals(app).ws.recordings.insert({
     projectId: p.id,
     machineId: m.id,
     path: realFile,
@@ -228,7 +229,7 @@ describe('web mode HTTP API', () => {
       auth,
     );
     expect(ok.status).toBe(200);
-    await app.jobs.waitFor(ok.json.id);
+    await appInternals(app).jobs.waitFor(ok.json.id);
   });
 
   it('pushes job events over server-sent events', async () => {
@@ -255,7 +256,7 @@ describe('web mode HTTP API', () => {
     expect(job.status).toBe(200);
     const event = JSON.parse(await received);
     expect(event).toMatchObject({ id: job.json.id, kind: 'import' });
-    await app.jobs.waitFor(job.json.id);
+    await appInternals(app).jobs.waitFor(job.json.id);
   });
 });
 

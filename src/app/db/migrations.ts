@@ -219,6 +219,16 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 5,
+    description: 'application layer: training sets fixed per model out of its config',
+    sql: `
+      ALTER TABLE model ADD COLUMN training_recording_ids TEXT;
+      UPDATE model SET training_recording_ids = json_extract(config, '$.trainingRecordingIds'),
+                       config = json_remove(config, '$.trainingRecordingIds')
+       WHERE json_extract(config, '$.trainingRecordingIds') IS NOT NULL;
+    `,
+  },
+  {
+    version: 6,
     description: 'ids never reused (AUTOINCREMENT); start identity of job processes',
     sql: `
       ALTER TABLE job ADD COLUMN worker_start TEXT;

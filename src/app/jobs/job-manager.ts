@@ -4,6 +4,8 @@ import type { Workspace } from '../workspace.ts';
 import { forkLauncher, WORKER_ENTRY, type JobProcess, type JobProcessLauncher } from './launcher.ts';
 import { isSameProcess, pidInUse, processIdentity } from './process-identity.ts';
 import type { FromWorker } from './protocol.ts';
+import type { JobParamsInput } from './params.ts';
+import { NotFoundError } from '../errors.ts';
 
 export interface JobManagerOptions {
   launcher?: JobProcessLauncher;
@@ -104,9 +106,9 @@ export class JobManager {
     return ids;
   }
 
-  enqueue(kind: JobKind, params: Record<string, unknown>, projectId: number | null): Job {
+  enqueue<K extends JobKind>(kind: K, params: JobParamsInput[K], projectId: number | null): Job {
     if (this.closed) throw new Error('the job manager is closed');
-    const job = this.ws.jobs.create({ projectId, kind, params });
+    const job = this.ws.jobs.create({ projectId, kind, params: params as Record<string, unknown> });
     this.emit(job);
     this.pump();
     return job;
@@ -119,7 +121,7 @@ export class JobManager {
         const j = this.ws.jobs.get(jobId);
         if (!j) {
           off();
-          reject(new Error(`No job with id ${jobId}`));
+          reject(new NotFoundError('job', jobId));
           return true;
         }
         if (FINAL.has(j.status)) {
@@ -144,7 +146,7 @@ export class JobManager {
 
   cancel(jobId: number): Job {
     const job = this.ws.jobs.get(jobId);
-    if (!job) throw new Error(`No job with id ${jobId}`);
+    if (!job) throw new NotFoundError('job', jobId);
     const r = this.running.get(jobId);
     if (r) {
       r.cancelRequested = true;
@@ -180,12 +182,7 @@ export class JobManager {
 
   private start(job: Job): void {
     // Claim atomically: another application on the same workspace may be pumping too.
-    const claimed = this.ws.db
-      .prepare(
-        "UPDATE job SET status = 'running', started_at = ?, owner_pid = ? WHERE id = ? AND status = 'queued'",
-      )
-      .run(new Date().toISOString(), process.pid, job.id).changes;
-    if (!claimed) return;
+    if (!this.ws.jobs.claim(job.id, process.pid)) return;
     let proc: JobProcess;
     try {
       proc = this.launcher(this.workerEntry);

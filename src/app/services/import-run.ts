@@ -2,11 +2,10 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { decodeAudioBytesAsync } from '../../engine/audio/decode.ts';
-import { importArgs } from '../../shared/api.ts';
-import type { JobContext } from '../jobs/context.ts';
-import { throwIfCancelled } from '../jobs/context.ts';
+import type { JobParams } from '../jobs/params.ts';
+import { throwIfCancelled, type JobContext } from '../jobs/context.ts';
 import type { Workspace } from '../workspace.ts';
-import { planImport, type ImportArgs, type PlannedFile } from './import-plan.ts';
+import { planImport, type PlannedFile } from './import-plan.ts';
 
 export interface ImportResult extends Record<string, unknown> {
   planned: number;
@@ -87,10 +86,9 @@ export async function importOneFile(
 }
 
 /** The import job: every file is tried; each failure is recorded with its message, the rest go on. */
-export async function runImport(ctx: JobContext, rawParams: Record<string, unknown>): Promise<ImportResult> {
+export async function runImport(ctx: JobContext, params: JobParams['import']): Promise<ImportResult> {
   // `source` ("import", "watch", "demo") is set by the application, not by API callers.
-  const { source: rawSource, ...apiParams } = rawParams;
-  const args: ImportArgs = importArgs.parse(apiParams);
+  const { source, ...args } = params;
   const { ws } = ctx;
   if (!ws.projects.get(args.projectId)) throw new Error(`No project with id ${args.projectId}`);
   ctx.progress(0, 'listing files');
@@ -114,7 +112,6 @@ export async function runImport(ctx: JobContext, rawParams: Record<string, unkno
   ctx.log(
     `${plan.files.length} audio files to import${plan.problems.length ? `, ${plan.problems.length} sources unreadable` : ''}`,
   );
-  const source = typeof rawSource === 'string' ? rawSource : 'import';
   for (let i = 0; i < plan.files.length; i++) {
     // Decoding is synchronous: yield so a cancel message can arrive between files.
     await new Promise((resolve) => setImmediate(resolve));

@@ -59,7 +59,7 @@ export function registerServe(program: Command): void {
     }
     // Like Jupyter: the URL carries the per-launch token; the page trades it for a cookie.
     process.stdout.write(`Auscult web mode: ${server.openUrl}\n`);
-    process.stdout.write(`workspace ${app.ws.dir}; press Ctrl+C to stop\n`);
+    process.stdout.write(`workspace ${(await app.call('app/info', {})).workspace}; press Ctrl+C to stop\n`);
     // Which TF.js backend job processes get (same environment): loaded after the URL is out,
     // so start-up is not held up by the wasm binaries.
     void import('../../engine/tf.ts')

@@ -72,6 +72,16 @@ export class JobRepository {
       .all(...args, q.limit ?? 100) as JobRow[];
     return rows.map(toJob);
   }
+  /** Claims a queued job for this process (atomic: another application may be pumping too). */
+  claim(id: number, ownerPid: number): boolean {
+    return (
+      this.db
+        .prepare(
+          "UPDATE job SET status = 'running', started_at = ?, owner_pid = ? WHERE id = ? AND status = 'queued'",
+        )
+        .run(nowIso(), ownerPid, id).changes > 0
+    );
+  }
   /** Records who runs the job: pids plus their start identities (see process-identity.ts). */
   markRunning(
     id: number,
