@@ -15,6 +15,13 @@ export interface AppServiceOptions extends JobManagerOptions {
   /** Poll watched folders instead of native events. */
   watchPolling?: boolean;
   /**
+   * Folders imports and watched folders may read (web mode's --import-root); undefined: anywhere.
+   * Checked when a folder is watched and, by real path, for every file in the import job.
+   */
+  importRoots?: string[];
+  /** Largest file an import reads, bytes (default 2 GiB − 1). */
+  maxImportFileBytes?: number;
+  /**
    * Test seam of the promotion gate: sees (and may replace) the comparison of the active model
    * (A) with a newly trained one (B) before the decision is taken.
    */

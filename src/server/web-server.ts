@@ -4,6 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { API_EVENTS, ApiError, HTTP_STATUS, isApiMethod, type ApiErrorCode } from '../shared/api.ts';
 import type { AppService } from '../app/services/app-service.ts';
+import { assertInsideRoots } from '../app/services/file-safety.ts';
 import { RecordingAudioError } from '../app/services/recording-audio.ts';
 import {
   allowedHostNames,
@@ -52,15 +53,6 @@ export interface WebServerOptions {
 /** Methods whose arguments name folders or files on the server. */
 const PATH_METHODS = new Set(['recordings/import', 'projects/watch']);
 
-function realOrResolved(p: string): string {
-  const abs = path.resolve(p);
-  try {
-    return fs.realpathSync(abs);
-  } catch {
-    return abs;
-  }
-}
-
 /** Throws a forbidden ApiError unless every path lies inside one of `roots` (symlinks resolved). */
 function checkPaths(paths: string[], roots: string[] | undefined, host: string): void {
   if (roots === undefined) {
@@ -70,15 +62,10 @@ function checkPaths(paths: string[], roots: string[] | undefined, host: string):
       'importing over the network is off: start `auscult serve` with --import-root <dir> to allow folders',
     );
   }
-  const real = roots.map(realOrResolved);
-  for (const p of paths) {
-    const r = realOrResolved(p);
-    if (!real.some((root) => r === root || r.startsWith(root + path.sep))) {
-      throw new ApiError(
-        'forbidden',
-        `${p} is outside the folders this server may import from (${roots.join(', ')})`,
-      );
-    }
+  try {
+    for (const p of paths) assertInsideRoots(p, roots);
+  } catch (err) {
+    throw new ApiError('forbidden', (err as Error).message);
   }
 }
 

@@ -1,5 +1,7 @@
 import path from 'node:path';
+import { ApiError } from '../../shared/api.ts';
 import type { AppContext } from '../app-context.ts';
+import { assertInsideRoots } from '../services/file-safety.ts';
 import { ConflictError, InvalidRequestError } from '../errors.ts';
 import type { DomainHandlers } from './types.ts';
 
@@ -32,6 +34,13 @@ export function projectHandlers(app: AppContext): DomainHandlers<'projects'> {
     },
     'projects/watch': async ({ projectId, dir, copy }, actor) => {
       app.project(projectId);
+      if (dir !== null) {
+        try {
+          assertInsideRoots(dir, app.opts.importRoots);
+        } catch (err) {
+          throw new ApiError('forbidden', (err as Error).message);
+        }
+      }
       const p = ws.projects.update(projectId, {
         watchDir: dir === null ? null : path.resolve(dir),
         watchCopy: copy,

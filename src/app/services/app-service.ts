@@ -12,6 +12,7 @@ import type { Project } from '../../shared/domain.ts';
 import { AppContext, type AppServiceOptions, type Handlers } from '../app-context.ts';
 import { toApiError } from '../errors.ts';
 import { createHandlers } from '../handlers/index.ts';
+import { importRules } from '../handlers/imports.ts';
 import { registerInternals } from '../internals.ts';
 import { Workspace } from '../workspace.ts';
 import { afterJob } from './after-job.ts';
@@ -105,7 +106,14 @@ export class AppService {
     if (!p?.watchDir) return;
     this.#ctx.jobs.enqueue(
       'import',
-      { projectId: p.id, sources: files, role: 'monitor', copy: p.watchCopy, source: 'watch' },
+      {
+        projectId: p.id,
+        sources: files,
+        role: 'monitor',
+        copy: p.watchCopy,
+        source: 'watch',
+        ...importRules(this.#ctx.opts),
+      },
       p.id,
     );
   }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { AppService } from '../../app/services/app-service.ts';
 import { defaultWorkspaceDir } from '../../app/paths.ts';
-import { DEFAULT_PORT, startWebServer } from '../../server/web-server.ts';
+import { DEFAULT_PORT, isLoopback, startWebServer } from '../../server/web-server.ts';
 import { addWorkspaceOption, type WorkspaceOption } from './app-cli.ts';
 
 interface ServeOptions extends WorkspaceOption {
@@ -12,6 +12,7 @@ interface ServeOptions extends WorkspaceOption {
   allowHost?: string[];
   rendererDir?: string;
   importRoot?: string[];
+  maxFileMib?: string;
 }
 
 export function registerServe(program: Command): void {
@@ -30,9 +31,10 @@ export function registerServe(program: Command): void {
       .option('--no-token', 'no access token (loopback only: anyone on this computer can use the API)')
       .option(
         '--allow-host <name...>',
-        'host names clients may use besides localhost and the bound address (e.g. this machine\'s DNS name)',
+        "host names clients may use besides localhost and the bound address (e.g. this machine's DNS name)",
       )
       .option('--renderer-dir <dir>', 'built renderer to serve (default out/renderer)')
+      .option('--max-file-mib <n>', 'largest file an import reads, MiB (default 2048)')
       .option(
         '--import-root <dir...>',
         'folders clients may import from or watch (default: anywhere on loopback, nowhere otherwise)',
@@ -40,7 +42,16 @@ export function registerServe(program: Command): void {
   ).action(async (opts: ServeOptions) => {
     if (!/^\d+$/.test(opts.port) || Number(opts.port) > 65535)
       throw new Error(`--port must be 0…65535, got "${opts.port}"`);
-    const app = AppService.open(opts.workspace ?? defaultWorkspaceDir(), { tfBackend: 'loading' });
+    const maxFileMib = opts.maxFileMib === undefined ? undefined : Number(opts.maxFileMib);
+    if (maxFileMib !== undefined && !(maxFileMib > 0 && maxFileMib <= 2048))
+      throw new Error(`--max-file-mib must be a number of MiB in 1…2048, got "${opts.maxFileMib}"`);
+    const app = AppService.open(opts.workspace ?? defaultWorkspaceDir(), {
+      tfBackend: 'loading',
+      // Imports and watched folders (checked again in the job process, file by file): the given
+      // roots; anywhere on loopback; nowhere when bound to the network without --import-root.
+      importRoots: opts.importRoot ?? (isLoopback(opts.host) ? undefined : []),
+      maxImportFileBytes: maxFileMib === undefined ? undefined : Math.min(2 ** 31 - 1, maxFileMib * 2 ** 20),
+    });
     let server;
     try {
       await app.startWatching();

@@ -49,8 +49,7 @@ export interface ResampleRatio {
 export function resampleRatio(fromHz: number, toHz: number): ResampleRatio {
   const g = gcd(fromHz, toHz);
   const exact = { up: toHz / g, down: fromHz / g };
-  const fits = (up: number, down: number) =>
-    up <= MAX_PHASES && up * tapsPerPhase(up, down) <= MAX_BANK_TAPS;
+  const fits = (up: number, down: number) => up <= MAX_PHASES && up * tapsPerPhase(up, down) <= MAX_BANK_TAPS;
   if (fits(exact.up, exact.down)) return { ...exact, relativeError: 0 };
   // Convergents p/q of x = toHz/fromHz: each the best approximation with a denominator that small.
   const x = toHz / fromHz;
