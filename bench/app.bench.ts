@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { encodeWav } from '../src/engine/audio/wav-encode.ts';
 import { AppService } from '../src/app/services/app-service.ts';
+import { appInternals } from '../src/app/internals.ts';
 import { ensureBaselineModel } from '../src/app/services/baseline.ts';
 import { startWebServer, type WebServer } from '../src/server/web-server.ts';
 import type { Benchmark } from './harness.ts';
@@ -42,7 +43,7 @@ function writeClips(): void {
 
 /** A project with 10,000 recordings over 10 machines, each scored, with thresholds and ~5 % alarms. */
 function seedLargeProject(app: AppService): number {
-  const { ws } = app;
+  const { ws } = appInternals(app);
   const p = ws.projects.create({ name: 'large line' });
   const model = ensureBaselineModel(ws, p.id);
   ws.transaction(() => {
@@ -113,8 +114,8 @@ async function dashboard(): Promise<NonNullable<typeof dash>> {
   const app = AppService.open(path.join(root, 'dashboard-ws'), { watch: false });
   const projectId = seedLargeProject(app);
   const server = await startWebServer(app, { port: 0 });
-  const importProjectId = app.ws.projects.create({ name: 'importing' }).id;
-  dash = { app, server, projectId, machineId: app.ws.machines.list(projectId)[3]!.id, importProjectId };
+  const importProjectId = appInternals(app).ws.projects.create({ name: 'importing' }).id;
+  dash = { app, server, projectId, machineId: appInternals(app).ws.machines.list(projectId)[3]!.id, importProjectId };
   return dash;
 }
 
@@ -156,11 +157,11 @@ export const benchmarks: Benchmark[] = [
     run: async () => {
       const app = AppService.open(path.join(root, `import-ws-${++runs}`), { watch: false });
       try {
-        const p = app.ws.projects.create({ name: 'import bench' });
+        const p = appInternals(app).ws.projects.create({ name: 'import bench' });
         let rate = 0;
         rate = await ratePerS(IMPORT_FILES, async () => {
-          const job = app.jobs.enqueue('import', { projectId: p.id, sources: [clipsDir] }, p.id);
-          const done = await app.jobs.waitFor(job.id);
+          const job = appInternals(app).jobs.enqueue('import', { projectId: p.id, sources: [clipsDir] }, p.id);
+          const done = await appInternals(app).jobs.waitFor(job.id);
           if (done.status !== 'succeeded' || done.result?.imported !== IMPORT_FILES)
             throw new Error(`import ${done.status}: ${done.error ?? JSON.stringify(done.result)}`);
         });
@@ -196,14 +197,14 @@ export const benchmarks: Benchmark[] = [
     setup: async () => {
       writeClips();
       const d = await dashboard();
-      const job = d.app.jobs.enqueue(
+      const job = appInternals(d.app).jobs.enqueue(
         'import',
         { projectId: d.importProjectId, sources: [clipsDir] },
         d.importProjectId,
       );
       // Measure only once the job process is importing.
       await new Promise<void>((resolve) => {
-        const off = d.app.jobs.on('job', (j) => {
+        const off = appInternals(d.app).jobs.on('job', (j) => {
           if (j.id === job.id && j.progress > 0.02) {
             off();
             resolve();
@@ -213,7 +214,7 @@ export const benchmarks: Benchmark[] = [
     },
     run: async () => {
       const d = await dashboard();
-      const running = d.app.ws.jobs.list({ projectId: d.importProjectId, status: ['running'] }).length;
+      const running = appInternals(d.app).ws.jobs.list({ projectId: d.importProjectId, status: ['running'] }).length;
       if (!running) throw new Error('the import finished before the measurement: increase IMPORT_FILES');
       return timeMs(() => post('dashboard/summary', { projectId: d.projectId }));
     },

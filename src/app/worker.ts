@@ -6,6 +6,10 @@
 import type { Alarm } from '../shared/domain.ts';
 import { JobCancelledError, type FromWorker, type ToWorker } from './jobs/protocol.ts';
 import { JOB_HANDLERS } from './jobs/handlers.ts';
+import { parseJobParams } from './jobs/params.ts';
+import { testGate } from './jobs/test-gate.ts';
+import type { JobHandler } from './jobs/context.ts';
+import type { JobKind } from '../shared/domain.ts';
 import { Workspace } from './workspace.ts';
 
 interface ParentPort {
@@ -53,8 +57,10 @@ async function run(m: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   let lastProgressAt = 0;
   let ws: Workspace | undefined;
   try {
-    const handler = JOB_HANDLERS[m.kind];
+    const handler = JOB_HANDLERS[m.kind] as JobHandler<JobKind> | undefined;
     if (!handler) throw new Error(`unknown job kind "${m.kind}"`);
+    const params = parseJobParams(m.kind, m.params);
+    const gate = testGate(m.jobId);
     ws = Workspace.open(m.workspaceDir);
     const result = await handler(
       {
@@ -69,8 +75,11 @@ async function run(m: Extract<ToWorker, { type: 'run' }>): Promise<void> {
         },
         log: (line) => void send({ type: 'log', line }),
         alarm: (alarm: Alarm) => void send({ type: 'alarm', alarm }),
+        checkpoint: async (done) => {
+          if (gate) await gate(done, abort.signal);
+        },
       },
-      m.params,
+      params,
     );
     ws.close();
     await send({ type: 'done', result });

@@ -21,7 +21,6 @@ import { AppService } from '../app/services/app-service.ts';
 import { utilityProcessLauncher } from '../app/jobs/utility-process-launcher.ts';
 import { APP_ORIGIN, APP_SCHEME, AUDIO_SCHEME, IPC_CHANNELS, type MenuCommand } from '../shared/desktop.ts';
 import { audioProtocolHandler } from './audio-protocol.ts';
-import { workspaceAudioSource } from './audio-source.ts';
 import { forwardApiEvents, isTrustedSender, registerApiHandlers } from './ipc.ts';
 import { aboutText, buildMenuTemplate } from './menu.ts';
 import { rendererProtocolHandler } from './renderer-protocol.ts';
@@ -99,7 +98,7 @@ export async function startDesktop(opts: DesktopOptions): Promise<DesktopApp | u
   });
 
   protocol.handle(APP_SCHEME, rendererProtocolHandler(opts.rendererDir));
-  protocol.handle(AUDIO_SCHEME, audioProtocolHandler(workspaceAudioSource(service.ws)));
+  protocol.handle(AUDIO_SCHEME, audioProtocolHandler((id, o) => service.openRecordingAudio(id, o)));
 
   const removeHandlers = registerApiHandlers(ipcMain, service, isAppUrl);
   const stopEvents = forwardApiEvents(service, () => BrowserWindow.getAllWindows());

@@ -5,6 +5,7 @@
  * this file alone. Browser-safe: no Node imports.
  */
 import { z } from 'zod';
+import { trainingConfigSchema } from './training-config.ts';
 import type {
   Alarm,
   AuditEntry,
@@ -31,8 +32,8 @@ const offset = z.number().int().min(0).default(0);
 /** How an import maps files to machines. */
 export const IMPORT_MAPPINGS = ['auto', 'dcase', 'folder-per-machine', 'single-machine'] as const;
 
-export const importArgs = z
-  .object({
+/** The import arguments' fields (the job's parameters extend them); `importArgs` validates a request. */
+export const importArgsShape = z.object({
     projectId: id,
     /** Folders (searched recursively) and/or files. */
     sources: z.array(z.string().min(1)).min(1).max(100_000),
@@ -45,23 +46,18 @@ export const importArgs = z
     label: label.optional(),
     /** Copy files into the workspace (true) or reference them where they are (false). */
     copy: z.boolean().default(false),
-  })
-  .strict()
-  .refine((a) => a.mapping !== 'single-machine' || a.machine, {
-    message: 'mapping "single-machine" needs machine {type, name}',
-  });
+});
 
-export const trainArgs = z
-  .object({
-    projectId: id,
-    name: text(200).optional(),
-    /** Sub-clusters per machine (S); 1 = AdaCos. */
-    subclusters: z.number().int().min(1).max(64).default(16),
-    preset: z.enum(['quick', 'standard', 'paper']).default('quick'),
-    epochs: z.number().int().min(1).max(10_000).optional(),
-    seed: z.number().int().min(0).default(1),
-  })
-  .strict();
+/** "single-machine" mapping needs the machine to put every file on. */
+export const importMachineGiven = [
+  (a: { mapping: string; machine?: unknown }) => a.mapping !== 'single-machine' || !!a.machine,
+  { message: 'mapping "single-machine" needs machine {type, name}' },
+] as const;
+
+export const importArgs = importArgsShape.strict().refine(...importMachineGiven);
+
+/** Training a project model: the shared training configuration (one set of defaults) plus the project. */
+export const trainArgs = trainingConfigSchema.extend({ projectId: id, name: text(200).optional() }).strict();
 
 const thresholdTarget = z.union([
   z.object({ machineId: id, modelId: id.optional(), value: z.number().finite() }).strict(),

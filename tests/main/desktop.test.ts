@@ -20,6 +20,7 @@ import { FeatureCache } from '../../src/engine/features/cache.ts';
 import { extractionWorkerUrl, useBundledExtractionWorker } from '../../src/engine/features/extract-pool.ts';
 import { tempDir, writeToneWav } from '../app/helpers/workspace.ts';
 import { buildApp } from './built-app.ts';
+import { appInternals } from '../../src/app/internals.ts';
 
 const { app, BrowserWindow, dialog, ipcMain, loadPreload, Menu, protocol, session, shell, utilityProcess } =
   electron;
@@ -133,7 +134,7 @@ describe('desktop main process (fake electron)', () => {
     for (let i = 0; i < 3; i++) writeToneWav(path.join(src, 'fan_id_00', `normal_${i}.wav`), { seed: i + 1 });
     const project = await ok<{ id: number }>('projects/create', { name: 'Fan line' });
     const job = await ok<{ id: number }>('recordings/import', { projectId: project.id, sources: [src] });
-    const done = await desktop.service.jobs.waitFor(job.id);
+    const done = await appInternals(desktop.service).jobs.waitFor(job.id);
     expect(done.status, done.error ?? '').toBe('succeeded');
     expect(done.result).toMatchObject({ imported: 3 });
     expect(utilityProcess.forked).toContain(path.join(build.outDir, 'main', 'job-worker.js'));
@@ -151,7 +152,7 @@ describe('desktop main process (fake electron)', () => {
     const before = second.webContents.sent.length;
     await ok('projects/update', { projectId: project.id, description: 'hall B' });
     const again = await ok<{ id: number }>('recordings/import', { projectId: project.id, sources: [src] });
-    await desktop.service.jobs.waitFor(again.id);
+    await appInternals(desktop.service).jobs.waitFor(again.id);
     expect(second.webContents.sent.length).toBe(before);
   });
 
@@ -163,7 +164,7 @@ describe('desktop main process (fake electron)', () => {
       writeToneWav(path.join(dir, 'pump_id_00', 'normal_1.wav'), { seed: 8 });
       const project = await ok<{ id: number }>('projects/create', { name: 'Pump line' });
       const job = await ok<{ id: number }>('recordings/import', { projectId: project.id, sources: [dir] });
-      await desktop.service.jobs.waitFor(job.id);
+      await appInternals(desktop.service).jobs.waitFor(job.id);
       const list = await ok<{ items: { id: number; path: string }[] }>('recordings/list', {
         projectId: project.id,
       });
@@ -223,7 +224,9 @@ describe('desktop main process (fake electron)', () => {
       expect(res.status).toBe(409);
       expect(((await res.json()) as { error: { message: string } }).error.message).toContain(recording.path);
       fs.rmSync(recording.path);
-      expect((await protocol.fetch(`auscult-audio://recording/${recording.id}`)).status).toBe(404);
+      const gone = await protocol.fetch(`auscult-audio://recording/${recording.id}`);
+      expect(gone.status).toBe(410);
+      expect(((await gone.json()) as { error: { code: string } }).error.code).toBe('not_found');
     });
   });
 
@@ -396,7 +399,7 @@ describe('preload (built, run as in a sandbox) and the renderer client over it',
       projectId: project.id,
       sources: [path.join(t.dir, 'no-such-folder')],
     });
-    await desktop.service.jobs.waitFor(job.id);
+    await appInternals(desktop.service).jobs.waitFor(job.id);
     expect(seen.filter((j) => j.id === job.id).map((j) => j.status)).toContain('succeeded');
     off();
     const count = seen.length;
@@ -404,7 +407,7 @@ describe('preload (built, run as in a sandbox) and the renderer client over it',
       projectId: project.id,
       sources: [path.join(t.dir, 'no-such-folder')],
     });
-    await desktop.service.jobs.waitFor(again.id);
+    await appInternals(desktop.service).jobs.waitFor(again.id);
     expect(seen.length).toBe(count);
     win.webContents.send(IPC_CHANNELS.menu, 'new-line');
     offMenu();

@@ -1,10 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { AppService } from '../../src/app/services/app-service.ts';
+import { appInternals } from '../../src/app/internals.ts';
 import { startWebServer, type WebServer } from '../../src/server/web-server.ts';
-import { parseRange } from '../../src/server/audio-range.ts';
+import { parseRange } from '../../src/app/services/byte-range.ts';
 import { createHttpClient } from '../../src/shared/http-client.ts';
 import { REAL_DATA_DIR } from '../helpers/shared.ts';
 import { tempDir } from '../app/helpers/workspace.ts';
@@ -50,23 +52,23 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>Auscult</title>');
   fs.writeFileSync(path.join(rendererDir, 'assets', 'app.js'), 'console.log(1)');
   app = AppService.open(path.join(t.dir, 'ws'), { watch: false });
-  const p = app.ws.projects.create({ name: 'line' });
-  const m = app.ws.machines.ensure(p.id, 'fan', 'id_00');
-  recordingId = app.ws.recordings.insert({
+  const p = appInternals(app).ws.projects.create({ name: 'line' });
+  const m = appInternals(app).ws.machines.ensure(p.id, 'fan', 'id_00');
+  recordingId = appInternals(app).ws.recordings.insert({
     projectId: p.id,
     machineId: m.id,
     path: realFile,
     storage: 'referenced',
     originalPath: realFile,
     fileName: 'normal_00000005.wav',
-    contentHash: 'x'.repeat(64),
+    contentHash: createHash('sha256').update(fs.readFileSync(realFile)).digest('hex'),
     format: { container: 'wav', codec: 'pcm_s16le', channels: 8, sampleRateHz: 16000, bitsPerSample: 16 },
     durationS: 10,
     role: 'monitor',
     label: 'unknown',
     source: 'import',
   }).id;
-  server = await startWebServer(app, { port: 0, rendererDir, bodyLimitBytes: 64 * 1024 });
+  server = await startWebServer(app, { port: 0, rendererDir, bodyLimitBytes: 64 * 1024, noToken: true });
   secured = await startWebServer(app, {
     port: 0,
     rendererDir,
@@ -201,7 +203,9 @@ describe('web mode HTTP API', () => {
       ).body.toString(),
     ).toBe('RIFF');
     expect((await raw(secured.port, 'GET', '/api/health')).status).toBe(200);
-    await expect(startWebServer(app, { host: '0.0.0.0', port: 0 })).rejects.toThrow(/token/);
+    await expect(startWebServer(app, { host: '0.0.0.0', port: 0, noToken: true })).rejects.toThrow(
+      /--no-token is allowed on a loopback address only/,
+    );
   });
 
   it('imports over HTTP only from the allowed folders', async () => {
@@ -225,7 +229,7 @@ describe('web mode HTTP API', () => {
       auth,
     );
     expect(ok.status).toBe(200);
-    await app.jobs.waitFor(ok.json.id);
+    await appInternals(app).jobs.waitFor(ok.json.id);
   });
 
   it('pushes job events over server-sent events', async () => {
@@ -252,7 +256,7 @@ describe('web mode HTTP API', () => {
     expect(job.status).toBe(200);
     const event = JSON.parse(await received);
     expect(event).toMatchObject({ id: job.json.id, kind: 'import' });
-    await app.jobs.waitFor(job.json.id);
+    await appInternals(app).jobs.waitFor(job.json.id);
   });
 });
 

@@ -5,7 +5,7 @@ import { runScoring } from '../services/scoring.ts';
 import { runTraining } from '../services/training.ts';
 
 /** What each job kind runs inside the job process. */
-export const JOB_HANDLERS: Record<JobKind, JobHandler> = {
+export const JOB_HANDLERS: { [K in JobKind]: JobHandler<K> } = {
   import: runImport,
   score: runScoring,
   train: runTraining,

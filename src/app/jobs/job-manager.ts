@@ -2,7 +2,10 @@ import { EventEmitter } from 'node:events';
 import type { Alarm, Job, JobKind } from '../../shared/domain.ts';
 import type { Workspace } from '../workspace.ts';
 import { forkLauncher, WORKER_ENTRY, type JobProcess, type JobProcessLauncher } from './launcher.ts';
+import { isSameProcess, pidInUse, processIdentity } from './process-identity.ts';
 import type { FromWorker } from './protocol.ts';
+import type { JobParamsInput } from './params.ts';
+import { NotFoundError } from '../errors.ts';
 
 export interface JobManagerOptions {
   launcher?: JobProcessLauncher;
@@ -33,15 +36,8 @@ interface Running {
   finished: boolean;
 }
 
-function isAlive(pid: number | null): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+/** This process's start identity, read once (it cannot change). */
+const OWN_IDENTITY = processIdentity(process.pid) ?? null;
 
 const FINAL = new Set(['succeeded', 'failed', 'cancelled', 'interrupted']);
 
@@ -77,13 +73,29 @@ export class JobManager {
     return () => this.emitter.off(event, listener as (...a: unknown[]) => void);
   }
 
-  /** Marks jobs whose process (or owning application) is gone as interrupted. Returns their ids. */
+  /**
+   * Marks jobs whose owning application is gone as interrupted. Returns their ids.
+   *
+   * A pid stored in a job row may have been recycled. The owner counts as running only when its
+   * stored start identity matches (or, for rows without one, when its pid is in use: when unsure,
+   * leave the job alone). A worker is killed only when it is provably the process started for the
+   * job (same pid and start time), and never by a read-only manager (`runJobs: false`, e.g.
+   * `auscult status`), which leaves a still-running worker's job as it is.
+   */
   recoverInterrupted(): number[] {
     const ids: number[] = [];
+    const readOnly = this.opts.runJobs === false;
     for (const j of this.ws.jobs.running()) {
       if (this.running.has(j.id)) continue;
-      if (isAlive(j.ownerPid) && isAlive(j.workerPid)) continue; // another application runs it
-      if (isAlive(j.workerPid)) process.kill(j.workerPid!, 'SIGKILL');
+      const ownerRunning = j.ownerStart ? isSameProcess(j.ownerPid, j.ownerStart) : pidInUse(j.ownerPid);
+      const workerOurs = isSameProcess(j.workerPid, j.workerStart);
+      // Another application runs it (or has just claimed it and is starting its process).
+      if (ownerRunning && (j.workerPid === null || workerOurs || (!j.workerStart && pidInUse(j.workerPid))))
+        continue;
+      if (workerOurs) {
+        if (readOnly) continue;
+        process.kill(j.workerPid!, 'SIGKILL');
+      }
       const reason = 'interrupted: the application or its job process stopped while the job was running';
       if (this.ws.jobs.finish(j.id, 'interrupted', { error: reason })) {
         this.ws.jobs.appendLog(j.id, reason);
@@ -94,9 +106,9 @@ export class JobManager {
     return ids;
   }
 
-  enqueue(kind: JobKind, params: Record<string, unknown>, projectId: number | null): Job {
+  enqueue<K extends JobKind>(kind: K, params: JobParamsInput[K], projectId: number | null): Job {
     if (this.closed) throw new Error('the job manager is closed');
-    const job = this.ws.jobs.create({ projectId, kind, params });
+    const job = this.ws.jobs.create({ projectId, kind, params: params as Record<string, unknown> });
     this.emit(job);
     this.pump();
     return job;
@@ -109,7 +121,7 @@ export class JobManager {
         const j = this.ws.jobs.get(jobId);
         if (!j) {
           off();
-          reject(new Error(`No job with id ${jobId}`));
+          reject(new NotFoundError('job', jobId));
           return true;
         }
         if (FINAL.has(j.status)) {
@@ -134,7 +146,7 @@ export class JobManager {
 
   cancel(jobId: number): Job {
     const job = this.ws.jobs.get(jobId);
-    if (!job) throw new Error(`No job with id ${jobId}`);
+    if (!job) throw new NotFoundError('job', jobId);
     const r = this.running.get(jobId);
     if (r) {
       r.cancelRequested = true;
@@ -170,12 +182,7 @@ export class JobManager {
 
   private start(job: Job): void {
     // Claim atomically: another application on the same workspace may be pumping too.
-    const claimed = this.ws.db
-      .prepare(
-        "UPDATE job SET status = 'running', started_at = ?, owner_pid = ? WHERE id = ? AND status = 'queued'",
-      )
-      .run(new Date().toISOString(), process.pid, job.id).changes;
-    if (!claimed) return;
+    if (!this.ws.jobs.claim(job.id, process.pid)) return;
     let proc: JobProcess;
     try {
       proc = this.launcher(this.workerEntry);
@@ -188,7 +195,10 @@ export class JobManager {
     }
     const r: Running = { job: this.ws.jobs.get(job.id)!, proc, cancelRequested: false, finished: false };
     this.running.set(job.id, r);
-    this.ws.jobs.markRunning(job.id, proc.pid ?? null, process.pid);
+    this.ws.jobs.markRunning(job.id, proc.pid ?? null, process.pid, {
+      workerStart: processIdentity(proc.pid) ?? null,
+      ownerStart: OWN_IDENTITY,
+    });
     this.emit(this.ws.jobs.get(job.id)!);
     proc.onMessage((m) => this.onMessage(r, m));
     proc.onExit((code, signal) => this.onExit(r, code, signal));
@@ -258,8 +268,9 @@ export class JobManager {
     this.emit(this.ws.jobs.get(id)!);
   }
 
-  private emit(job: Job): void {
-    this.emitter.emit('job', job);
+  private emit(job: Job | undefined): void {
+    // A job deleted with its project has nothing left to report.
+    if (job) this.emitter.emit('job', job);
   }
 
   /** Stops starting jobs and stops running ones; they are marked interrupted (training can resume). */

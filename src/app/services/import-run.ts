@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { decodeAudioBytesAsync } from '../../engine/audio/decode.ts';
-import { importArgs } from '../../shared/api.ts';
-import type { JobContext } from '../jobs/context.ts';
-import { throwIfCancelled } from '../jobs/context.ts';
+import type { JobParams } from '../jobs/params.ts';
+import { throwIfCancelled, type JobContext } from '../jobs/context.ts';
 import type { Workspace } from '../workspace.ts';
-import { planImport, type ImportArgs, type PlannedFile } from './import-plan.ts';
+import { assertInsideRoots, readImportFile, type ImportFileRules } from './file-safety.ts';
+import { planImport, type PlannedFile } from './import-plan.ts';
 
 export interface ImportResult extends Record<string, unknown> {
   planned: number;
@@ -39,16 +39,9 @@ type FileOutcome = 'imported' | 'duplicate';
 export async function importOneFile(
   ws: Workspace,
   f: PlannedFile,
-  opts: { projectId: number; copy: boolean; source: string; jobId: number | null },
+  opts: { projectId: number; copy: boolean; source: string; jobId: number | null; rules?: ImportFileRules },
 ): Promise<FileOutcome> {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(f.path);
-  } catch (err) {
-    throw new Error(
-      `${f.path}: cannot read file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-    );
-  }
+  const bytes = await readImportFile(f.path, opts.rules);
   const hash = sha256(bytes);
   if (ws.recordings.byHash(opts.projectId, hash)) return 'duplicate';
   const decoded = await decodeAudioBytesAsync(bytes, f.path);
@@ -87,14 +80,27 @@ export async function importOneFile(
 }
 
 /** The import job: every file is tried; each failure is recorded with its message, the rest go on. */
-export async function runImport(ctx: JobContext, rawParams: Record<string, unknown>): Promise<ImportResult> {
+export async function runImport(ctx: JobContext, params: JobParams['import']): Promise<ImportResult> {
   // `source` ("import", "watch", "demo") is set by the application, not by API callers.
-  const { source: rawSource, ...apiParams } = rawParams;
-  const args: ImportArgs = importArgs.parse(apiParams);
+  const { source, importRoots, maxFileBytes, ...args } = params;
   const { ws } = ctx;
   if (!ws.projects.get(args.projectId)) throw new Error(`No project with id ${args.projectId}`);
+  // The job process checks the roots itself (not only the HTTP handler): a source outside them
+  // is not even listed; every file is checked again by real path when it is read.
+  const rules: ImportFileRules = { importRoots, maxFileBytes, followSymlinks: source !== 'watch' };
+  const refused: { path: string; error: string }[] = [];
+  const sources = args.sources.filter((src) => {
+    try {
+      assertInsideRoots(src, importRoots);
+      return true;
+    } catch (err) {
+      refused.push({ path: path.resolve(src), error: (err as Error).message });
+      return false;
+    }
+  });
   ctx.progress(0, 'listing files');
-  const plan = planImport(args);
+  const plan = sources.length ? planImport({ ...args, sources }) : { files: [], problems: [] };
+  plan.problems.unshift(...refused);
   const result: ImportResult = {
     planned: plan.files.length,
     imported: 0,
@@ -114,7 +120,6 @@ export async function runImport(ctx: JobContext, rawParams: Record<string, unkno
   ctx.log(
     `${plan.files.length} audio files to import${plan.problems.length ? `, ${plan.problems.length} sources unreadable` : ''}`,
   );
-  const source = typeof rawSource === 'string' ? rawSource : 'import';
   for (let i = 0; i < plan.files.length; i++) {
     // Decoding is synchronous: yield so a cancel message can arrive between files.
     await new Promise((resolve) => setImmediate(resolve));
@@ -126,6 +131,7 @@ export async function runImport(ctx: JobContext, rawParams: Record<string, unkno
         copy: args.copy,
         source,
         jobId: ctx.jobId,
+        rules,
       });
       if (outcome === 'duplicate') result.duplicates++;
       else {

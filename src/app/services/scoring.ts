@@ -8,6 +8,8 @@ import {
 import { FeatureCache } from '../../engine/features/cache.ts';
 import type { Machine, Model, Recording } from '../../shared/domain.ts';
 import { throwIfCancelled, type JobContext } from '../jobs/context.ts';
+import type { JobParams } from '../jobs/params.ts';
+import { NotFoundError } from '../errors.ts';
 import type { Workspace } from '../workspace.ts';
 import { ensureBaselineModel } from './baseline.ts';
 import { MeanLogMelRepresentation, type Representation } from './representation.ts';
@@ -103,13 +105,13 @@ export async function fitMachineBackend(
  * recordings (all unscored test/monitor clips of the project, or the given ones), stores clip and
  * window scores, and raises an alarm for every clip at or above its machine's threshold.
  */
-export async function runScoring(ctx: JobContext, params: Record<string, unknown>): Promise<ScoringResult> {
+export async function runScoring(ctx: JobContext, params: JobParams['score']): Promise<ScoringResult> {
   const { ws } = ctx;
-  const projectId = Number(params.projectId);
+  const { projectId } = params;
   const project = ws.projects.get(projectId);
-  if (!project) throw new Error(`No project with id ${projectId}`);
+  if (!project) throw new NotFoundError('project', projectId);
   const model = params.modelId
-    ? ws.models.get(Number(params.modelId))
+    ? ws.models.get(params.modelId)
     : project.activeModelId
       ? ws.models.get(project.activeModelId)
       : ensureBaselineModel(ws, projectId);
@@ -118,7 +120,7 @@ export async function runScoring(ctx: JobContext, params: Record<string, unknown
 
   // A candidate model (scored before the promotion gate decides) raises no alarms: only the
   // active model's scores do; `raiseAlarmsFor` (thresholds.ts) raises them if it is activated.
-  const raiseAlarms = params.raiseAlarms !== false;
+  const { raiseAlarms } = params;
   const cache = new FeatureCache(ws.cacheDir);
   const rep = await representationFor(ws, model, cache);
   const result: ScoringResult = {
@@ -166,7 +168,7 @@ export async function runScoring(ctx: JobContext, params: Record<string, unknown
       }
     }
 
-    const requested = Array.isArray(params.recordingIds) ? (params.recordingIds as number[]) : undefined;
+    const requested = params.recordingIds;
     let todo: Recording[] = requested
       ? requested
           .map((id) => ws.recordings.get(id))

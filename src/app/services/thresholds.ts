@@ -2,6 +2,7 @@ import { thresholdStats } from '../../engine/metrics/index.ts';
 import type { ThresholdView } from '../../shared/api.ts';
 import type { Alarm, Threshold } from '../../shared/domain.ts';
 import type { Workspace } from '../workspace.ts';
+import { ConflictError, NotFoundError } from '../errors.ts';
 
 /** Default quantile of held-out normal clip scores used as a machine's threshold. */
 export const DEFAULT_THRESHOLD_QUANTILE = 0.9;
@@ -58,7 +59,7 @@ export function setDefaultThreshold(
 ): Threshold {
   const { heldout } = labelledScores(ws, machineId, modelId);
   if (heldout.length === 0)
-    throw new Error(
+    throw new ConflictError(
       `machine ${machineId} has no held-out normal scores under model ${modelId}: score it first`,
     );
   return ws.thresholds.set({
@@ -74,7 +75,7 @@ export function setDefaultThreshold(
 /** Everything the threshold panel shows for one machine under one model. */
 export function thresholdView(ws: Workspace, machineId: number, modelId: number): ThresholdView {
   const machine = ws.machines.get(machineId);
-  if (!machine) throw new Error(`No machine with id ${machineId}`);
+  if (!machine) throw new NotFoundError('machine', machineId);
   const threshold = ws.thresholds.active(machineId, modelId) ?? null;
   const { normal, anomaly, heldout } = labelledScores(ws, machineId, modelId);
   let falseAlarmRate: number | null = null;

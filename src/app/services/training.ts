@@ -6,12 +6,15 @@ import { FEATURE_PARAMS } from '../../engine/features/params.ts';
 import {
   cachedRecordingsTrainingSet,
   disposeModel,
-  parsePresetName,
   saveModel,
   trainModel,
 } from '../../engine/model/index.ts';
 import type { Recording } from '../../shared/domain.ts';
+import { trainingConfigSchema, type TrainingConfig } from '../../shared/training-config.ts';
+import type { Model } from '../../shared/domain.ts';
+import { NotFoundError } from '../errors.ts';
 import { throwIfCancelled, type JobContext } from '../jobs/context.ts';
+import type { JobParams } from '../jobs/params.ts';
 import { finalModelDir, machineClassName } from './learned.ts';
 
 /** Share of the job's progress bar spent on feature extraction before the epochs start. */
@@ -22,26 +25,24 @@ const FEATURE_SHARE = 0.15;
  * from the feature cache, normalised with statistics over all training frames. Checkpoints go to
  * `<model dir>/checkpoint`; `resume` continues from there with the same training clips.
  */
-export async function runTraining(
-  ctx: JobContext,
-  params: Record<string, unknown>,
-): Promise<Record<string, unknown>> {
+export async function runTraining(ctx: JobContext, params: JobParams['train']): Promise<Record<string, unknown>> {
   const { ws } = ctx;
-  const model = ws.models.get(Number(params.modelId));
-  if (!model) throw new Error(`No model with id ${String(params.modelId)}`);
+  const model = ws.models.get(params.modelId);
+  if (!model) throw new NotFoundError('model', params.modelId);
   if (model.kind !== 'sc-adacos' || !model.dir)
     throw new Error(`model ${model.id} is not a trainable SC-AdaCos model`);
-  const resume = params.resume === true;
+  const config = modelTrainingConfig(model);
+  const { resume } = params;
   const checkpointDir = path.join(model.dir, 'checkpoint');
   const resumeFrom =
     resume && fs.existsSync(path.join(checkpointDir, 'model.json')) ? checkpointDir : undefined;
 
   // The clips are fixed when training first starts, so a resumed run sees the same data.
-  let recordingIds = model.config.trainingRecordingIds as number[] | undefined;
+  let recordingIds = ws.models.trainingRecordingIds(model.id);
   if (!recordingIds) {
     const machines = ws.machines.list(model.projectId);
     recordingIds = machines.flatMap((m) => ws.recordings.trainingSet(m.id).map((r) => r.id));
-    ws.models.update(model.id, { config: { ...model.config, trainingRecordingIds: recordingIds } });
+    ws.models.setTrainingRecordingIds(model.id, recordingIds);
   }
   const recordings = recordingIds.map((id) => ws.recordings.get(id)).filter((r): r is Recording => !!r);
   const machineIds = [...new Set(recordings.map((r) => r.machineId))];
@@ -52,7 +53,7 @@ export async function runTraining(
     );
   ws.models.update(model.id, { status: 'training' });
   ctx.log(
-    `${resumeFrom ? 'resuming' : 'training'} model ${model.id}: ${recordings.length} clips of ${classNames.length} machines, S = ${model.subclusters}, preset ${model.preset}`,
+    `${resumeFrom ? 'resuming' : 'training'} model ${model.id}: ${recordings.length} clips of ${classNames.length} machines, S = ${config.subclusters}, preset ${config.preset}, seed ${config.seed}`,
   );
 
   const cache = new FeatureCache(ws.cacheDir);
@@ -67,14 +68,13 @@ export async function runTraining(
     classNames.indexOf(machineClassName(ws.machines.get(rec.machineId)!)),
   );
   const training = cachedRecordingsTrainingSet(cache, entries, classOf, classNames.length);
-  const epochs = typeof model.config.epochs === 'number' ? model.config.epochs : undefined;
   let lastLoss = NaN;
   const result = await trainModel(training.set, {
-    subclusters: model.subclusters,
+    subclusters: config.subclusters,
     classNames,
-    preset: parsePresetName(model.preset),
-    epochs,
-    seed: typeof model.config.seed === 'number' ? model.config.seed : 1,
+    preset: config.preset,
+    epochs: config.epochs,
+    seed: config.seed,
     featureParams: FEATURE_PARAMS,
     normStats: normStatsToJson(training.normStats),
     signal: ctx.signal,
@@ -106,4 +106,22 @@ export async function runTraining(
   ws.models.update(model.id, { status: 'trained', trainedAt: new Date().toISOString(), metrics });
   ws.audit.write({ actor: 'job', action: 'trained', entity: 'model', entityId: model.id, details: metrics });
   return { modelId: model.id, ...metrics };
+}
+
+/**
+ * A model's training configuration through the one shared schema (and its defaults). Models stored
+ * before the schema existed kept `epochs: null` for "the preset's"; S and the preset are columns.
+ */
+export function modelTrainingConfig(model: Model): TrainingConfig {
+  const stored = Object.fromEntries(Object.entries(model.config).filter(([, v]) => v !== null));
+  const r = trainingConfigSchema.safeParse({
+    ...stored,
+    subclusters: model.subclusters,
+    preset: model.preset,
+  });
+  if (!r.success)
+    throw new Error(
+      `model ${model.id} has an invalid training configuration: ${r.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  return r.data;
 }

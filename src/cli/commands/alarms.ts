@@ -31,7 +31,7 @@ export function registerAlarms(program: Command): void {
       .option('--json', 'print JSON'),
   ).action(async (nameOrId: string, opts: AlarmsOptions) => {
     await withApp(opts, async (app) => {
-      const project = resolveProject(app, nameOrId);
+      const project = await resolveProject(app, nameOrId);
       if (opts.set !== undefined) {
         if (!/^\d+$/.test(opts.set)) throw new Error(`--set must be an alarm id, got "${opts.set}"`);
         if (opts.as !== undefined && !(ALARM_STATUSES as readonly string[]).includes(opts.as))
@@ -66,8 +66,7 @@ export function registerAlarms(program: Command): void {
           `no ${statuses ? statuses.join('/') + ' ' : ''}alarms in "${project.name}"\n`,
         );
       for (const a of alarms) {
-        const rec = app.ws.recordings.get(a.recordingId)!;
-        const m = app.ws.machines.get(rec.machineId)!;
+        const { recording: rec, machine: m } = await app.call('recordings/get', { recordingId: a.recordingId });
         process.stdout.write(
           `${String(a.id).padStart(5)}  ${a.status.padEnd(17)} ${`${m.type}/${m.name}`.padEnd(20)} score ${a.scoreValue.toFixed(3)} ≥ ${a.thresholdValue.toFixed(3)}  ${rec.fileName}  ${a.createdAt}${a.note ? `  "${a.note}"` : ''}\n`,
         );

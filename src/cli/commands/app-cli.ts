@@ -37,29 +37,48 @@ export async function withApp<T>(
 }
 
 /** A project by id or exact name, with a clear error listing what exists. */
-export function resolveProject(app: AppService, nameOrId: string): Project {
-  const byName = app.ws.projects.byName(nameOrId);
-  if (byName) return byName;
-  if (/^\d+$/.test(nameOrId)) {
-    const byId = app.ws.projects.get(Number(nameOrId));
-    if (byId) return byId;
-  }
-  const names = app.ws.projects.list().map((p) => `"${p.name}" (${p.id})`);
+export async function resolveProject(app: AppService, nameOrId: string): Promise<Project> {
+  const projects = await app.call('projects/list', {});
+  const found =
+    projects.find((p) => p.name === nameOrId) ??
+    (/^\d+$/.test(nameOrId) ? projects.find((p) => p.id === Number(nameOrId)) : undefined);
+  if (found) return found;
+  const { workspace } = await app.call('app/info', {});
+  const names = projects.map((p) => `"${p.name}" (${p.id})`);
   throw new Error(
-    `no project "${nameOrId}" in ${app.ws.dir}${names.length ? `; projects: ${names.join(', ')}` : ': create one with `auscult project create <name>`'}`,
+    `no project "${nameOrId}" in ${workspace}${names.length ? `; projects: ${names.join(', ')}` : ': create one with `auscult project create <name>`'}`,
   );
+}
+
+/** The workspace folder the application opened. */
+export async function workspaceDir(app: AppService): Promise<string> {
+  return (await app.call('app/info', {})).workspace;
+}
+
+/** Resolves on the next job event (or after `ms`, for jobs another application runs). */
+function nextJobEvent(app: AppService, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(done, ms);
+    const off = app.on('job', done);
+    function done(): void {
+      clearTimeout(timer);
+      off();
+      resolve();
+    }
+  });
 }
 
 /**
  * Waits until the project has no queued or running job (chained jobs included: an import is
- * followed by scoring), showing each job's progress on stderr when it is a terminal.
+ * followed by scoring), showing each job's progress on stderr when it is a terminal. Returns
+ * every job of the project that was active while it waited, as finished.
  */
 export async function waitForProjectJobs(
   app: AppService,
   projectId: number,
   opts: { progress?: boolean } = {},
 ): Promise<Job[]> {
-  const seen = new Map<number, Job>();
+  const seen = new Set<number>();
   const bar =
     opts.progress !== false && process.stderr.isTTY
       ? new cliProgress.SingleBar(
@@ -68,29 +87,30 @@ export async function waitForProjectJobs(
         )
       : undefined;
   let barJob: number | undefined;
-  const off = app.jobs.on('job', (j) => {
+  const off = app.on('job', (j) => {
     if (j.projectId !== projectId) return;
-    seen.set(j.id, j);
+    seen.add(j.id);
     if (!bar) return;
     if (barJob !== j.id && j.status === 'running') {
       if (barJob !== undefined) bar.stop();
       barJob = j.id;
       bar.start(100, 0, { kind: j.kind, message: '' });
     }
-    if (barJob === j.id)
-      bar.update(Math.round(j.progress * 100), { kind: j.kind, message: j.progressMessage });
+    if (barJob === j.id) bar.update(Math.round(j.progress * 100), { kind: j.kind, message: j.progressMessage });
   });
   try {
     for (;;) {
-      const active = app.ws.jobs.list({ projectId, status: ['queued', 'running'] });
+      const active = await app.call('jobs/list', { projectId, status: ['queued', 'running'] });
+      for (const j of active) seen.add(j.id);
       if (active.length === 0) break;
-      await Promise.all(active.map((j) => app.jobs.waitFor(j.id)));
+      await nextJobEvent(app, 500);
     }
   } finally {
     off();
     bar?.stop();
   }
-  return [...seen.keys()].sort((a, b) => a - b).map((id) => app.ws.jobs.get(id)!);
+  const ids = [...seen].sort((a, b) => a - b);
+  return Promise.all(ids.map((jobId) => app.call('jobs/get', { jobId })));
 }
 
 export function printJson(value: unknown): void {

@@ -13,6 +13,7 @@ import {
   printJson,
   waitForProjectJobs,
   withApp,
+  workspaceDir,
   type WorkspaceOption,
 } from './app-cli.ts';
 import { trainProjectModel } from './project-train.ts';
@@ -61,14 +62,14 @@ const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
  * Already built: returns its state without doing anything (unless `rebuild`).
  */
 export async function buildDemo(app: AppService, o: DemoOptions): Promise<DemoReport> {
-  let project = app.ws.projects.byName(DEMO_PROJECT);
+  let project = (await app.call('projects/list', {})).find((p) => p.name === DEMO_PROJECT);
   if (project && o.rebuild) {
     await app.call('projects/delete', { projectId: project.id }, 'demo');
     project = undefined;
   }
   const built = !project;
   if (!project) {
-    const dataDir = path.join(app.ws.dir, 'demo', 'synthetic');
+    const dataDir = path.join(await workspaceDir(app), 'demo', 'synthetic');
     say(`generating ${o.types.length * o.idsPerType} synthetic machines in ${dataDir}`);
     fs.mkdirSync(dataDir, { recursive: true });
     await generateSyntheticFactory({
@@ -99,7 +100,7 @@ export async function buildDemo(app: AppService, o: DemoOptions): Promise<DemoRe
       'demo',
     );
     await waitForProjectJobs(app, pid, { progress: o.progress });
-    assertSucceeded(app.ws.jobs.get(trainJob.id)!);
+    assertSucceeded(await app.call('jobs/get', { jobId: trainJob.id }));
     say('importing the monitored stream (normal and anomalous clips)');
     const monitorJob = await app.call(
       'recordings/import',
@@ -113,7 +114,7 @@ export async function buildDemo(app: AppService, o: DemoOptions): Promise<DemoRe
       'demo',
     );
     await waitForProjectJobs(app, pid, { progress: o.progress });
-    assertSucceeded(app.ws.jobs.get(monitorJob.id)!);
+    assertSucceeded(await app.call('jobs/get', { jobId: monitorJob.id }));
     if (o.train) {
       say(
         `training an SC-AdaCos model (S = ${o.subclusters}, quick preset${o.epochs ? `, ${o.epochs} epochs` : ''}); on a CPU this takes minutes`,
@@ -129,10 +130,10 @@ export async function buildDemo(app: AppService, o: DemoOptions): Promise<DemoRe
     }
   }
   const pid = project.id;
-  const baseline = app.ws.models.baseline(pid) ?? null;
+  const models = await app.call('models/list', { projectId: pid });
+  const baseline = models.find((m) => m.kind === 'mean-logmel') ?? null;
   const learned =
-    app.ws.models
-      .list(pid)
+    models
       .filter((m) => m.kind === 'sc-adacos' && m.status === 'trained')
       .at(-1) ?? null;
   let comparison: DemoReport['comparison'] = null;
@@ -162,7 +163,7 @@ export async function buildDemo(app: AppService, o: DemoOptions): Promise<DemoRe
     projectId: pid,
     built,
     machines: summary.machines.length,
-    recordings: app.ws.recordings.count(pid),
+    recordings: (await app.call('recordings/list', { projectId: pid, limit: 1 })).total,
     baselineModelId: baseline?.id ?? null,
     learnedModelId: learned?.id ?? null,
     openAlarms: summary.openAlarms,
@@ -227,7 +228,7 @@ export function registerDemo(program: Command): void {
         const r = await buildDemo(app, o);
         if (opts.json) return printJson(r);
         process.stdout.write(
-          `${r.built ? 'built' : 'already built:'} "${DEMO_PROJECT}" (project ${r.projectId}) in ${app.ws.dir}: ${r.machines} machines, ${r.recordings} recordings, ${r.openAlarms} open alarms\n`,
+          `${r.built ? 'built' : 'already built:'} "${DEMO_PROJECT}" (project ${r.projectId}) in ${await workspaceDir(app)}: ${r.machines} machines, ${r.recordings} recordings, ${r.openAlarms} open alarms\n`,
         );
         if (r.comparison) {
           const f = (x: number) => (100 * x).toFixed(1);

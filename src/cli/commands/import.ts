@@ -67,7 +67,7 @@ export function registerImport(program: Command): void {
     await withApp(
       opts,
       async (app) => {
-        const project = resolveProject(app, nameOrId);
+        const project = await resolveProject(app, nameOrId);
         const job = await app.call(
           'recordings/import',
           {
@@ -82,9 +82,13 @@ export function registerImport(program: Command): void {
           'cli',
         );
         const jobs = await waitForProjectJobs(app, project.id, { progress: opts.progress });
-        const imported = app.ws.jobs.get(job.id)!;
+        const imported = await app.call('jobs/get', { jobId: job.id });
+        const errors = await app.call('recordings/importErrors', {
+          projectId: project.id,
+          jobId: job.id,
+          limit: 10_000,
+        });
         assertSucceeded(imported);
-        const errors = app.ws.recordings.importErrors({ projectId: project.id, jobId: job.id });
         const scoring = jobs.filter((j) => j.kind === 'score');
         if (opts.json)
           return printJson({

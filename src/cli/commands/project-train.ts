@@ -3,6 +3,7 @@
  * machines of the line are the classes; S and the preset are the user's choice.
  */
 import type { ApiArgs } from '../../shared/api.ts';
+import { TRAINING_PRESETS } from '../../shared/training-config.ts';
 import type { Job, Model } from '../../shared/domain.ts';
 import type { AppService } from '../../app/services/app-service.ts';
 import type { PromotionDecision } from '../../app/services/promotion.ts';
@@ -33,7 +34,7 @@ export async function trainProjectModel(
   app: AppService,
   opts: ProjectTrainOptions,
 ): Promise<{ model: Model; jobs: Job[] }> {
-  const project = resolveProject(app, opts.project);
+  const project = await resolveProject(app, opts.project);
   const started =
     opts.resume !== undefined
       ? await app.call('models/resume', { modelId: opts.resume }, 'cli')
@@ -49,8 +50,9 @@ export async function trainProjectModel(
           'cli',
         );
   const jobs = await waitForProjectJobs(app, project.id, { progress: opts.progress });
-  assertSucceeded(app.ws.jobs.get(started.job.id)!);
-  return { model: app.ws.models.get(started.model.id)!, jobs };
+  assertSucceeded(await app.call('jobs/get', { jobId: started.job.id }));
+  const models = await app.call('models/list', { projectId: project.id });
+  return { model: models.find((m) => m.id === started.model.id)!, jobs };
 }
 
 /** The CLI action: prints the trained model and the rescoring outcome. */
@@ -74,7 +76,7 @@ export async function runProjectTraining(opts: ProjectTrainOptions): Promise<voi
       process.stdout.write(
         `model ${model.id} trained: S = ${model.subclusters}, preset ${model.preset}, ${m?.epochsDone} epochs, final loss ${m?.finalLoss?.toFixed(4)}, classes ${m?.classes?.join(', ')}\n`,
       );
-      process.stdout.write(`${promotionLine(app, model)}\n`);
+      process.stdout.write(`${await promotionLine(app, model)}\n`);
       for (const j of jobs.filter((x) => x.kind === 'score')) {
         const r = j.result as { scored: number; alarms: number } | null;
         // A candidate's scoring raises no alarms itself: they follow its activation, if any.
@@ -93,8 +95,8 @@ export async function runProjectTraining(opts: ProjectTrainOptions): Promise<voi
 }
 
 /** Whether the promotion gate activated the model, and why (from the model's `metrics.promotion`). */
-export function promotionLine(app: AppService, model: Model): string {
-  const project = app.ws.projects.get(model.projectId)!;
+export async function promotionLine(app: AppService, model: Model): Promise<string> {
+  const project = await app.call('projects/get', { projectId: model.projectId });
   const p = model.metrics?.promotion as PromotionDecision | undefined;
   const active = project.activeModelId === model.id;
   if (!p)
@@ -126,8 +128,8 @@ export function projectTrainOptionsFrom(
     progress?: boolean;
   },
 ): ProjectTrainOptions {
-  if (o.preset !== undefined && !['quick', 'standard', 'paper'].includes(o.preset))
-    throw new Error(`--preset must be quick, standard or paper, got "${o.preset}"`);
+  if (o.preset !== undefined && !(TRAINING_PRESETS as readonly string[]).includes(o.preset))
+    throw new Error(`--preset must be ${TRAINING_PRESETS.join(', ')}, got "${o.preset}"`);
   return {
     workspace: o.workspace,
     project,
@@ -158,9 +160,8 @@ export async function trainProjectFromTrainCommand(opts: {
   let resume: number | undefined;
   if (opts.resume) {
     resume = await withApp(opts, async (app) => {
-      const p = resolveProject(app, opts.project);
-      const m = app.ws.models
-        .list(p.id)
+      const p = await resolveProject(app, opts.project);
+      const m = (await app.call('models/list', { projectId: p.id }))
         .filter((x) => x.kind === 'sc-adacos' && (x.status === 'interrupted' || x.status === 'failed'))
         .at(-1);
       if (!m) throw new Error(`project "${p.name}" has no interrupted or failed training to resume`);

@@ -1,5 +1,13 @@
 import type { Command } from 'commander';
-import { addWorkspaceOption, printJson, resolveProject, withApp, type WorkspaceOption } from './app-cli.ts';
+import {
+  addWorkspaceOption,
+  printJson,
+  resolveProject,
+  withApp,
+  workspaceDir,
+  type WorkspaceOption,
+} from './app-cli.ts';
+import { TRAINING_DEFAULTS } from '../../shared/training-config.ts';
 import { projectTrainOptionsFrom, runProjectTraining } from './project-train.ts';
 
 export function registerProject(program: Command): void {
@@ -15,7 +23,7 @@ export function registerProject(program: Command): void {
     await withApp(opts, async (app) => {
       const p = await app.call('projects/create', { name, description: opts.description }, 'cli');
       if (opts.json) printJson(p);
-      else process.stdout.write(`created project ${p.id} "${p.name}" in ${app.ws.dir}\n`);
+      else process.stdout.write(`created project ${p.id} "${p.name}" in ${await workspaceDir(app)}\n`);
     });
   });
 
@@ -25,10 +33,10 @@ export function registerProject(program: Command): void {
     await withApp(opts, async (app) => {
       const projects = await app.call('projects/list', {});
       if (opts.json) return printJson(projects);
-      if (projects.length === 0) return void process.stdout.write(`no projects in ${app.ws.dir}\n`);
+      if (projects.length === 0) return void process.stdout.write(`no projects in ${await workspaceDir(app)}\n`);
       for (const p of projects) {
-        const machines = app.ws.machines.list(p.id).length;
-        const recordings = app.ws.recordings.count(p.id);
+        const machines = (await app.call('machines/list', { projectId: p.id })).length;
+        const recordings = (await app.call('recordings/list', { projectId: p.id, limit: 1 })).total;
         process.stdout.write(
           `${String(p.id).padStart(4)}  ${p.name.padEnd(30)} ${machines} machines, ${recordings} recordings${p.watchDir ? `, watching ${p.watchDir}` : ''}\n`,
         );
@@ -54,7 +62,7 @@ export function registerProject(program: Command): void {
       await withApp(
         opts,
         async (app) => {
-          const p = resolveProject(app, nameOrId);
+          const p = await resolveProject(app, nameOrId);
           const updated = await app.call(
             'projects/watch',
             { projectId: p.id, dir: opts.off ? null : dir!, copy: opts.copy ?? false },
@@ -77,10 +85,10 @@ export function registerProject(program: Command): void {
       .description(
         'train an SC-AdaCos model on the normal clips of all machines of the line (they are the classes), then rescore',
       )
-      .option('-S, --subclusters <n>', 'sub-clusters per machine (S)', '16')
-      .option('--preset <name>', 'quick (CPU, minutes), standard, paper (400 epochs)', 'quick')
+      .option('-S, --subclusters <n>', 'sub-clusters per machine (S)', String(TRAINING_DEFAULTS.subclusters))
+      .option('--preset <name>', 'quick (CPU, minutes), standard, paper (400 epochs)', TRAINING_DEFAULTS.preset)
       .option('--epochs <n>', "override the preset's epochs")
-      .option('--seed <n>', 'seed', '1')
+      .option('--seed <n>', 'seed', String(TRAINING_DEFAULTS.seed))
       .option('--resume <modelId>', 'continue an interrupted or failed training from its last checkpoint')
       .option('--json', 'print JSON')
       .option('--no-progress', 'no progress bar'),

@@ -29,14 +29,14 @@ export function registerScore(program: Command): void {
       await withApp(
         opts,
         async (app) => {
-          const project = resolveProject(app, nameOrId);
+          const project = await resolveProject(app, nameOrId);
           const job = await app.call(
             'scores/run',
             { projectId: project.id, ...(opts.model ? { modelId: Number(opts.model) } : {}) },
             'cli',
           );
           await waitForProjectJobs(app, project.id, { progress: opts.progress });
-          const done = app.ws.jobs.get(job.id)!;
+          const done = await app.call('jobs/get', { jobId: job.id });
           assertSucceeded(done);
           if (opts.json) return printJson(done.result);
           const r = done.result as {

@@ -1,6 +1,13 @@
 import type { Command } from 'commander';
 import type { DashboardSummary } from '../../shared/api.ts';
-import { addWorkspaceOption, printJson, resolveProject, withApp, type WorkspaceOption } from './app-cli.ts';
+import {
+  addWorkspaceOption,
+  printJson,
+  resolveProject,
+  withApp,
+  workspaceDir,
+  type WorkspaceOption,
+} from './app-cli.ts';
 
 export function registerStatus(program: Command): void {
   addWorkspaceOption(
@@ -10,12 +17,13 @@ export function registerStatus(program: Command): void {
       .option('--json', 'print JSON'),
   ).action(async (nameOrId: string | undefined, opts: WorkspaceOption & { json?: boolean }) => {
     await withApp(opts, async (app) => {
-      const projects = nameOrId ? [resolveProject(app, nameOrId)] : app.ws.projects.list();
+      const projects = nameOrId ? [await resolveProject(app, nameOrId)] : await app.call('projects/list', {});
       const summaries: DashboardSummary[] = [];
       for (const p of projects) summaries.push(await app.call('dashboard/summary', { projectId: p.id }));
-      const recentJobs = app.ws.jobs.list({ limit: 10 });
-      if (opts.json) return printJson({ workspace: app.ws.dir, projects: summaries, recentJobs });
-      process.stdout.write(`workspace ${app.ws.dir}\n`);
+      const recentJobs = await app.call('jobs/list', { limit: 10 });
+      const workspace = await workspaceDir(app);
+      if (opts.json) return printJson({ workspace, projects: summaries, recentJobs });
+      process.stdout.write(`workspace ${workspace}\n`);
       for (const s of summaries) {
         const model = s.activeModel
           ? `model ${s.activeModel.id} (${s.activeModel.kind}${s.activeModel.kind === 'sc-adacos' ? `, S=${s.activeModel.subclusters}` : ''})`

@@ -18,6 +18,7 @@ import {
 } from '../../engine/model/index.ts';
 import { describeTfRuntime, loadTf, parseBackendName } from '../../engine/tf.ts';
 import { trainProjectFromTrainCommand } from './project-train.ts';
+import { TRAINING_DEFAULTS } from '../../shared/training-config.ts';
 
 export interface TrainCliOptions {
   data: string;
@@ -142,10 +143,10 @@ export function registerTrain(program: Command): void {
     .description('train the sub-cluster AdaCos embedding model on the normal training clips of a DCASE-style root')
     .option('--data <root>', 'DCASE-style root: <type>/train/normal_id_NN_*.wav (every machine id is a class)')
     .option('--out <dir>', 'model folder to write (replaced atomically when training ends)')
-    .option('--subclusters <S>', 'sub-clusters per class, 1…64', positiveInt('subclusters'), 1)
+    .option('--subclusters <S>', 'sub-clusters per class, 1…64', positiveInt('subclusters'), TRAINING_DEFAULTS.subclusters)
     .option('--epochs <n>', "training epochs (default: the preset's)", positiveInt('epochs'))
-    .option('--seed <n>', 'seed of initialisation, shuffling and mixup', (v) => Number.parseInt(v, 10), 0)
-    .option('--preset <name>', 'quick (CPU, minutes), standard or paper (400 epochs)', 'standard')
+    .option('--seed <n>', 'seed of initialisation, shuffling and mixup', (v) => Number.parseInt(v, 10), TRAINING_DEFAULTS.seed)
+    .option('--preset <name>', 'quick (CPU, minutes), standard or paper (400 epochs)', TRAINING_DEFAULTS.preset)
     .option('--windows-per-epoch <n>', "windows drawn per epoch (default: the preset's; quick: 512)", positiveInt('windows-per-epoch'))
     .option('--batch-size <n>', 'batch size (default 64)', positiveInt('batch-size'))
     .option('--cache <dir>', 'feature cache folder (default: <workspace>/feature-cache)')

@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { AppService } from '../../../src/app/services/app-service.ts';
+import { appInternals } from '../../../src/app/internals.ts';
 import type { ModelComparison } from '../../../src/shared/api.ts';
 import { tempDir, waitForIdle, writeTinyLine } from '../helpers/workspace.ts';
 
@@ -19,7 +20,7 @@ afterEach(async () => {
 /** Models whose scores raised the project's alarms. */
 function alarmModels(app: AppService, projectId: number): number[] {
   return (
-    app.ws.db
+    appInternals(app).ws.db
       .prepare(
         'SELECT DISTINCT s.model_id AS m FROM alarm a JOIN score s ON s.id = a.score_id JOIN recording r ON r.id = a.recording_id WHERE r.project_id = ?',
       )
@@ -45,7 +46,7 @@ async function trainTinyLine(
     role: 'monitor',
     ...(opts.monitorLabel ? { label: opts.monitorLabel } : {}),
   });
-  await waitForIdle(app.jobs, app.ws);
+  await waitForIdle(appInternals(app).jobs, appInternals(app).ws);
   const { model } = await app.call('models/train', {
     projectId: p.id,
     subclusters: 1,
@@ -53,8 +54,8 @@ async function trainTinyLine(
     epochs: 2,
     seed: 3,
   });
-  await waitForIdle(app.jobs, app.ws);
-  expect(app.ws.jobs.list({ status: ['failed'] }).map((j) => j.error)).toEqual([]);
+  await waitForIdle(appInternals(app).jobs, appInternals(app).ws);
+  expect(appInternals(app).ws.jobs.list({ status: ['failed'] }).map((j) => j.error)).toEqual([]);
   return {
     app,
     projectId: p.id,
@@ -83,19 +84,19 @@ describe('promotion gate after training (real job processes)', () => {
         return { ...c, machines: c.machines.map((m) => ({ ...m, auc, pauc })) };
       },
     });
-    const baseline = app.ws.models.baseline(projectId)!;
+    const baseline = appInternals(app).ws.models.baseline(projectId)!;
     // Compared on the real labelled clips: baseline (A) vs the new model (B), both labels per machine.
     expect(seen).toHaveLength(1);
     expect(seen[0]!.models.map((m) => m.id)).toEqual([baseline.id, model.id]);
     for (const m of seen[0]!.machines) expect(m).toMatchObject({ clips: 4, anomalies: 2 });
 
-    expect(app.ws.projects.get(projectId)!.activeModelId).toBeNull();
+    expect(appInternals(app).ws.projects.get(projectId)!.activeModelId).toBeNull();
     const summary = await app.call('dashboard/summary', { projectId });
     expect(summary.activeModel!.id).toBe(baseline.id);
     // The new model scored the clips all the same (for comparison and manual activation).
     expect(
-      app.ws.scores
-        .forRecording(app.ws.recordings.list({ projectId, role: 'monitor' })[0]!.id)
+      appInternals(app).ws.scores
+        .forRecording(appInternals(app).ws.recordings.list({ projectId, role: 'monitor' })[0]!.id)
         .map((s) => s.modelId),
     ).toContain(model.id);
     expect(model.metrics!.promotion).toMatchObject({
@@ -125,15 +126,15 @@ describe('promotion gate after training (real job processes)', () => {
     expect(alarmModels(app, projectId)).not.toContain(model.id);
     // Activating by hand still works.
     await app.call('models/activate', { projectId, modelId: model.id }, 'tester');
-    expect(app.ws.projects.get(projectId)!.activeModelId).toBe(model.id);
-    await waitForIdle(app.jobs, app.ws);
+    expect(appInternals(app).ws.projects.get(projectId)!.activeModelId).toBe(model.id);
+    await waitForIdle(appInternals(app).jobs, appInternals(app).ws);
 
     // A model activated by hand is replaced only by a strictly better one: a tie keeps it.
     const second = await app.call('models/train', { projectId, subclusters: 1, epochs: 1, seed: 4 });
-    await waitForIdle(app.jobs, app.ws);
+    await waitForIdle(appInternals(app).jobs, appInternals(app).ws);
     expect(seen[1]!.models.map((m) => m.id)).toEqual([model.id, second.model.id]);
-    expect(app.ws.projects.get(projectId)!.activeModelId).toBe(model.id);
-    expect(app.ws.models.get(second.model.id)!.metrics!.promotion).toMatchObject({
+    expect(appInternals(app).ws.projects.get(projectId)!.activeModelId).toBe(model.id);
+    expect(appInternals(app).ws.models.get(second.model.id)!.metrics!.promotion).toMatchObject({
       activated: false,
       deliberate: true,
       reason: expect.stringMatching(/^not better than model \d+, activated by hand/),
@@ -142,7 +143,7 @@ describe('promotion gate after training (real job processes)', () => {
 
   it('activates the new model when no monitor clip is labelled anomalous', async () => {
     const { app, projectId, model } = await trainTinyLine({ monitorLabel: 'normal' });
-    expect(app.ws.projects.get(projectId)!.activeModelId).toBe(model.id);
+    expect(appInternals(app).ws.projects.get(projectId)!.activeModelId).toBe(model.id);
     expect(model.metrics!.promotion).toMatchObject({
       activated: true,
       candidate: null,
@@ -155,7 +156,7 @@ describe('promotion gate after training (real job processes)', () => {
     const summary = await app.call('dashboard/summary', { projectId });
     for (const m of summary.machines) expect(m).toMatchObject({ backend: 'gmm', scoredCount: 4 });
     // Once active, every clip at or above its threshold under the new model has an alarm.
-    const over = app.ws.db
+    const over = appInternals(app).ws.db
       .prepare(
         `SELECT r.id FROM score s JOIN recording r ON r.id = s.recording_id
            JOIN threshold th ON th.machine_id = r.machine_id AND th.model_id = s.model_id AND th.active = 1

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
 import path from 'node:path';
 import { AppService } from '../../../src/app/services/app-service.ts';
+import { appInternals } from '../../../src/app/internals.ts';
 import { quantile, thresholdForFalseAlarmRate } from '../../../src/app/services/thresholds.ts';
 import { tempDir, waitForIdle, writeTinyLine } from '../helpers/workspace.ts';
 
@@ -45,7 +46,7 @@ describe('import → mean-log-Mel scoring → thresholds → alarms (real job pr
       sources: [path.join(root, 'train')],
       role: 'train',
     });
-    await waitForIdle(app.jobs, app.ws);
+    await waitForIdle(appInternals(app).jobs, appInternals(app).ws);
     const alarmsSeen: number[] = [];
     app.on('alarm', (a) => alarmsSeen.push(a.recordingId));
     await app.call('recordings/import', {
@@ -53,15 +54,15 @@ describe('import → mean-log-Mel scoring → thresholds → alarms (real job pr
       sources: [path.join(root, 'test')],
       role: 'monitor',
     });
-    await waitForIdle(app.jobs, app.ws);
-    const failed = app.ws.jobs.list({ status: ['failed'] });
+    await waitForIdle(appInternals(app).jobs, appInternals(app).ws);
+    const failed = appInternals(app).ws.jobs.list({ status: ['failed'] });
     expect(failed.map((j) => j.error)).toEqual([]);
 
     const summary = await app.call('dashboard/summary', { projectId: p.id });
     expect(summary.activeModel?.kind).toBe('mean-logmel');
     expect(summary.machines).toHaveLength(2);
     const jobLogs = JSON.stringify(
-      app.ws.jobs.list({}).map((j) => [j.id, j.kind, j.status, j.result, j.log]),
+      appInternals(app).ws.jobs.list({}).map((j) => [j.id, j.kind, j.status, j.result, j.log]),
     );
     for (const m of summary.machines) {
       expect(m.backend).toBe('mean-logmel');
@@ -110,9 +111,9 @@ describe('import → mean-log-Mel scoring → thresholds → alarms (real job pr
     expect(updated).toMatchObject({ status: 'false_alarm', note: 'door slam', updatedBy: 'alice' });
     const rec = (await app.call('recordings/get', { recordingId: normalAlarm.recordingId })).recording;
     expect(rec).toMatchObject({ label: 'normal', addedToTraining: true });
-    expect(app.ws.recordings.trainingSet(fan.id)).toHaveLength(9);
+    expect(appInternals(app).ws.recordings.trainingSet(fan.id)).toHaveLength(9);
     // The grown training set makes the fan's back-end stale: the next scoring run refits it.
-    const rescore = await app.jobs.waitFor((await app.call('scores/run', { projectId: p.id })).id);
+    const rescore = await appInternals(app).jobs.waitFor((await app.call('scores/run', { projectId: p.id })).id);
     expect(rescore.result).toMatchObject({ fitted: [fan.id] });
     expect((await app.call('thresholds/get', { machineId: fan.id })).heldoutNormalScores).toHaveLength(9);
     expect((await app.call('audit/list', { entity: 'alarm' }))[0]).toMatchObject({
@@ -126,7 +127,7 @@ describe('import → mean-log-Mel scoring → thresholds → alarms (real job pr
     writeTinyLine(root, { testPerMachine: 1 });
     const p = await app.call('projects/create', { name: 'watched' });
     await app.call('recordings/import', { projectId: p.id, sources: [path.join(root, 'train')] });
-    await waitForIdle(app.jobs, app.ws);
+    await waitForIdle(appInternals(app).jobs, appInternals(app).ws);
     const watchDir = path.join(t.dir, 'incoming');
     fs.mkdirSync(path.join(watchDir, 'fan_id_00'), { recursive: true });
     await app.call('projects/watch', { projectId: p.id, dir: watchDir });
@@ -136,8 +137,8 @@ describe('import → mean-log-Mel scoring → thresholds → alarms (real job pr
       path.join(watchDir, 'fan_id_00', 'new_clip.wav'),
     );
     await alarm;
-    await waitForIdle(app.jobs, app.ws);
-    const recs = app.ws.recordings.list({ projectId: p.id, role: 'monitor' });
+    await waitForIdle(appInternals(app).jobs, appInternals(app).ws);
+    const recs = appInternals(app).ws.recordings.list({ projectId: p.id, role: 'monitor' });
     expect(recs.map((r) => [r.fileName, r.source, r.storage])).toEqual([
       ['new_clip.wav', 'watch', 'referenced'],
     ]);

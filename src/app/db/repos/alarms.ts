@@ -1,5 +1,6 @@
 import type { Db } from '../database.ts';
 import type { Alarm, AlarmStatus, AuditEntry } from '../../../shared/domain.ts';
+import { NotFoundError } from '../../errors.ts';
 import { nowIso, parseJson } from './util.ts';
 
 interface AlarmRow {
@@ -63,6 +64,12 @@ export class AlarmRepository {
     const r = this.db.prepare(`${SELECT_ALARM} WHERE a.id = ?`).get(id) as AlarmRow | undefined;
     return r && toAlarm(r);
   }
+  /** Alarms of one recording, oldest first. */
+  forRecording(recordingId: number): Alarm[] {
+    return (
+      this.db.prepare(`${SELECT_ALARM} WHERE a.recording_id = ? ORDER BY a.id`).all(recordingId) as AlarmRow[]
+    ).map(toAlarm);
+  }
   list(q: {
     projectId: number;
     status?: AlarmStatus[];
@@ -87,7 +94,7 @@ export class AlarmRepository {
   }
   update(id: number, patch: { status?: AlarmStatus; note?: string }, by: string): Alarm {
     const cur = this.get(id);
-    if (!cur) throw new Error(`No alarm with id ${id}`);
+    if (!cur) throw new NotFoundError('alarm', id);
     this.db
       .prepare('UPDATE alarm SET status = ?, note = ?, updated_at = ?, updated_by = ? WHERE id = ?')
       .run(patch.status ?? cur.status, patch.note ?? cur.note, nowIso(), by, id);
@@ -110,6 +117,20 @@ export class AuditLog {
         'INSERT INTO audit_log (at, actor, action, entity, entity_id, details) VALUES (?, ?, ?, ?, ?, ?)',
       )
       .run(nowIso(), e.actor, e.action, e.entity, e.entityId ?? null, JSON.stringify(e.details ?? {}));
+  }
+  /**
+   * The latest model activation of a project recorded since `since` (ISO time): who did it and
+   * which model; undefined if none.
+   */
+  lastActivation(projectId: number, since: string): { actor: string; modelId: number } | undefined {
+    const r = this.db
+      .prepare(
+        `SELECT actor, details FROM audit_log WHERE entity = 'project' AND entity_id = ? AND action = 'activate-model'
+           AND at >= ? ORDER BY id DESC LIMIT 1`,
+      )
+      .get(projectId, since) as { actor: string; details: string } | undefined;
+    if (!r) return undefined;
+    return { actor: r.actor, modelId: Number(parseJson<{ modelId?: unknown }>(r.details, {}).modelId) };
   }
   list(q: { entity?: string; entityId?: number; limit?: number } = {}): AuditEntry[] {
     const where: string[] = [];

@@ -1,5 +1,6 @@
 import type { Db } from '../database.ts';
 import type { Model, ModelKind, ModelStatus } from '../../../shared/domain.ts';
+import { NotFoundError } from '../../errors.ts';
 import { nowIso, parseJson } from './util.ts';
 
 interface ModelRow {
@@ -108,7 +109,7 @@ export class ModelRepository {
     },
   ): Model {
     const cur = this.get(id);
-    if (!cur) throw new Error(`No model with id ${id}`);
+    if (!cur) throw new NotFoundError('model', id);
     this.db
       .prepare(
         'UPDATE model SET status = ?, metrics = ?, dir = ?, job_id = ?, trained_at = ?, config = ? WHERE id = ?',
@@ -123,6 +124,17 @@ export class ModelRepository {
         id,
       );
     return this.get(id)!;
+  }
+
+  /** The recordings a model's training uses: fixed when it first starts, so a resumed run sees the same data. */
+  trainingRecordingIds(id: number): number[] | null {
+    const r = this.db.prepare('SELECT training_recording_ids AS ids FROM model WHERE id = ?').get(id) as
+      | { ids: string | null }
+      | undefined;
+    return parseJson<number[] | null>(r?.ids, null);
+  }
+  setTrainingRecordingIds(id: number, ids: number[]): void {
+    this.db.prepare('UPDATE model SET training_recording_ids = ? WHERE id = ?').run(JSON.stringify(ids), id);
   }
 
   saveBackendFit(f: Omit<BackendFit, 'fittedAt'>): void {

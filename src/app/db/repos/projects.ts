@@ -1,5 +1,6 @@
 import type { Db } from '../database.ts';
 import type { Machine, Project } from '../../../shared/domain.ts';
+import { NotFoundError } from '../../errors.ts';
 import { nowIso } from './util.ts';
 
 interface ProjectRow {
@@ -65,7 +66,7 @@ export class ProjectRepository {
     patch: { name?: string; description?: string; watchDir?: string | null; watchCopy?: boolean },
   ): Project {
     const cur = this.get(id);
-    if (!cur) throw new Error(`No project with id ${id}`);
+    if (!cur) throw new NotFoundError('project', id);
     this.db
       .prepare('UPDATE project SET name = ?, description = ?, watch_dir = ?, watch_copy = ? WHERE id = ?')
       .run(
@@ -98,10 +99,14 @@ export class MachineRepository {
   }
   /** The machine `type`/`name` of a project, created on first sight (imports discover machines). */
   ensure(projectId: number, type: string, name: string): Machine {
+    return this.find(projectId, type, name) ?? this.create({ projectId, type, name });
+  }
+  /** The machine `type`/`name` of a project, if it exists. */
+  find(projectId: number, type: string, name: string): Machine | undefined {
     const r = this.db
       .prepare('SELECT * FROM machine WHERE project_id = ? AND type = ? AND name = ?')
       .get(projectId, type, name) as MachineRow | undefined;
-    return r ? toMachine(r) : this.create({ projectId, type, name });
+    return r && toMachine(r);
   }
   get(id: number): Machine | undefined {
     const r = this.db.prepare('SELECT * FROM machine WHERE id = ?').get(id) as MachineRow | undefined;
@@ -116,7 +121,7 @@ export class MachineRepository {
   }
   update(id: number, patch: { type?: string; name?: string; location?: string; notes?: string }): Machine {
     const cur = this.get(id);
-    if (!cur) throw new Error(`No machine with id ${id}`);
+    if (!cur) throw new NotFoundError('machine', id);
     this.db
       .prepare('UPDATE machine SET type = ?, name = ?, location = ?, notes = ? WHERE id = ?')
       .run(

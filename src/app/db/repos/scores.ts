@@ -72,4 +72,23 @@ export class ScoreRepository {
       )
       .all(modelId, machineId) as { recordingId: number; clipScore: number; label: string; role: string }[];
   }
+
+  /**
+   * Labelled evaluation clips of a machine scored by both models: role test/monitor only (a
+   * training clip is never evaluated), label normal or anomaly.
+   */
+  pairedEvaluationScores(
+    modelA: number,
+    modelB: number,
+    machineId: number,
+  ): { recordingId: number; label: 'normal' | 'anomaly'; a: number; b: number }[] {
+    return this.db
+      .prepare(
+        `SELECT r.id AS recordingId, r.label AS label, sa.clip_score AS a, sb.clip_score AS b FROM recording r
+           JOIN score sa ON sa.recording_id = r.id AND sa.model_id = ?
+           JOIN score sb ON sb.recording_id = r.id AND sb.model_id = ?
+          WHERE r.machine_id = ? AND r.role != 'train' AND r.label IN ('normal', 'anomaly') ORDER BY r.id`,
+      )
+      .all(modelA, modelB, machineId) as { recordingId: number; label: 'normal' | 'anomaly'; a: number; b: number }[];
+  }
 }

@@ -1,0 +1,143 @@
+import { EventEmitter } from 'node:events';
+import type { ApiEvents, ApiMethod, ApiParsedArgs, ApiResult, ModelComparison } from '../shared/api.ts';
+import type { Alarm, Job, Machine, Model, Project, Recording } from '../shared/domain.ts';
+import { ConflictError, InvalidRequestError, NotFoundError } from './errors.ts';
+import { JobManager, type JobManagerOptions } from './jobs/job-manager.ts';
+import type { JobParamsInput } from './jobs/params.ts';
+import type { WatchedFolders } from './services/watch.ts';
+import type { Workspace } from './workspace.ts';
+
+export interface AppServiceOptions extends JobManagerOptions {
+  /** TF.js backend name shown by app/info (the job processes load TF, not this one). */
+  tfBackend?: string;
+  /** Watch projects' folders (default true). */
+  watch?: boolean;
+  /** Poll watched folders instead of native events. */
+  watchPolling?: boolean;
+  /**
+   * Folders imports and watched folders may read (web mode's --import-root); undefined: anywhere.
+   * Checked when a folder is watched and, by real path, for every file in the import job.
+   */
+  importRoots?: string[];
+  /** Largest file an import reads, bytes (default 2 GiB − 1). */
+  maxImportFileBytes?: number;
+  /**
+   * Test seam of the promotion gate: sees (and may replace) the comparison of the active model
+   * (A) with a newly trained one (B) before the decision is taken.
+   */
+  promotionComparison?: (comparison: ModelComparison) => ModelComparison;
+}
+
+/** The handler of every contract method: validated arguments and the caller's name in, result out. */
+export type Handlers = {
+  [M in ApiMethod]: (args: ApiParsedArgs<M>, actor: string) => ApiResult<M> | Promise<ApiResult<M>>;
+};
+
+/**
+ * What every handler module works with: the workspace, the job queue, the event bus and the
+ * look-ups that turn an id into an entity or a typed NotFoundError. Private to the application
+ * layer: adapters (IPC, HTTP, CLI) see only `AppService.call` and `AppService.on`.
+ */
+export class AppContext {
+  readonly events = new EventEmitter();
+  readonly jobs: JobManager;
+  watched: WatchedFolders | undefined;
+
+  constructor(
+    readonly ws: Workspace,
+    readonly opts: AppServiceOptions,
+    /** Runs in this process after each job reached a final state (chaining: see after-job.ts). */
+    afterJob: (app: AppContext, job: Job) => void,
+  ) {
+    this.events.setMaxListeners(0);
+    this.jobs = new JobManager(ws, {
+      ...opts,
+      afterFinish: (job) => {
+        opts.afterFinish?.(job);
+        afterJob(this, job);
+      },
+    });
+    this.jobs.on('job', (j) => this.events.emit('job', j));
+    this.jobs.on('alarm', (a) => this.events.emit('alarm', a));
+  }
+
+  emit<E extends keyof ApiEvents>(event: E, payload: ApiEvents[E]): void {
+    this.events.emit(event, payload);
+  }
+  emitAlarms(alarms: Alarm[]): void {
+    for (const a of alarms) this.emit('alarm', a);
+  }
+
+  project(id: number): Project {
+    return this.ws.projects.get(id) ?? notFound('project', id);
+  }
+  machine(id: number): Machine {
+    return this.ws.machines.get(id) ?? notFound('machine', id);
+  }
+  model(id: number): Model {
+    return this.ws.models.get(id) ?? notFound('model', id);
+  }
+  recording(id: number): Recording {
+    return this.ws.recordings.get(id) ?? notFound('recording', id);
+  }
+  alarm(id: number): Alarm {
+    return this.ws.alarms.get(id) ?? notFound('alarm', id);
+  }
+  job(id: number): Job {
+    return this.ws.jobs.get(id) ?? notFound('job', id);
+  }
+
+  /** The model whose scores the project shows: the active one, else the mean-log-Mel baseline. */
+  effectiveModelId(projectId: number): number | null {
+    return this.project(projectId).activeModelId ?? this.ws.models.baseline(projectId)?.id ?? null;
+  }
+
+  /** A model of the project (checked), or the project's effective model when none is given. */
+  modelOfProject(projectId: number, modelId: number | undefined): number {
+    if (modelId !== undefined) {
+      if (this.model(modelId).projectId !== projectId)
+        throw new InvalidRequestError(`model ${modelId} belongs to another project`);
+      return modelId;
+    }
+    const id = this.effectiveModelId(projectId);
+    if (id === null)
+      throw new ConflictError(`project ${projectId} has no scores yet: import training recordings first`);
+    return id;
+  }
+
+  /**
+   * Queues a scoring run. One pending run without explicit recordings or model picks up
+   * everything unscored of the project: a second such request reuses it instead of piling up.
+   */
+  enqueueScoring(projectId: number, params: Omit<JobParamsInput['score'], 'projectId'> = {}): Job {
+    const plain = !params.recordingIds && !params.modelId && !params.promote;
+    if (plain) {
+      const pending = this.ws.jobs
+        .list({ projectId, status: ['queued'] })
+        .find((j) => j.kind === 'score' && !j.params.recordingIds && !j.params.modelId && !j.params.promote);
+      if (pending) return pending;
+    }
+    return this.jobs.enqueue('score', { projectId, ...params }, projectId);
+  }
+
+  /** The project's training job that is queued or running, if any (one training per project). */
+  activeTraining(projectId: number): Job | undefined {
+    return this.ws.jobs
+      .list({ projectId, status: ['queued', 'running'] })
+      .find((j) => j.kind === 'train');
+  }
+
+  audit(
+    actor: string,
+    action: string,
+    entity: string,
+    entityId: number | null,
+    details?: Record<string, unknown>,
+  ): void {
+    this.ws.audit.write({ actor, action, entity, entityId, details });
+  }
+}
+
+function notFound(entity: string, id: number): never {
+  throw new NotFoundError(entity, id);
+}

@@ -1,0 +1,39 @@
+import type { AppContext } from '../app-context.ts';
+import { ConflictError } from '../errors.ts';
+import type { DomainHandlers } from './types.ts';
+
+/** Machines of a line: discovered by imports or created by hand. */
+export function machineHandlers(app: AppContext): DomainHandlers<'machines'> {
+  const { ws } = app;
+  const ensureFree = (projectId: number, type: string, name: string, except?: number) => {
+    const other = ws.machines.find(projectId, type, name);
+    if (other && other.id !== except)
+      throw new ConflictError(`this project already has a machine ${type}/${name} (machine ${other.id})`);
+  };
+  return {
+    'machines/list': ({ projectId }) => {
+      app.project(projectId);
+      return ws.machines.list(projectId);
+    },
+    'machines/create': (args, actor) => {
+      app.project(args.projectId);
+      ensureFree(args.projectId, args.type, args.name);
+      const m = ws.machines.create(args);
+      app.audit(actor, 'create', 'machine', m.id, { type: m.type, name: m.name });
+      return m;
+    },
+    'machines/update': ({ machineId, ...patch }, actor) => {
+      const before = app.machine(machineId);
+      ensureFree(before.projectId, patch.type ?? before.type, patch.name ?? before.name, machineId);
+      const m = ws.machines.update(machineId, patch);
+      app.audit(actor, 'update', 'machine', machineId, patch);
+      return m;
+    },
+    'machines/delete': ({ machineId }, actor) => {
+      app.machine(machineId);
+      const deleted = ws.machines.delete(machineId);
+      app.audit(actor, 'delete', 'machine', machineId);
+      return { deleted };
+    },
+  };
+}

@@ -1,0 +1,58 @@
+import path from 'node:path';
+import { ApiError } from '../../shared/api.ts';
+import type { AppContext } from '../app-context.ts';
+import { assertInsideRoots } from '../services/file-safety.ts';
+import { ConflictError, InvalidRequestError } from '../errors.ts';
+import type { DomainHandlers } from './types.ts';
+
+/** Projects (one per factory line) and their watched folders. */
+export function projectHandlers(app: AppContext): DomainHandlers<'projects'> {
+  const { ws } = app;
+  return {
+    'projects/list': () => ws.projects.list(),
+    'projects/get': ({ projectId }) => app.project(projectId),
+    'projects/create': ({ name, description }, actor) => {
+      if (ws.projects.byName(name)) throw new ConflictError(`a project named "${name}" already exists`);
+      const p = ws.projects.create({ name, description });
+      app.audit(actor, 'create', 'project', p.id, { name });
+      return p;
+    },
+    'projects/update': ({ projectId, ...patch }, actor) => {
+      const before = app.project(projectId);
+      if (patch.name !== undefined && patch.name !== before.name && ws.projects.byName(patch.name))
+        throw new ConflictError(`a project named "${patch.name}" already exists`);
+      const p = ws.projects.update(projectId, patch);
+      app.audit(actor, 'update', 'project', projectId, patch);
+      return p;
+    },
+    'projects/delete': async ({ projectId }, actor) => {
+      app.project(projectId);
+      await app.watched?.stop(projectId);
+      const deleted = ws.projects.delete(projectId);
+      app.audit(actor, 'delete', 'project', projectId);
+      return { deleted };
+    },
+    'projects/watch': async ({ projectId, dir, copy }, actor) => {
+      app.project(projectId);
+      if (dir !== null) {
+        try {
+          assertInsideRoots(dir, app.opts.importRoots);
+        } catch (err) {
+          throw new ApiError('forbidden', (err as Error).message);
+        }
+      }
+      const p = ws.projects.update(projectId, {
+        watchDir: dir === null ? null : path.resolve(dir),
+        watchCopy: copy,
+      });
+      try {
+        await app.watched?.sync(p);
+      } catch (err) {
+        ws.projects.update(projectId, { watchDir: null });
+        throw new InvalidRequestError((err as Error).message);
+      }
+      app.audit(actor, 'watch', 'project', projectId, { dir, copy });
+      return p;
+    },
+  };
+}
