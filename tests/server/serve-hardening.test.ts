@@ -11,8 +11,9 @@ import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { Workspace } from '../../src/app/workspace.ts';
+import { gateReached } from '../../src/app/jobs/test-gate.ts';
 import { REAL_DATA_DIR, REPO_DIR } from '../helpers/shared.ts';
-import { tempDir } from '../app/helpers/workspace.ts';
+import { tempDir, writeToneWav } from '../app/helpers/workspace.ts';
 
 const BIN = path.join(REPO_DIR, 'bin', 'auscult.mjs');
 const realFile = path.join(REAL_DATA_DIR, 'mimii-8ch', 'fan_id_00', 'normal_00000005.wav');
@@ -24,6 +25,7 @@ let token: string;
 let recordingId: number;
 let audioPath: string;
 let output = '';
+let gateDir: string;
 
 interface Reply {
   status: number;
@@ -78,6 +80,8 @@ async function projectNames(): Promise<string[]> {
 beforeAll(async () => {
   t = tempDir();
   const ws = path.join(t.dir, 'ws');
+  gateDir = path.join(t.dir, 'gate');
+  fs.mkdirSync(gateDir);
   audioPath = path.join(t.dir, 'clips', 'fan_id_00', 'normal_00000005.wav');
   fs.mkdirSync(path.dirname(audioPath), { recursive: true });
   fs.copyFileSync(realFile, audioPath);
@@ -101,7 +105,8 @@ beforeAll(async () => {
   w.close();
   child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--workspace', ws], {
     cwd: REPO_DIR,
-    env: { ...process.env, AUSCULT_TOKEN: '' },
+    // Every job pauses after its first unit of work until released or cancelled (see test-gate.ts).
+    env: { ...process.env, AUSCULT_TOKEN: '', AUSCULT_TEST_GATE_DIR: gateDir, AUSCULT_TEST_GATE_AFTER: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const printed = await new Promise<string>((resolve, reject) => {
@@ -339,5 +344,54 @@ describe('finding 9: the smaller web-mode findings', () => {
     } finally {
       for (const r of open) r.destroy();
     }
+  });
+
+  it('refuses to watch the root of the file system', async () => {
+    const r = await request('POST', '/api/projects/watch', {
+      headers: bearer(),
+      body: { projectId: 1, dir: '/' },
+    });
+    expect(r.status).toBe(400);
+    expect(JSON.parse(r.body).error.message).toMatch(/root of a file system cannot be watched/);
+  });
+
+  it('deleting a project stops its running import first, and the event stream never says "undefined"', async () => {
+    const clips = path.join(t.dir, 'doomed', 'fan_id_00');
+    for (let i = 0; i < 3; i++) writeToneWav(path.join(clips, `normal_${i}.wav`), { seed: i + 1 });
+    const project = JSON.parse(
+      (await request('POST', '/api/projects/create', { headers: bearer(), body: { name: 'doomed' } })).body,
+    ) as { id: number };
+    // Listen to every event from before the import until after the delete.
+    let events = '';
+    const stream = http.get({ host: '127.0.0.1', port, path: '/api/events', headers: bearer() }, (res) =>
+      res.on('data', (c: Buffer) => (events += c.toString())),
+    );
+    try {
+      await expect.poll(() => events).toContain(': connected');
+      const job = JSON.parse(
+        (
+          await request('POST', '/api/recordings/import', {
+            headers: bearer(),
+            body: { projectId: project.id, sources: [path.dirname(clips)] },
+          })
+        ).body,
+      ) as { id: number };
+      expect(await gateReached(gateDir, job.id)).toBe(1); // the job is mid-import, paused
+      const del = await request('POST', '/api/projects/delete', {
+        headers: bearer(),
+        body: { projectId: project.id },
+      });
+      expect(del.status).toBe(200);
+      expect(JSON.parse(del.body)).toEqual({ deleted: true });
+      // The job was cancelled (and its final state sent) before the project went.
+      await expect.poll(() => events).toMatch(new RegExp(`"id":${job.id},[^\n]*"status":"cancelled"`));
+      const jobs = await request('POST', '/api/jobs/get', { headers: bearer(), body: { jobId: job.id } });
+      expect(jobs.status).toBe(404);
+      expect(await projectNames()).not.toContain('doomed');
+    } finally {
+      stream.destroy();
+    }
+    expect(events).not.toMatch(/data: undefined/);
+    for (const m of events.matchAll(/^data: (.*)$/gm)) expect(() => JSON.parse(m[1]!)).not.toThrow();
   });
 });

@@ -1,5 +1,6 @@
 import type { AppContext } from '../app-context.ts';
 import { ConflictError } from '../errors.ts';
+import { stopProjectJobs } from './stop-jobs.ts';
 import type { DomainHandlers } from './types.ts';
 
 /** Machines of a line: discovered by imports or created by hand. */
@@ -29,8 +30,9 @@ export function machineHandlers(app: AppContext): DomainHandlers<'machines'> {
       app.audit(actor, 'update', 'machine', machineId, patch);
       return m;
     },
-    'machines/delete': ({ machineId }, actor) => {
-      app.machine(machineId);
+    'machines/delete': async ({ machineId }, actor) => {
+      // The project's jobs (imports, scoring, training) read and write the machine's rows.
+      await stopProjectJobs(app, app.machine(machineId).projectId);
       const deleted = ws.machines.delete(machineId);
       app.audit(actor, 'delete', 'machine', machineId);
       return { deleted };

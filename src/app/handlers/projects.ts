@@ -3,6 +3,7 @@ import { ApiError } from '../../shared/api.ts';
 import type { AppContext } from '../app-context.ts';
 import { assertInsideRoots } from '../services/file-safety.ts';
 import { ConflictError, InvalidRequestError } from '../errors.ts';
+import { stopProjectJobs } from './stop-jobs.ts';
 import type { DomainHandlers } from './types.ts';
 
 /** Projects (one per factory line) and their watched folders. */
@@ -28,6 +29,8 @@ export function projectHandlers(app: AppContext): DomainHandlers<'projects'> {
     'projects/delete': async ({ projectId }, actor) => {
       app.project(projectId);
       await app.watched?.stop(projectId);
+      // No job may go on writing rows of a project that is gone: stop them first.
+      await stopProjectJobs(app, projectId);
       const deleted = ws.projects.delete(projectId);
       app.audit(actor, 'delete', 'project', projectId);
       return { deleted };

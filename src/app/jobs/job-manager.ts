@@ -161,6 +161,26 @@ export class JobManager {
     return this.ws.jobs.get(jobId)!;
   }
 
+  /**
+   * Cancels every queued and running job of a project and waits until each has stopped (before
+   * the project, or one of its machines, is deleted under them). Jobs chained meanwhile are
+   * cancelled too. Throws when a job runs in another application's process: it cannot be stopped
+   * from here.
+   */
+  async cancelProjectJobs(projectId: number): Promise<void> {
+    for (;;) {
+      const active = this.ws.jobs.list({ projectId, status: ['queued', 'running'] });
+      if (active.length === 0) return;
+      const foreign = active.find((j) => j.status === 'running' && !this.running.has(j.id));
+      if (foreign)
+        throw new Error(
+          `job ${foreign.id} (${foreign.kind}) of project ${projectId} runs in another Auscult process; stop it there first`,
+        );
+      for (const j of active) this.cancel(j.id);
+      await Promise.all(active.map((j) => this.waitFor(j.id)));
+    }
+  }
+
   /** Ids of jobs running in processes this manager started. */
   runningJobIds(): number[] {
     return [...this.running.keys()];
@@ -259,13 +279,14 @@ export class JobManager {
   }
 
   private finished(id: number): void {
-    const job = this.ws.jobs.get(id)!;
+    const job = this.ws.jobs.get(id);
+    if (!job) return; // deleted with its project: nothing to chain or report
     try {
       this.opts.afterFinish?.(job);
     } catch (err) {
       this.ws.jobs.appendLog(id, `after-job step failed: ${(err as Error).message}`);
     }
-    this.emit(this.ws.jobs.get(id)!);
+    this.emit(this.ws.jobs.get(id));
   }
 
   private emit(job: Job | undefined): void {

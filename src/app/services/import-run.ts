@@ -146,6 +146,7 @@ export async function runImport(ctx: JobContext, params: JobParams['import']): P
       result.failed++;
     }
     ctx.progress((i + 1) / plan.files.length, `${i + 1}/${plan.files.length} files`);
+    await ctx.checkpoint(i + 1);
   }
   ctx.log(`imported ${result.imported}, duplicates ${result.duplicates}, failed ${result.failed}`);
   ws.audit.write({
