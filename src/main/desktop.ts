@@ -98,7 +98,10 @@ export async function startDesktop(opts: DesktopOptions): Promise<DesktopApp | u
   });
 
   protocol.handle(APP_SCHEME, rendererProtocolHandler(opts.rendererDir));
-  protocol.handle(AUDIO_SCHEME, audioProtocolHandler((id, o) => service.openRecordingAudio(id, o)));
+  protocol.handle(
+    AUDIO_SCHEME,
+    audioProtocolHandler((id, o) => service.openRecordingAudio(id, o)),
+  );
 
   const removeHandlers = registerApiHandlers(ipcMain, service, isAppUrl);
   const stopEvents = forwardApiEvents(service, () => BrowserWindow.getAllWindows());
@@ -132,7 +135,8 @@ export async function startDesktop(opts: DesktopOptions): Promise<DesktopApp | u
       minHeight: 600,
       title: 'Auscult',
       show: false,
-      webPreferences: { ...SECURE_WEB_PREFERENCES, preload: opts.preloadFile },
+      // No developer tools in a packaged app.
+      webPreferences: { ...SECURE_WEB_PREFERENCES, preload: opts.preloadFile, devTools: !app.isPackaged },
     });
     win.once('ready-to-show', () => win.show());
     void win.loadURL(devUrl ?? `${APP_ORIGIN}/index.html`);

@@ -74,6 +74,7 @@ describe('desktop main process (fake electron)', () => {
       webviewTag: false,
     });
     expect(prefs.preload).toBe(path.join(build.outDir, 'preload', 'index.cjs'));
+    expect(prefs.devTools).toBe(true); // unpackaged; false in a packaged app
     expect(win.url).toBe(`${APP_ORIGIN}/index.html`);
     const audio = protocol.privileged.find((p) => p.scheme === 'auscult-audio');
     expect(audio?.privileges).toMatchObject({
