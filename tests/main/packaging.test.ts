@@ -1,8 +1,9 @@
 /**
  * The package electron-builder makes, checked offline: the real config and `files` list, run
- * through electron-builder's own file selection into an unpacked Linux app ("dir" target). Only
- * what needs the internet is left out: the Electron binary (a stand-in folder), native rebuilds
- * for Electron's ABI and the fuses (both act on the real binary / headers).
+ * through electron-builder's own file selection into an unpacked Linux app ("dir" target), fuses
+ * flipped. Only what needs the internet is replaced: the Electron binary by a stand-in that
+ * carries Electron's fuse wire (with Electron's default states), and the native rebuild for
+ * Electron's ABI is skipped (it downloads Electron's headers).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
@@ -70,6 +71,21 @@ function importedPackages(code: string): string[] {
   return [...names];
 }
 
+/**
+ * A stand-in Electron executable: just the fuse wire (@electron/fuses' sentinel, wire version 1,
+ * 8 fuses) with the states Electron ships: RunAsNode on, cookie encryption off, NODE_OPTIONS on,
+ * --inspect on, ASAR integrity off, only-load-from-ASAR off, V8 snapshot off, file:// privileges on.
+ */
+const FUSE_SENTINEL = 'dL7pKGdnNz796PbbjQWNKmHXBZaB9tsX';
+function standInElectronBinary(): Buffer {
+  return Buffer.concat([
+    Buffer.from('#!/bin/sh\n'),
+    Buffer.from(FUSE_SENTINEL),
+    Buffer.from([1, 8]),
+    Buffer.from('10110001'),
+  ]);
+}
+
 function filesUnder(dir: string): string[] {
   return fs
     .readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -81,6 +97,7 @@ describe('the packaged app (electron-builder, unpacked Linux target)', () => {
   let work: string;
   let inAsar: Set<string>;
   let unpackedDir: string;
+  let executable: string;
 
   beforeAll(async () => {
     // The files list names out/: build it as `npm run dist` does.
@@ -102,7 +119,7 @@ describe('the packaged app (electron-builder, unpacked Linux target)', () => {
     // A stand-in for the Electron distribution electron-builder would download.
     const electronDist = path.join(work, 'electron-dist');
     fs.mkdirSync(path.join(electronDist, 'resources'), { recursive: true });
-    fs.writeFileSync(path.join(electronDist, 'electron'), '#!/bin/sh\n', { mode: 0o755 });
+    fs.writeFileSync(path.join(electronDist, 'electron'), standInElectronBinary(), { mode: 0o755 });
     fs.writeFileSync(path.join(electronDist, 'version'), '38.8.6');
     const builder = (await import('electron-builder')) as typeof import('electron-builder');
     await builder.build({
@@ -113,7 +130,6 @@ describe('the packaged app (electron-builder, unpacked Linux target)', () => {
         electronDist,
         electronVersion: '38.8.6',
         npmRebuild: false,
-        electronFuses: undefined,
         directories: { output: path.join(work, 'dist') },
       },
     });
@@ -125,6 +141,7 @@ describe('the packaged app (electron-builder, unpacked Linux target)', () => {
         .map((p) => p.replace(/\\/g, '/').replace(/^\//, '')),
     );
     unpackedDir = path.join(resources, 'app.asar.unpacked');
+    executable = path.join(work, 'dist', 'linux-unpacked', 'auscult');
   }, 600_000);
 
   afterAll(() => {
@@ -169,6 +186,31 @@ describe('the packaged app (electron-builder, unpacked Linux target)', () => {
     expect(inAsar.has('node_modules/@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm')).toBe(
       true,
     );
+  });
+
+  it('flips the fuses in the packaged executable', async () => {
+    const { getCurrentFuseWire, FuseV1Options } =
+      (await import('@electron/fuses')) as typeof import('@electron/fuses');
+    const wire = (await getCurrentFuseWire(executable)) as unknown as Record<number, number>;
+    // A fuse is the byte '1' (on) or '0' (off).
+    const state = (fuse: number) => (wire[fuse] === 0x31 ? 'on' : wire[fuse] === 0x30 ? 'off' : '?');
+    expect({
+      runAsNode: state(FuseV1Options.RunAsNode),
+      cookieEncryption: state(FuseV1Options.EnableCookieEncryption),
+      nodeOptions: state(FuseV1Options.EnableNodeOptionsEnvironmentVariable),
+      inspect: state(FuseV1Options.EnableNodeCliInspectArguments),
+      asarIntegrity: state(FuseV1Options.EnableEmbeddedAsarIntegrityValidation),
+      onlyLoadAppFromAsar: state(FuseV1Options.OnlyLoadAppFromAsar),
+      fileProtocolPrivileges: state(FuseV1Options.GrantFileProtocolExtraPrivileges),
+    }).toEqual({
+      runAsNode: 'off',
+      cookieEncryption: 'on',
+      nodeOptions: 'off',
+      inspect: 'off',
+      asarIntegrity: 'on',
+      onlyLoadAppFromAsar: 'on',
+      fileProtocolPrivileges: 'off',
+    });
   });
 
   it('keeps the native SQLite binding outside the archive', () => {
