@@ -59,7 +59,16 @@ async function run(m: FuzzInput): Promise<Omit<FuzzOutcome, 'id' | 'peakRssBytes
   try {
     await importOneFile(
       workspace(),
-      { path: file, machineType: 'fan', machineName: 'id_00', role: 'train', label: 'normal' },
+      {
+        path: file,
+        machineType: 'fan',
+        machineName: 'id_00',
+        role: 'train',
+        label: 'normal',
+        section: null,
+        domain: null,
+        attributes: {},
+      },
       { projectId, copy: false, source: 'import', jobId: null, rules: {} },
     );
     return { outcome: 'ok' };
