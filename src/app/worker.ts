@@ -4,7 +4,7 @@
  * workspace database, streams progress/log/alarm messages back, and exits.
  */
 import type { Alarm } from '../shared/domain.ts';
-import { JobCancelledError, type FromWorker, type ToWorker } from './jobs/protocol.ts';
+import { JobCancelledError, JobFailure, type FromWorker, type ToWorker } from './jobs/protocol.ts';
 import { JOB_HANDLERS } from './jobs/handlers.ts';
 import { parseJobParams } from './jobs/params.ts';
 import { testGate } from './jobs/test-gate.ts';
@@ -86,7 +86,12 @@ async function run(m: Extract<ToWorker, { type: 'run' }>): Promise<void> {
   } catch (err) {
     const cancelled = err instanceof JobCancelledError || abort.signal.aborted;
     ws?.close();
-    await send({ type: 'error', message: err instanceof Error ? err.message : String(err), cancelled });
+    await send({
+      type: 'error',
+      message: err instanceof Error ? err.message : String(err),
+      cancelled,
+      ...(err instanceof JobFailure ? { result: err.result } : {}),
+    });
   }
   process.exit(0);
 }

@@ -11,8 +11,25 @@ export async function buildProgram(argv: string[] = []): Promise<Command> {
   return program;
 }
 
+/**
+ * A closed stdout (`auscult status | head`) is not an error: the reader has what it wanted.
+ * Without this, the next write throws EPIPE and Node prints a stack trace.
+ */
+let quietOnClosedOutput = false;
+function exitQuietlyOnClosedOutput(): void {
+  if (quietOnClosedOutput) return;
+  quietOnClosedOutput = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+      throw err;
+    });
+  }
+}
+
 /** Entry point: returns the process exit code instead of exiting, so tests can call it. */
 export async function main(argv: string[]): Promise<number> {
+  exitQuietlyOnClosedOutput();
   try {
     const program = await buildProgram(argv);
     await program.parseAsync(argv);

@@ -22,7 +22,8 @@ import type {
 const id = z.number().int().positive();
 const role = z.enum(['train', 'test', 'monitor']);
 const label = z.enum(['normal', 'anomaly', 'unknown']);
-const alarmStatus = z.enum(['new', 'acknowledged', 'confirmed_anomaly', 'false_alarm']);
+const alarmStatus = z.enum(['new', 'acknowledged', 'confirmed_anomaly', 'false_alarm', 'cleared']);
+const triageStatus = z.enum(['new', 'acknowledged', 'confirmed_anomaly', 'false_alarm']);
 const jobStatus = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'interrupted']);
 const text = (max: number) => z.string().trim().max(max);
 const name = z.string().trim().min(1, 'must not be empty').max(200);
@@ -72,6 +73,88 @@ function returns<R>() {
   return <A extends z.ZodType>(args: A): { args: A; result?: R } => ({ args });
 }
 
+/**
+ * A machine's state on the dashboard (rules in README "Health index and machine states"):
+ * "no model" — nothing scores it yet (no fitted back-end or no threshold under the effective model);
+ * "alarm" — it has open alarms (new or acknowledged);
+ * "watch" — no open alarm, but its latest clip has a health index ≥ 0.7 or a level finding;
+ * "ok" — otherwise.
+ */
+export type MachineState = 'ok' | 'watch' | 'alarm' | 'no model';
+export const MACHINE_STATES: readonly MachineState[] = ['ok', 'watch', 'alarm', 'no model'];
+
+export interface MachineStatus {
+  state: MachineState;
+  /** Why, in a sentence a person reads ("2 open alarms", "latest clip at 0.85 of the threshold"). */
+  reason: string;
+}
+
+/** A machine as listed, with its state. */
+export interface MachineListItem extends Machine {
+  status: MachineStatus;
+}
+
+/**
+ * A clip's score as a person reads it: the health index is 0 at the median held-out normal score
+ * of its machine's back-end and 1 at the machine's threshold (≥ 1 alarms), linear in the score;
+ * null when the threshold is not above that median. The raw score stays available.
+ */
+export interface ClipHealth {
+  modelId: number;
+  clipScore: number;
+  healthIndex: number | null;
+  threshold: number | null;
+  heldoutMedian: number | null;
+  /** The alarm rule's verdict for this clip (evaluation clip, score ≥ threshold). */
+  alarming: boolean;
+}
+
+/** A clip's level against its machine's training level; a shift beyond the margin is its own finding. */
+export interface ClipLevel {
+  levelDbfs: number | null;
+  /** Median level of the machine's training clips. */
+  trainingLevelDbfs: number | null;
+  /** levelDbfs − trainingLevelDbfs. */
+  differenceDb: number | null;
+  /** e.g. "recorded 12.0 dB quieter than training"; null within the margin or without levels. */
+  finding: string | null;
+}
+
+/** What a threshold change does (or, for a preview, would do) to a machine's alarms. */
+export interface ThresholdChange {
+  machineId: number;
+  modelId: number;
+  from: number | null;
+  to: number;
+  /** Alarms raised: evaluation clips now at or above the threshold without an open alarm. */
+  raised: number;
+  /** Untriaged alarms (status new) now below the threshold, cleared. Triaged alarms are never touched. */
+  cleared: number;
+  /** Alarms follow the project's effective model only: false when this model is not it (nothing raised or cleared). */
+  alarmsFollowModel: boolean;
+  /** At the new value, on held-out normal and labelled clips (as in ThresholdView). */
+  falseAlarmRate: number | null;
+  detectionRate: number | null;
+}
+
+/** What an import did. The counts add up: found = imported + duplicates + failed. */
+/** The result of an import job (`Job.result` of kind "import"). */
+export interface ImportResult extends Record<string, unknown> {
+  /** Audio files found in the sources (or listed explicitly). */
+  found: number;
+  imported: number;
+  /** Files whose content the project already has. */
+  duplicates: number;
+  /** Files that could not be imported: each has an import error naming the file and the problem. */
+  failed: number;
+  /** Sources (folders or files given) that could not be read at all; each has an import error too. */
+  unreadableSources: number;
+  /** Imported files the decoder warned about (e.g. truncated data): the warnings are stored per recording. */
+  withWarnings: { path: string; warnings: string[] }[];
+  /** Roles of the newly imported recordings: decides which follow-up (scoring) runs. */
+  importedRoles: Record<string, number>;
+}
+
 /** Per-machine threshold view: the active threshold, its history and how it performs. */
 export interface ThresholdView {
   machine: Machine;
@@ -80,6 +163,11 @@ export interface ThresholdView {
   history: Threshold[];
   /** Held-out normal training scores (k-fold) the default threshold comes from. */
   heldoutNormalScores: number[];
+  /** Their median: health index 0. */
+  heldoutMedian: number | null;
+  /** AUC and pAUC (FPR ≤ 0.1) of this machine under the model on labelled evaluation clips; null without both labels. */
+  auc: number | null;
+  pauc: number | null;
   /** Share of normal clips (held-out training + labelled normal) above the threshold. */
   falseAlarmRate: number | null;
   /** Share of labelled anomalies above the threshold; null without labelled anomalies. */
@@ -97,7 +185,16 @@ export interface MachineSummary {
   threshold: number | null;
   /** Back-end that produced this machine's scores under the active model. */
   backend: string | null;
-  lastScore: { recordingId: number; clipScore: number; at: string } | null;
+  /** Latest scored evaluation clip: raw score, health index, the alarm rule's verdict, level finding. */
+  lastScore: {
+    recordingId: number;
+    clipScore: number;
+    at: string;
+    healthIndex: number | null;
+    alarming: boolean;
+    levelFinding: string | null;
+  } | null;
+  status: MachineStatus;
 }
 
 export interface DashboardSummary {
@@ -109,9 +206,10 @@ export interface DashboardSummary {
 }
 
 export interface RecordingRow extends Recording {
-  /** Score under the active model (or the baseline before any model is trained). */
-  score: Pick<Score, 'clipScore' | 'backend' | 'modelId'> | null;
+  /** Score under the active model (or the baseline before any model is trained), with its health index. */
+  score: (Pick<Score, 'clipScore' | 'backend' | 'modelId'> & { healthIndex: number | null; alarming: boolean }) | null;
   alarmStatus: Alarm['status'] | null;
+  level: ClipLevel;
 }
 
 export interface ModelComparison {
@@ -143,7 +241,8 @@ export const API_METHODS = {
     z.object({ projectId: id, dir: z.string().min(1).nullable(), copy: z.boolean().default(false) }).strict(),
   ),
 
-  'machines/list': returns<Machine[]>()(z.object({ projectId: id }).strict()),
+  /** The project's machines, each with its state (ok / watch / alarm / no model). */
+  'machines/list': returns<MachineListItem[]>()(z.object({ projectId: id }).strict()),
   'machines/create': returns<Machine>()(
     z
       .object({
@@ -180,10 +279,25 @@ export const API_METHODS = {
       })
       .strict(),
   ),
-  'recordings/get': returns<{ recording: Recording; machine: Machine; scores: Score[]; alarms: Alarm[] }>()(
-    z.object({ recordingId: id }).strict(),
+  /** One clip: every score, its alarms, its health under the effective model and its level against training. */
+  'recordings/get': returns<{
+    recording: Recording;
+    machine: Machine;
+    scores: Score[];
+    alarms: Alarm[];
+    health: ClipHealth | null;
+    level: ClipLevel;
+  }>()(z.object({ recordingId: id }).strict()),
+  /** Moves a recording to another machine (of the same project), role or label; audit-logged. */
+  'recordings/update': returns<Recording>()(
+    z
+      .object({ recordingId: id, machineId: id.optional(), role: role.optional(), label: label.optional() })
+      .strict(),
   ),
-  /** Labels a clip; `addToTraining` puts a normal clip (e.g. a false alarm) into the next model's training set. */
+  /**
+   * Labels a clip; `addToTraining: true` moves a normal clip (e.g. a false alarm) into the training
+   * set (role train; its back-end is refitted and the machine rescored), `false` moves it back.
+   */
   'recordings/label': returns<Recording>()(
     z.object({ recordingId: id, label, addToTraining: z.boolean().optional() }).strict(),
   ),
@@ -213,8 +327,18 @@ export const API_METHODS = {
   ),
 
   'thresholds/get': returns<ThresholdView>()(z.object({ machineId: id, modelId: id.optional() }).strict()),
-  /** Sets a threshold by value, by target false-alarm rate, or back to the default quantile of held-out normal scores. */
-  'thresholds/set': returns<ThresholdView>()(thresholdTarget),
+  /**
+   * Sets a threshold by value, by target false-alarm rate, or back to the default quantile of
+   * held-out normal scores, and applies the alarm rule to the machine's stored scores in the same
+   * transaction (raise / clear untriaged); `change` says what it did.
+   */
+  'thresholds/set': returns<ThresholdView & { change: ThresholdChange }>()(thresholdTarget),
+  /** The same as thresholds/set without writing anything: the numbers a set would give. */
+  'thresholds/preview': returns<ThresholdChange>()(thresholdTarget),
+  /** Restores the threshold the active one replaced (repeat to go further back), re-evaluating alarms. */
+  'thresholds/undo': returns<ThresholdView & { change: ThresholdChange }>()(
+    z.object({ machineId: id, modelId: id.optional() }).strict(),
+  ),
 
   'alarms/list': returns<Alarm[]>()(
     z
@@ -232,7 +356,7 @@ export const API_METHODS = {
     z
       .object({
         alarmId: id,
-        status: alarmStatus.optional(),
+        status: triageStatus.optional(),
         note: text(5000).optional(),
         addToTraining: z.boolean().optional(),
       })

@@ -11,16 +11,18 @@ export type ModelStatus = 'queued' | 'training' | 'trained' | 'failed' | 'interr
 export type JobKind = 'import' | 'score' | 'train';
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled' | 'interrupted';
 export type ThresholdMethod = 'default-quantile' | 'target-far' | 'manual';
-export type AlarmStatus = 'new' | 'acknowledged' | 'confirmed_anomaly' | 'false_alarm';
+/** Triage statuses a person sets, plus "cleared": an untriaged alarm a threshold change put below the threshold. */
+export type AlarmStatus = 'new' | 'acknowledged' | 'confirmed_anomaly' | 'false_alarm' | 'cleared';
+/** DCASE 2021–2025 domain of a clip: the usual conditions (source) or shifted ones (target). */
+export type RecordingDomain = 'source' | 'target';
 
 export const RECORDING_ROLES: readonly RecordingRole[] = ['train', 'test', 'monitor'];
 export const RECORDING_LABELS: readonly RecordingLabel[] = ['normal', 'anomaly', 'unknown'];
-export const ALARM_STATUSES: readonly AlarmStatus[] = [
-  'new',
-  'acknowledged',
-  'confirmed_anomaly',
-  'false_alarm',
-];
+/** The statuses a person sets when triaging an alarm. */
+export const TRIAGE_STATUSES = ['new', 'acknowledged', 'confirmed_anomaly', 'false_alarm'] as const;
+export const ALARM_STATUSES: readonly AlarmStatus[] = [...TRIAGE_STATUSES, 'cleared'];
+/** Alarms that still need attention. */
+export const OPEN_ALARM_STATUSES: readonly AlarmStatus[] = ['new', 'acknowledged'];
 
 export interface Project {
   id: number;
@@ -70,9 +72,21 @@ export interface Recording {
   label: RecordingLabel;
   /** How it arrived: "import", "watch", "demo". */
   source: string;
-  /** Set when a false alarm was accepted as normal training data for the next model. */
+  /**
+   * Set when the clip (e.g. a false alarm) was added to the training set: its role is then
+   * "train" and `roleBeforeTraining` holds the role it had, so the step can be undone.
+   */
   addedToTraining: boolean;
+  roleBeforeTraining: RecordingRole | null;
   importedAt: string;
+  /** RMS level of the clip over all channels, dBFS (a full-scale square wave is 0 dB); null if unknown. */
+  levelDbfs: number | null;
+  /** Recoverable decoder problems found at import (e.g. a truncated data chunk). */
+  warnings: string[];
+  /** DCASE 2021–2025: section ("00"…), domain and attributes from the file name or attribute CSV. */
+  section: string | null;
+  domain: RecordingDomain | null;
+  attributes: Record<string, string>;
 }
 
 export interface Model {
@@ -137,6 +151,8 @@ export interface Threshold {
   setAt: string;
   /** False for superseded rows: the history is kept. */
   active: boolean;
+  /** The threshold this one replaced (what `thresholds/undo` restores); null for the first. */
+  replacesId: number | null;
 }
 
 export interface Alarm {
@@ -153,6 +169,8 @@ export interface Alarm {
   createdAt: string;
   updatedAt: string;
   updatedBy: string;
+  /** The threshold (row id) whose change cleared this alarm, when status is "cleared". */
+  clearedByThresholdId: number | null;
 }
 
 export interface AuditEntry {

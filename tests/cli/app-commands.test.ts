@@ -41,7 +41,7 @@ describe('auscult project / import / score / status / alarms', () => {
 
     const imp = await auscult('import', 'Line A', path.join(t.dir, 'line', 'train'), '--no-progress');
     expect(imp.code, imp.stderr).toBe(0);
-    expect(imp.stdout).toMatch(/^10 imported, 0 already in the project, 1 failed \(of 11 files\)/);
+    expect(imp.stdout).toMatch(/^10 imported, 0 already in the project, 1 failed \(of 11 audio files found\)/);
     expect(imp.stdout).toMatch(/failed: .*corrupt\.wav: /);
 
     const mon = JSON.parse(
@@ -96,6 +96,52 @@ describe('auscult project / import / score / status / alarms', () => {
     const badRole = await auscult('import', 'Line A', t.dir, '--role', 'bogus');
     expect(badRole.stderr).toMatch(/--role must be one of train, test, monitor/);
   }, 400_000);
+
+  it('an import that imports nothing fails with exit code 1 and says why', async () => {
+    fs.mkdirSync(path.join(t.dir, 'empty'), { recursive: true });
+    const empty = await auscult('import', 'Line A', path.join(t.dir, 'empty'), '--no-progress');
+    expect(empty.code).toBe(1);
+    expect(empty.stdout).toMatch(/^0 imported, 0 already in the project, 0 failed \(of 0 audio files found\)/);
+    expect(empty.stderr).toMatch(/import job \d+ failed: no audio files \(\.wav, \.flac\) found in .*empty/);
+  });
+
+  it('machines, thresholds get/set/undo/history and recordings, through the contract', async () => {
+    const machines = await auscult('machines', 'Line A');
+    expect(machines.code, machines.stderr).toBe(0);
+    expect(machines.stdout).toMatch(/fan\/id_00\s+(ok|watch|alarm)\s/);
+    const view = JSON.parse((await auscult('thresholds', 'get', 'Line A', 'fan/id_00', '--json')).stdout);
+    expect(view.heldoutMedian).toEqual(expect.any(Number));
+    const low = String(view.heldoutMedian); // every monitor clip above the median alarms
+    const dry = await auscult('thresholds', 'set', 'Line A', 'fan/id_00', '--value', low, '--dry-run');
+    expect(dry.stdout).toMatch(/would raise \d+ alarm\(s\) and clear 0 untriaged alarm\(s\)/);
+    const set = JSON.parse((await auscult('thresholds', 'set', 'Line A', 'fan/id_00', '--value', low, '--json')).stdout);
+    expect(set.threshold.value).toBe(view.heldoutMedian);
+    expect(set.change.from).toBe(view.threshold.value);
+    const undo = await auscult('thresholds', 'undo', 'Line A', 'fan/id_00');
+    expect(undo.stdout).toMatch(/^threshold [-\d.]+ → [-\d.]+: did raise 0 alarm\(s\) and clear \d+ untriaged alarm\(s\)/);
+    const history = await auscult('thresholds', 'history', 'Line A', 'fan/id_00');
+    expect(history.stdout.trim().split('\n')).toHaveLength(3);
+    expect(history.stdout).toMatch(/^\*/);
+    const bad = await auscult('thresholds', 'set', 'Line A', 'fan/id_00', '--far', '2');
+    expect(bad.stderr).toMatch(/--far must be a number in \[0, 1\]/);
+    const noMachine = await auscult('thresholds', 'get', 'Line A', 'drill/id_09');
+    expect(noMachine.stderr).toMatch(/no machine "drill\/id_09" in "Line A"; machines: fan\/id_00 \(\d+\), pump\/id_00/);
+    const recs = await auscult('recordings', 'list', 'Line A', '--role', 'monitor', '--machine', 'fan/id_00');
+    expect(recs.stdout).toMatch(/^4 of 4 recordings/);
+    expect(recs.stdout).toMatch(/monitor\s+(normal|anomaly)\s+-?\d+\.\d\d/);
+  });
+
+  it('a closed output pipe ends the command quietly (auscult status | head)', async () => {
+    const child = spawn(process.execPath, [bin, 'recordings', 'list', 'Line A', '--limit', '1000'], { env });
+    let stderr = '';
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    // Read one chunk, then close the pipe like `head` does.
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.stdout.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+    expect(stderr).not.toMatch(/EPIPE|Error/);
+    expect(code).toBe(0);
+  });
 });
 
 describe('auscult serve', () => {

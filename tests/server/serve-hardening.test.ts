@@ -6,14 +6,13 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { Workspace } from '../../src/app/workspace.ts';
 import { gateReached } from '../../src/app/jobs/test-gate.ts';
 import { REAL_DATA_DIR, REPO_DIR } from '../helpers/shared.ts';
-import { tempDir, writeToneWav } from '../app/helpers/workspace.ts';
+import { registerMimiiRecording, tempDir, writeToneWav } from '../app/helpers/workspace.ts';
 
 const BIN = path.join(REPO_DIR, 'bin', 'auscult.mjs');
 const realFile = path.join(REAL_DATA_DIR, 'mimii-8ch', 'fan_id_00', 'normal_00000005.wav');
@@ -87,21 +86,7 @@ beforeAll(async () => {
   fs.copyFileSync(realFile, audioPath);
   const w = Workspace.open(ws);
   const p = w.projects.create({ name: 'line' });
-  const m = w.machines.ensure(p.id, 'fan', 'id_00');
-  recordingId = w.recordings.insert({
-    projectId: p.id,
-    machineId: m.id,
-    path: audioPath,
-    storage: 'referenced',
-    originalPath: audioPath,
-    fileName: path.basename(audioPath),
-    contentHash: createHash('sha256').update(fs.readFileSync(audioPath)).digest('hex'),
-    format: { container: 'wav', codec: 'pcm_s16le', channels: 8, sampleRateHz: 16000, bitsPerSample: 16 },
-    durationS: 10,
-    role: 'monitor',
-    label: 'unknown',
-    source: 'import',
-  }).id;
+  recordingId = registerMimiiRecording(w, p.id, audioPath);
   w.close();
   child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--workspace', ws], {
     cwd: REPO_DIR,

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
@@ -9,7 +8,7 @@ import { startWebServer, type WebServer } from '../../src/server/web-server.ts';
 import { parseRange } from '../../src/app/services/byte-range.ts';
 import { createHttpClient } from '../../src/shared/http-client.ts';
 import { REAL_DATA_DIR } from '../helpers/shared.ts';
-import { tempDir } from '../app/helpers/workspace.ts';
+import { registerMimiiRecording, tempDir } from '../app/helpers/workspace.ts';
 
 let t: ReturnType<typeof tempDir>;
 let app: AppService;
@@ -53,21 +52,7 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(rendererDir, 'assets', 'app.js'), 'console.log(1)');
   app = AppService.open(path.join(t.dir, 'ws'), { watch: false });
   const p = appInternals(app).ws.projects.create({ name: 'line' });
-  const m = appInternals(app).ws.machines.ensure(p.id, 'fan', 'id_00');
-  recordingId = appInternals(app).ws.recordings.insert({
-    projectId: p.id,
-    machineId: m.id,
-    path: realFile,
-    storage: 'referenced',
-    originalPath: realFile,
-    fileName: 'normal_00000005.wav',
-    contentHash: createHash('sha256').update(fs.readFileSync(realFile)).digest('hex'),
-    format: { container: 'wav', codec: 'pcm_s16le', channels: 8, sampleRateHz: 16000, bitsPerSample: 16 },
-    durationS: 10,
-    role: 'monitor',
-    label: 'unknown',
-    source: 'import',
-  }).id;
+  recordingId = registerMimiiRecording(appInternals(app).ws, p.id, realFile);
   server = await startWebServer(app, { port: 0, rendererDir, bodyLimitBytes: 64 * 1024, noToken: true });
   secured = await startWebServer(app, {
     port: 0,

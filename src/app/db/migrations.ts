@@ -219,12 +219,54 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 5,
-    description: 'application layer: training sets fixed per model out of its config',
+    description:
+      'training sets fixed per model out of its config; cleared alarms; threshold undo; clip level, decoder warnings, DCASE section/domain/attributes; added-to-training clips become role train',
     sql: `
       ALTER TABLE model ADD COLUMN training_recording_ids TEXT;
       UPDATE model SET training_recording_ids = json_extract(config, '$.trainingRecordingIds'),
                        config = json_remove(config, '$.trainingRecordingIds')
        WHERE json_extract(config, '$.trainingRecordingIds') IS NOT NULL;
+
+      -- The threshold a row replaced: "undo" restores it.
+      ALTER TABLE threshold ADD COLUMN replaces_id INTEGER REFERENCES threshold(id) ON DELETE SET NULL;
+
+      -- A status CHECK cannot be altered in SQLite: the alarm table is rebuilt with 'cleared'
+      -- (an untriaged alarm a threshold change put below the threshold) and the change that did it.
+      CREATE TABLE alarm_v5 (
+        id INTEGER PRIMARY KEY,
+        recording_id INTEGER NOT NULL REFERENCES recording(id) ON DELETE CASCADE,
+        score_id INTEGER NOT NULL REFERENCES score(id) ON DELETE CASCADE,
+        threshold_id INTEGER NOT NULL REFERENCES threshold(id) ON DELETE CASCADE,
+        score_value REAL NOT NULL,
+        threshold_value REAL NOT NULL,
+        status TEXT NOT NULL CHECK (status IN ('new','acknowledged','confirmed_anomaly','false_alarm','cleared')),
+        note TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        updated_by TEXT NOT NULL DEFAULT 'system',
+        cleared_by_threshold_id INTEGER REFERENCES threshold(id) ON DELETE SET NULL,
+        UNIQUE (score_id)
+      );
+      INSERT INTO alarm_v5 (id, recording_id, score_id, threshold_id, score_value, threshold_value, status, note,
+                            created_at, updated_at, updated_by)
+        SELECT id, recording_id, score_id, threshold_id, score_value, threshold_value, status, note,
+               created_at, updated_at, updated_by FROM alarm;
+      DROP TABLE alarm;
+      ALTER TABLE alarm_v5 RENAME TO alarm;
+      CREATE INDEX alarm_status ON alarm(status, created_at);
+      CREATE INDEX alarm_recording ON alarm(recording_id);
+
+      -- RMS level of the clip (dBFS, full-scale square wave = 0 dB) and the decoder's warnings.
+      ALTER TABLE recording ADD COLUMN level_dbfs REAL;
+      ALTER TABLE recording ADD COLUMN warnings TEXT NOT NULL DEFAULT '[]';
+      -- DCASE 2021–2025 naming: section, source/target domain, attributes (file name or CSV).
+      ALTER TABLE recording ADD COLUMN section TEXT;
+      ALTER TABLE recording ADD COLUMN domain TEXT CHECK (domain IN ('source','target'));
+      ALTER TABLE recording ADD COLUMN attributes TEXT NOT NULL DEFAULT '{}';
+      -- "Add to training" moves a clip to role train; the role it had is kept so it can be undone.
+      ALTER TABLE recording ADD COLUMN role_before_training TEXT;
+      UPDATE recording SET role_before_training = role, role = 'train'
+       WHERE added_to_training = 1 AND role != 'train';
     `,
   },
   {

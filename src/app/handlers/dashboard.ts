@@ -1,25 +1,24 @@
 import type { AppContext } from '../app-context.ts';
+import { machineOverviews } from '../services/machine-overview.ts';
 import type { DomainHandlers } from './types.ts';
 
-/** The project dashboard: per-machine counts, thresholds, last score, running jobs. */
+/** The project dashboard: per-machine state, counts, threshold, latest clip, running jobs. */
 export function dashboardHandlers(app: AppContext): DomainHandlers<'dashboard'> {
   const { ws } = app;
   return {
     'dashboard/summary': ({ projectId }) => {
       const project = app.project(projectId);
       const modelId = app.effectiveModelId(projectId);
-      const machines = ws.dashboard.machineCounts(projectId, modelId).map((c) => ({
+      const machines = machineOverviews(app, projectId, modelId).map(({ counts: c, scale, lastScore, status }) => ({
         machine: app.machine(c.machineId),
         trainCount: c.trainCount,
         recordingCount: c.recordingCount,
         scoredCount: c.scoredCount,
         openAlarms: c.openAlarms,
-        threshold: modelId === null ? null : (ws.thresholds.active(c.machineId, modelId)?.value ?? null),
+        threshold: scale?.threshold ?? null,
         backend: c.backend,
-        lastScore:
-          c.lastRecordingId === null
-            ? null
-            : { recordingId: c.lastRecordingId, clipScore: c.lastScore!, at: c.lastScoredAt! },
+        lastScore,
+        status,
       }));
       return {
         project,

@@ -1,5 +1,6 @@
 import type { AppContext } from '../app-context.ts';
 import { ConflictError } from '../errors.ts';
+import { machineOverviews } from '../services/machine-overview.ts';
 import { stopProjectJobs } from './stop-jobs.ts';
 import type { DomainHandlers } from './types.ts';
 
@@ -14,7 +15,10 @@ export function machineHandlers(app: AppContext): DomainHandlers<'machines'> {
   return {
     'machines/list': ({ projectId }) => {
       app.project(projectId);
-      return ws.machines.list(projectId);
+      const status = new Map(
+        machineOverviews(app, projectId, app.effectiveModelId(projectId)).map((o) => [o.counts.machineId, o.status]),
+      );
+      return ws.machines.list(projectId).map((m) => ({ ...m, status: status.get(m.id)! }));
     },
     'machines/create': (args, actor) => {
       app.project(args.projectId);

@@ -2,6 +2,7 @@ import { trainingConfigSchema } from '../../shared/training-config.ts';
 import type { AppContext } from '../app-context.ts';
 import { ConflictError, InvalidRequestError } from '../errors.ts';
 import { compareModels } from '../services/model-comparison.ts';
+import { reevaluateProject } from '../services/alarm-rule.ts';
 import type { DomainHandlers } from './types.ts';
 
 /** Models: training (a job), resuming, activation, comparison. */
@@ -60,8 +61,20 @@ export function modelHandlers(app: AppContext): DomainHandlers<'models'> {
         throw new InvalidRequestError(`model ${modelId} belongs to another project`);
       if (model.status !== 'trained') throw new ConflictError(`model ${modelId} is ${model.status}, not trained`);
       const before = app.project(projectId).activeModelId;
-      ws.projects.setActiveModel(projectId, modelId);
-      app.audit(actor, 'activate-model', 'project', projectId, { modelId, previousModelId: before });
+      // The alarm rule follows the newly active model's stored scores at once; clips it has not
+      // scored yet are scored by the queued run.
+      const { raised } = ws.transaction(() => {
+        ws.projects.setActiveModel(projectId, modelId);
+        const r = reevaluateProject(ws, projectId, modelId);
+        app.audit(actor, 'activate-model', 'project', projectId, {
+          modelId,
+          previousModelId: before,
+          raised: r.raised.length,
+          cleared: r.cleared,
+        });
+        return r;
+      });
+      app.emitAlarms(raised);
       app.enqueueScoring(projectId, { modelId });
       return app.project(projectId);
     },

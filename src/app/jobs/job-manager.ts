@@ -245,7 +245,7 @@ export class JobManager {
       case 'error': {
         const status = m.cancelled || r.cancelRequested ? 'cancelled' : 'failed';
         this.ws.jobs.appendLog(id, `${status}: ${m.message}`);
-        this.ws.jobs.finish(id, status, { error: m.message });
+        this.ws.jobs.finish(id, status, { error: m.message, result: m.result ?? null });
         this.settle(r);
         break;
       }

@@ -11,7 +11,18 @@ export type FromWorker =
   | { type: 'log'; line: string }
   | { type: 'alarm'; alarm: Alarm }
   | { type: 'done'; result: Record<string, unknown> }
-  | { type: 'error'; message: string; cancelled: boolean };
+  | { type: 'error'; message: string; cancelled: boolean; result?: Record<string, unknown> };
+
+/** Thrown by a job that ran but did not achieve its purpose: it ends "failed" and keeps its result (counts). */
+export class JobFailure extends Error {
+  constructor(
+    message: string,
+    readonly result: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = 'JobFailure';
+  }
+}
 
 /** Thrown inside a job when its cancel signal fires; the job ends as "cancelled", not "failed". */
 export class JobCancelledError extends Error {

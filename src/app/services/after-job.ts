@@ -3,7 +3,7 @@ import type { AppContext } from '../app-context.ts';
 import { parseJobParams } from '../jobs/params.ts';
 import { compareModels } from './model-comparison.ts';
 import { decidePromotion, summarizeComparison, type PromotionDecision } from './promotion.ts';
-import { raiseAlarmsFor } from './thresholds.ts';
+import { reevaluateProject } from './alarm-rule.ts';
 
 /**
  * Chaining after jobs, in the application process: import → scoring; training → scoring with the
@@ -58,17 +58,18 @@ function promote(app: AppContext, job: Job): PromotionDecision | undefined {
     summary,
     scoringFailed: job.status === 'succeeded' ? undefined : `was ${job.status}`,
   });
-  const alarms = ws.transaction(() => {
+  const { raised } = ws.transaction(() => {
     if (decision.activated) ws.projects.setActiveModel(projectId, candidate.id);
     ws.models.update(candidate.id, { metrics: { ...(candidate.metrics ?? {}), promotion: decision } });
     app.audit('system', decision.activated ? 'activate-model' : 'keep-active-model', 'project', projectId, {
       modelId: decision.activated ? candidate.id : activeId,
       ...decision,
     });
-    // Its scoring raised no alarms while it was a candidate: now that it is active, it does.
-    return decision.activated ? raiseAlarmsFor(ws, projectId, candidate.id) : [];
+    // Its scoring raised no alarms while it was a candidate: now that it is active, the alarm
+    // rule is applied to its scores (raise, and clear untriaged alarms it does not confirm).
+    return decision.activated ? reevaluateProject(ws, projectId, candidate.id) : { raised: [], cleared: 0 };
   });
-  app.emitAlarms(alarms);
+  app.emitAlarms(raised);
   return decision;
 }
 

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { parseDcaseFileName } from '../../engine/datasets/dcase-layout.ts';
 import type { ApiParsedArgs } from '../../shared/api.ts';
-import type { RecordingLabel, RecordingRole } from '../../shared/domain.ts';
+import type { RecordingDomain, RecordingLabel, RecordingRole } from '../../shared/domain.ts';
+import { dcaseClip, readAttributeCsvs } from './dcase-names.ts';
 
 /** Extensions the decoder reads; other files in imported folders are not recordings and are skipped. */
 export const AUDIO_EXTENSIONS = ['.wav', '.flac'];
@@ -16,12 +16,17 @@ export interface PlannedFile {
   machineName: string;
   role: RecordingRole;
   label: RecordingLabel;
+  section: string | null;
+  domain: RecordingDomain | null;
+  attributes: Record<string, string>;
 }
 
 export interface ImportPlan {
   files: PlannedFile[];
   /** Sources that could not be read at all (missing folder, permission). */
   problems: { path: string; error: string }[];
+  /** Audio files found but not planned (e.g. not a DCASE name under mapping "dcase"): they count as failed. */
+  rejected: { path: string; error: string }[];
 }
 
 function isAudio(file: string): boolean {
@@ -49,19 +54,6 @@ function walk(dir: string, out: string[], problems: ImportPlan['problems']): voi
   }
 }
 
-/** `<root>/<type>/{train,test}/<dcase name>.wav`: the DCASE 2020 layout, read with the engine's parser. */
-function dcaseMapping(file: string): Omit<PlannedFile, 'path'> | undefined {
-  const parsed = parseDcaseFileName(path.basename(file));
-  const split = path.basename(path.dirname(file));
-  if (!parsed || (split !== 'train' && split !== 'test')) return undefined;
-  return {
-    machineType: path.basename(path.dirname(path.dirname(file))),
-    machineName: parsed.machineId,
-    role: split,
-    label: parsed.label,
-  };
-}
-
 /** Label from a file-name prefix (normal_…, anomaly_…/abnormal_…), as MIMII/ToyADMOS name files. */
 function labelFromName(file: string): RecordingLabel | undefined {
   const m = /^(normal|anomaly|abnormal)[_-]/i.exec(path.basename(file));
@@ -79,8 +71,8 @@ function folderMachine(file: string): { machineType: string; machineName: string
 
 /**
  * Expands the import's sources into files and decides each file's machine, role and label.
- * DCASE layout is recognised per file (auto); otherwise the parent folder names the machine,
- * or `machine` names it for all files.
+ * DCASE names (2020–2025) are recognised per file (auto), inside or outside train/test folders;
+ * otherwise the parent folder names the machine, or `machine` names it for all files.
  */
 export function planImport(args: ImportArgs): ImportPlan {
   const problems: ImportPlan['problems'] = [];
@@ -99,14 +91,16 @@ export function planImport(args: ImportArgs): ImportPlan {
   }
   const seen = new Set<string>();
   const files: PlannedFile[] = [];
+  const rejected: ImportPlan['rejected'] = [];
+  const csvAttributes = new Map<string, Map<string, Record<string, string>>>();
   for (const p of paths) {
     if (seen.has(p)) continue;
     seen.add(p);
-    const dcase = args.mapping === 'auto' || args.mapping === 'dcase' ? dcaseMapping(p) : undefined;
+    const dcase = args.mapping === 'auto' || args.mapping === 'dcase' ? dcaseClip(p) : undefined;
     if (args.mapping === 'dcase' && !dcase) {
-      problems.push({
+      rejected.push({
         path: p,
-        error: `${p}: not in the DCASE layout (<type>/train|test/normal_id_NN_XXXXXXXX.wav)`,
+        error: `${p}: not a DCASE file name (normal_id_NN_XXXXXXXX.wav, section_NN_source_train_normal_NNNN….wav, …)`,
       });
       continue;
     }
@@ -117,8 +111,25 @@ export function planImport(args: ImportArgs): ImportPlan {
         : folderMachine(p);
     const role: RecordingRole = args.role ?? dcase?.role ?? 'train';
     const label: RecordingLabel =
-      args.label ?? dcase?.label ?? labelFromName(p) ?? (role === 'train' ? 'normal' : 'unknown');
-    files.push({ path: p, ...machine, role, label });
+      args.label ??
+      (dcase && dcase.label !== 'unknown' ? dcase.label : undefined) ??
+      labelFromName(p) ??
+      (role === 'train' ? 'normal' : 'unknown');
+    let attributes = dcase?.attributes ?? {};
+    if (dcase?.section) {
+      const typeDir = dcase.split ? path.dirname(path.dirname(p)) : path.dirname(p);
+      if (!csvAttributes.has(typeDir)) csvAttributes.set(typeDir, readAttributeCsvs(typeDir));
+      attributes = { ...attributes, ...csvAttributes.get(typeDir)!.get(path.basename(p)) };
+    }
+    files.push({
+      path: p,
+      ...machine,
+      role,
+      label,
+      section: dcase?.section ?? null,
+      domain: dcase?.domain ?? null,
+      attributes,
+    });
   }
-  return { files, problems };
+  return { files, problems, rejected };
 }

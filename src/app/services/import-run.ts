@@ -2,20 +2,19 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { decodeAudioBytesAsync } from '../../engine/audio/decode.ts';
+import type { ImportResult } from '../../shared/api.ts';
 import type { JobParams } from '../jobs/params.ts';
 import { throwIfCancelled, type JobContext } from '../jobs/context.ts';
 import type { Workspace } from '../workspace.ts';
 import { assertInsideRoots, readImportFile, type ImportFileRules } from './file-safety.ts';
-import { planImport, type PlannedFile } from './import-plan.ts';
+import { AUDIO_EXTENSIONS, planImport, type PlannedFile } from './import-plan.ts';
+import { JobFailure } from '../jobs/protocol.ts';
 
-export interface ImportResult extends Record<string, unknown> {
-  planned: number;
-  imported: number;
-  duplicates: number;
-  failed: number;
-  /** Roles of the newly imported recordings: decides which follow-up (scoring) runs. */
-  importedRoles: Record<string, number>;
-}
+export type { ImportResult };
+import { rmsDbfs } from './level.ts';
+
+/** Most decoder warnings listed in a job result (all are stored with their recordings). */
+const MAX_LISTED_WARNINGS = 100;
 
 function sha256(bytes: Buffer): string {
   return createHash('sha256').update(bytes).digest('hex');
@@ -33,7 +32,7 @@ function storeCopy(ws: Workspace, hash: string, originalPath: string, bytes: Buf
   return dest;
 }
 
-type FileOutcome = 'imported' | 'duplicate';
+type FileOutcome = { status: 'imported'; warnings: string[] } | { status: 'duplicate' };
 
 /** Imports one file: hash, de-duplicate, decode (validates and measures), copy if asked, insert. */
 export async function importOneFile(
@@ -43,7 +42,7 @@ export async function importOneFile(
 ): Promise<FileOutcome> {
   const bytes = await readImportFile(f.path, opts.rules);
   const hash = sha256(bytes);
-  if (ws.recordings.byHash(opts.projectId, hash)) return 'duplicate';
+  if (ws.recordings.byHash(opts.projectId, hash)) return { status: 'duplicate' };
   const decoded = await decodeAudioBytesAsync(bytes, f.path);
   const stored = opts.copy ? storeCopy(ws, hash, f.path, bytes) : f.path;
   try {
@@ -65,18 +64,23 @@ export async function importOneFile(
           bitsPerSample: decoded.source.bitsPerSample,
         },
         durationS: decoded.source.durationS,
+        levelDbfs: rmsDbfs(decoded.samples),
+        warnings: decoded.warnings,
         role: f.role,
         label: f.label,
+        section: f.section,
+        domain: f.domain,
+        attributes: f.attributes,
         source: opts.source,
         importJobId: opts.jobId,
       });
     });
   } catch (err) {
     // Another import committed the same content between our check and insert.
-    if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') return 'duplicate';
+    if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') return { status: 'duplicate' };
     throw err;
   }
-  return 'imported';
+  return { status: 'imported', warnings: decoded.warnings };
 }
 
 /** The import job: every file is tried; each failure is recorded with its message, the rest go on. */
@@ -99,26 +103,21 @@ export async function runImport(ctx: JobContext, params: JobParams['import']): P
     }
   });
   ctx.progress(0, 'listing files');
-  const plan = sources.length ? planImport({ ...args, sources }) : { files: [], problems: [] };
+  const plan = sources.length ? planImport({ ...args, sources }) : { files: [], problems: [], rejected: [] };
   plan.problems.unshift(...refused);
   const result: ImportResult = {
-    planned: plan.files.length,
+    found: plan.files.length + plan.rejected.length,
     imported: 0,
     duplicates: 0,
-    failed: 0,
+    failed: plan.rejected.length,
+    unreadableSources: plan.problems.length,
+    withWarnings: [],
     importedRoles: {},
   };
-  for (const p of plan.problems) {
-    ws.recordings.recordImportError({
-      jobId: ctx.jobId,
-      projectId: args.projectId,
-      path: p.path,
-      error: p.error,
-    });
-    result.failed++;
-  }
+  for (const p of [...plan.problems, ...plan.rejected])
+    ws.recordings.recordImportError({ jobId: ctx.jobId, projectId: args.projectId, path: p.path, error: p.error });
   ctx.log(
-    `${plan.files.length} audio files to import${plan.problems.length ? `, ${plan.problems.length} sources unreadable` : ''}`,
+    `${result.found} audio files found${plan.problems.length ? `, ${plan.problems.length} sources unreadable` : ''}`,
   );
   for (let i = 0; i < plan.files.length; i++) {
     // Decoding is synchronous: yield so a cancel message can arrive between files.
@@ -133,10 +132,15 @@ export async function runImport(ctx: JobContext, params: JobParams['import']): P
         jobId: ctx.jobId,
         rules,
       });
-      if (outcome === 'duplicate') result.duplicates++;
+      if (outcome.status === 'duplicate') result.duplicates++;
       else {
         result.imported++;
         result.importedRoles[f.role] = (result.importedRoles[f.role] ?? 0) + 1;
+        if (outcome.warnings.length) {
+          if (result.withWarnings.length < MAX_LISTED_WARNINGS)
+            result.withWarnings.push({ path: f.path, warnings: outcome.warnings });
+          ctx.log(`${f.path}: imported with warnings: ${outcome.warnings.join('; ')}`);
+        }
       }
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
@@ -148,13 +152,30 @@ export async function runImport(ctx: JobContext, params: JobParams['import']): P
     ctx.progress((i + 1) / plan.files.length, `${i + 1}/${plan.files.length} files`);
     await ctx.checkpoint(i + 1);
   }
-  ctx.log(`imported ${result.imported}, duplicates ${result.duplicates}, failed ${result.failed}`);
+  ctx.log(
+    `found ${result.found}: imported ${result.imported}, duplicates ${result.duplicates}, failed ${result.failed}`,
+  );
   ws.audit.write({
     actor: 'job',
     action: 'import',
     entity: 'project',
     entityId: args.projectId,
-    details: { jobId: ctx.jobId, ...result },
+    details: { jobId: ctx.jobId, ...result, withWarnings: result.withWarnings.length },
   });
+  const failure = importFailure(args.sources, result);
+  if (failure) throw new JobFailure(failure, result);
   return result;
+}
+
+/** Why an import achieved nothing (no audio found, or every file failed), or undefined. */
+export function importFailure(sources: string[], r: ImportResult): string | undefined {
+  const where = sources.length === 1 ? sources[0]! : `${sources.length} sources`;
+  const unreadable = r.unreadableSources
+    ? ` (${r.unreadableSources} source${r.unreadableSources === 1 ? '' : 's'} could not be read)`
+    : '';
+  if (r.found === 0)
+    return `no audio files (${AUDIO_EXTENSIONS.join(', ')}) found in ${where}${unreadable}`;
+  if (r.imported + r.duplicates === 0)
+    return `none of the ${r.found} audio file${r.found === 1 ? '' : 's'} in ${where} could be imported: each is listed with its error`;
+  return undefined;
 }

@@ -14,6 +14,7 @@ import type { Workspace } from '../workspace.ts';
 import { ensureBaselineModel } from './baseline.ts';
 import { MeanLogMelRepresentation, type Representation } from './representation.ts';
 import { setDefaultThreshold } from './thresholds.ts';
+import { applyAlarmRuleToScore } from './alarm-rule.ts';
 import { learnedRepresentation } from './learned.ts';
 
 /** Folds of the k-fold that gives every training clip a score from a back-end that never saw it. */
@@ -118,9 +119,11 @@ export async function runScoring(ctx: JobContext, params: JobParams['score']): P
   if (!model) throw new Error(`No model with id ${String(params.modelId)}`);
   if (model.status !== 'trained') throw new Error(`model ${model.id} is ${model.status}, not trained`);
 
-  // A candidate model (scored before the promotion gate decides) raises no alarms: only the
-  // active model's scores do; `raiseAlarmsFor` (thresholds.ts) raises them if it is activated.
-  const { raiseAlarms } = params;
+  // Alarms follow the project's effective model only: a candidate (scored before the promotion
+  // gate decides) or any other model raises none; `reevaluateProject` applies the rule to its
+  // scores if it is activated.
+  const effective = project.activeModelId ?? ws.models.baseline(projectId)?.id;
+  const applyRule = params.raiseAlarms && effective === model.id;
   const cache = new FeatureCache(ws.cacheDir);
   const rep = await representationFor(ws, model, cache);
   const result: ScoringResult = {
@@ -198,16 +201,12 @@ export async function runScoring(ctx: JobContext, params: JobParams['score']): P
             windowScores,
             windowStartsS: startsS,
           });
-          const threshold = ws.thresholds.active(rec.machineId, model.id);
-          if (!raiseAlarms || !threshold || rec.role === 'train' || clipScore < threshold.value)
-            return undefined;
-          return ws.alarms.raise({
-            recordingId: rec.id,
-            scoreId: score.id,
-            thresholdId: threshold.id,
-            scoreValue: clipScore,
-            thresholdValue: threshold.value,
-          });
+          if (!applyRule) return undefined;
+          return applyAlarmRuleToScore(
+            ws,
+            { recordingId: rec.id, role: rec.role, scoreId: score.id, clipScore },
+            ws.thresholds.active(rec.machineId, model.id),
+          );
         });
         result.scored++;
         if (alarm) {

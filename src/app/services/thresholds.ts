@@ -1,6 +1,7 @@
-import { thresholdStats } from '../../engine/metrics/index.ts';
+import { auc, partialAuc, thresholdStats } from '../../engine/metrics/index.ts';
+import { median } from './health.ts';
 import type { ThresholdView } from '../../shared/api.ts';
-import type { Alarm, Threshold } from '../../shared/domain.ts';
+import type { Threshold } from '../../shared/domain.ts';
 import type { Workspace } from '../workspace.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 
@@ -49,6 +50,21 @@ export function labelledScores(
   return { normal, anomaly, heldout };
 }
 
+/** The default threshold of a machine under a model: the `q` quantile of its held-out normal scores. */
+export function defaultThreshold(
+  ws: Workspace,
+  machineId: number,
+  modelId: number,
+  q = DEFAULT_THRESHOLD_QUANTILE,
+): { value: number; method: 'default-quantile'; quantile: number } {
+  const { heldout } = labelledScores(ws, machineId, modelId);
+  if (heldout.length === 0)
+    throw new ConflictError(
+      `machine ${machineId} has no held-out normal scores under model ${modelId}: score it first`,
+    );
+  return { value: quantile(heldout, q), method: 'default-quantile', quantile: q };
+}
+
 /** Sets the default threshold (quantile of held-out normal scores) of a machine under a model. */
 export function setDefaultThreshold(
   ws: Workspace,
@@ -57,19 +73,22 @@ export function setDefaultThreshold(
   by: string,
   q = DEFAULT_THRESHOLD_QUANTILE,
 ): Threshold {
-  const { heldout } = labelledScores(ws, machineId, modelId);
-  if (heldout.length === 0)
-    throw new ConflictError(
-      `machine ${machineId} has no held-out normal scores under model ${modelId}: score it first`,
-    );
-  return ws.thresholds.set({
-    machineId,
-    modelId,
-    value: quantile(heldout, q),
-    method: 'default-quantile',
-    quantile: q,
-    setBy: by,
-  });
+  return ws.thresholds.set({ machineId, modelId, setBy: by, ...defaultThreshold(ws, machineId, modelId, q) });
+}
+
+/**
+ * False-alarm rate (share of normal scores at or above `value`) and detection rate (share of
+ * anomalous ones); null without such scores.
+ */
+export function ratesAt(
+  scores: { normal: number[]; anomaly: number[] },
+  value: number,
+): { falseAlarmRate: number | null; detectionRate: number | null } {
+  const { normal, anomaly } = scores;
+  if (normal.length + anomaly.length === 0) return { falseAlarmRate: null, detectionRate: null };
+  const labels = [...normal.map(() => 0), ...anomaly.map(() => 1)];
+  const st = thresholdStats(labels, [...normal, ...anomaly], value);
+  return { falseAlarmRate: normal.length ? st.fpr : null, detectionRate: anomaly.length ? st.tpr : null };
 }
 
 /** Everything the threshold panel shows for one machine under one model. */
@@ -78,59 +97,24 @@ export function thresholdView(ws: Workspace, machineId: number, modelId: number)
   if (!machine) throw new NotFoundError('machine', machineId);
   const threshold = ws.thresholds.active(machineId, modelId) ?? null;
   const { normal, anomaly, heldout } = labelledScores(ws, machineId, modelId);
-  let falseAlarmRate: number | null = null;
-  let detectionRate: number | null = null;
-  if (threshold && normal.length + anomaly.length > 0) {
-    const labels = [...normal.map(() => 0), ...anomaly.map(() => 1)];
-    const st = thresholdStats(labels, [...normal, ...anomaly], threshold.value);
-    falseAlarmRate = normal.length ? st.fpr : null;
-    detectionRate = anomaly.length ? st.tpr : null;
-  }
+  const rates = threshold
+    ? ratesAt({ normal, anomaly }, threshold.value)
+    : { falseAlarmRate: null, detectionRate: null };
+  const evaluation = ws.scores.labelledScores(modelId, machineId).filter((s) => s.role !== 'train');
+  const labels = evaluation.map((s) => (s.label === 'anomaly' ? 1 : 0));
+  const both = labels.includes(1) && labels.includes(0);
+  const scores = evaluation.map((s) => s.clipScore);
   return {
     machine,
     modelId,
     threshold,
     history: ws.thresholds.history(machineId, modelId),
     heldoutNormalScores: heldout,
-    falseAlarmRate,
-    detectionRate,
+    heldoutMedian: median(heldout),
+    auc: both ? auc(labels, scores) : null,
+    pauc: both ? partialAuc(labels, scores) : null,
+    ...rates,
     normalCount: normal.length,
     anomalyCount: anomaly.length,
   };
-}
-
-/**
- * Raises the alarms a model's stored scores call for (test/monitor clips at or above their
- * machine's threshold under that model; one alarm per recording, as when scoring). Used when a
- * model that was scored without raising alarms becomes the active one.
- */
-export function raiseAlarmsFor(ws: Workspace, projectId: number, modelId: number): Alarm[] {
-  const rows = ws.db
-    .prepare(
-      `SELECT s.id AS scoreId, s.recording_id AS recordingId, s.clip_score AS clipScore, r.machine_id AS machineId
-         FROM score s JOIN recording r ON r.id = s.recording_id
-        WHERE r.project_id = ? AND s.model_id = ? AND r.role != 'train' ORDER BY r.id`,
-    )
-    .all(projectId, modelId) as {
-    scoreId: number;
-    recordingId: number;
-    clipScore: number;
-    machineId: number;
-  }[];
-  return ws.transaction(() => {
-    const raised: Alarm[] = [];
-    for (const row of rows) {
-      const threshold = ws.thresholds.active(row.machineId, modelId);
-      if (!threshold || row.clipScore < threshold.value) continue;
-      const alarm = ws.alarms.raise({
-        recordingId: row.recordingId,
-        scoreId: row.scoreId,
-        thresholdId: threshold.id,
-        scoreValue: row.clipScore,
-        thresholdValue: threshold.value,
-      });
-      if (alarm) raised.push(alarm);
-    }
-    return raised;
-  });
 }

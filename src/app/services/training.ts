@@ -80,15 +80,17 @@ export async function runTraining(ctx: JobContext, params: JobParams['train']): 
     signal: ctx.signal,
     checkpointDir,
     resumeFrom,
-    onProgress: (e) => {
+    onProgress: async (e) => {
       lastLoss = e.epochLoss;
       const done = (e.epoch - 1 + e.step / e.stepsPerEpoch) / e.epochs;
       ctx.progress(
         FEATURE_SHARE + (1 - FEATURE_SHARE) * done,
         `epoch ${e.epoch}/${e.epochs}, loss ${e.epochLoss.toFixed(3)}, ${e.samplesPerS.toFixed(1)} windows/s`,
       );
-      if (e.epochDone)
+      if (e.epochDone) {
         ctx.log(`epoch ${e.epoch}/${e.epochs}: loss ${e.epochLoss.toFixed(4)}, scale ${e.scale.toFixed(2)}`);
+        await ctx.checkpoint(e.epoch);
+      }
     },
   });
   try {

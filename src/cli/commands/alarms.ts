@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { ALARM_STATUSES, type AlarmStatus } from '../../shared/domain.ts';
+import { ALARM_STATUSES, TRIAGE_STATUSES, type AlarmStatus } from '../../shared/domain.ts';
 import { addWorkspaceOption, printJson, resolveProject, withApp, type WorkspaceOption } from './app-cli.ts';
 
 interface AlarmsOptions extends WorkspaceOption {
@@ -22,7 +22,7 @@ export function registerAlarms(program: Command): void {
       .option('--all', 'every alarm, whatever its status')
       .option('--limit <n>', 'most alarms to list', '50')
       .option('--set <alarmId>', 'alarm to triage')
-      .option('--as <status>', `new status: ${ALARM_STATUSES.join(', ')}`)
+      .option('--as <status>', `new status: ${TRIAGE_STATUSES.join(', ')}`)
       .option('--note <text>', 'note to store with the alarm')
       .option(
         '--add-to-training',
@@ -34,13 +34,13 @@ export function registerAlarms(program: Command): void {
       const project = await resolveProject(app, nameOrId);
       if (opts.set !== undefined) {
         if (!/^\d+$/.test(opts.set)) throw new Error(`--set must be an alarm id, got "${opts.set}"`);
-        if (opts.as !== undefined && !(ALARM_STATUSES as readonly string[]).includes(opts.as))
-          throw new Error(`--as must be one of ${ALARM_STATUSES.join(', ')}, got "${opts.as}"`);
+        if (opts.as !== undefined && !(TRIAGE_STATUSES as readonly string[]).includes(opts.as))
+          throw new Error(`--as must be one of ${TRIAGE_STATUSES.join(', ')}, got "${opts.as}"`);
         const a = await app.call(
           'alarms/update',
           {
             alarmId: Number(opts.set),
-            status: opts.as as AlarmStatus | undefined,
+            status: opts.as as (typeof TRIAGE_STATUSES)[number] | undefined,
             note: opts.note,
             addToTraining: opts.addToTraining,
           },

@@ -16,6 +16,7 @@ import {
   withApp,
   type WorkspaceOption,
 } from './app-cli.ts';
+import type { ImportResult } from '../../shared/api.ts';
 
 interface ImportOptions extends WorkspaceOption {
   copy?: boolean;
@@ -88,24 +89,24 @@ export function registerImport(program: Command): void {
           jobId: job.id,
           limit: 10_000,
         });
-        assertSucceeded(imported);
         const scoring = jobs.filter((j) => j.kind === 'score');
-        if (opts.json)
-          return printJson({
-            import: imported.result,
+        if (opts.json) {
+          printJson({
+            import: { status: imported.status, error: imported.error, ...imported.result },
             errors,
             scoring: scoring.map((j) => ({ id: j.id, status: j.status, result: j.result, error: j.error })),
           });
-        const r = imported.result as {
-          planned: number;
-          imported: number;
-          duplicates: number;
-          failed: number;
-        };
-        process.stdout.write(
-          `${r.imported} imported, ${r.duplicates} already in the project, ${r.failed} failed (of ${r.planned} files)\n`,
-        );
+          return assertSucceeded(imported);
+        }
+        const r = imported.result as ImportResult | null;
+        if (r) {
+          process.stdout.write(
+            `${r.imported} imported, ${r.duplicates} already in the project, ${r.failed} failed (of ${r.found} audio files found)${r.unreadableSources ? `; ${r.unreadableSources} source(s) could not be read` : ''}\n`,
+          );
+          for (const w of r.withWarnings) process.stdout.write(`  warning: ${w.path}: ${w.warnings.join('; ')}\n`);
+        }
         for (const e of errors) process.stdout.write(`  failed: ${e.error}\n`);
+        assertSucceeded(imported);
         for (const s of scoring) {
           if (s.status !== 'succeeded') process.stdout.write(`scoring job ${s.id} ${s.status}: ${s.error}\n`);
           else {

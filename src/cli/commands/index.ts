@@ -15,7 +15,7 @@ const COMMAND_MODULES: { names: string[]; load: () => Promise<Register> }[] = [
   { names: ['train'], load: async () => (await import('./train.ts')).registerTrain },
   { names: ['embed'], load: async () => (await import('./embed.ts')).registerEmbed },
   {
-    names: ['project', 'import', 'score', 'status', 'alarms', 'serve', 'demo'],
+    names: ['project', 'import', 'score', 'status', 'alarms', 'machines', 'thresholds', 'recordings', 'serve', 'demo'],
     load: async () => (await import('./app-commands.ts')).registerAppCommands,
   },
 ];

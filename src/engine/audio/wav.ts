@@ -316,13 +316,25 @@ export function downmixWavToMono(bytes: Uint8Array, wav: WavFile, fileName: stri
     }
   } else {
     let acc = 0;
+    let peak = 0;
     for (let i = 0, o = 0; i < frameCount; i++) {
       let frameSum = 0;
-      for (let c = 0; c < channels; c++, o += containerBytes)
-        frameSum += containerBytes === 4 ? view.getFloat32(o, true) : view.getFloat64(o, true);
+      for (let c = 0; c < channels; c++, o += containerBytes) {
+        const v = containerBytes === 4 ? view.getFloat32(o, true) : view.getFloat64(o, true);
+        frameSum += v;
+        const m = Math.abs(v);
+        if (m > peak) peak = m;
+      }
       out[i] = frameSum * inv;
       acc += frameSum * 0; // NaN/±Inf propagate through 0·x, finite values add 0
     }
+    // Finite but absurd values (1e300 in a float64 file: garbage, not sound) would overflow to
+    // infinity in the float32 result or in the filters after it.
+    if (Number.isFinite(acc) && peak > MAX_FLOAT_SAMPLE)
+      throw new AudioDecodeError(
+        fileName,
+        `the float data holds absurd sample values (magnitude up to ${peak.toExponential(1)}; full scale is 1): the data is corrupt`,
+      );
     if (!Number.isFinite(acc)) {
       let bad = 0;
       let first = -1;
@@ -354,5 +366,8 @@ function mixInterleaved(
     out[i] = acc * scale;
   }
 }
+
+/** Largest float sample magnitude read as sound (80 dB above full scale); beyond it data is corrupt. */
+const MAX_FLOAT_SAMPLE = 1e4;
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;

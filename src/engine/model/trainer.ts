@@ -65,7 +65,8 @@ export interface TrainOptions {
   /** Stored in the model's config for inference. */
   featureParams?: ModelConfig['featureParams'];
   normStats?: ModelConfig['normStats'];
-  onProgress?: (event: TrainProgressEvent) => void;
+  /** Awaited: a caller may pause training here (e.g. a test gate after an epoch). */
+  onProgress?: (event: TrainProgressEvent) => unknown;
   signal?: AbortSignal;
   /** Folder for the checkpoint (one model folder, replaced atomically each time). */
   checkpointDir?: string;
@@ -233,7 +234,7 @@ export async function trainModel(set: TrainingSet, options: TrainOptions): Promi
         const elapsedS = (performance.now() - runStart) / 1000;
         const rate = samplesThisRun / elapsedS;
         const remaining = (stepsPerEpoch - step - 1) * batchSize + (epochs - epoch - 1) * perEpoch;
-        options.onProgress?.({
+        await options.onProgress?.({
           epoch: epoch + 1,
           epochs,
           step: step + 1,

@@ -54,7 +54,9 @@ describe('imports never echo file content (finding 3)', () => {
     );
     const sources = [textWav, oddChunk, ...(fs.existsSync('/etc/passwd') ? ['/etc/passwd'] : [])];
     const { done, errors } = await importJob({ sources });
-    expect(done.status, done.error ?? '').toBe('succeeded');
+    // Nothing importable: the job fails, and says so; each file is listed with its error.
+    expect(done.status).toBe('failed');
+    expect(done.error).toMatch(/none of the \d audio files .* could be imported/);
     expect(errors).toHaveLength(sources.length);
     const text = errors.map((e) => e.error).join('\n');
     for (const leaked of ['root', 'SECRET', '72 6f', 'sECr', '73 45']) expect(text).not.toContain(leaked);

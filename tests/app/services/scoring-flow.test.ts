@@ -34,9 +34,7 @@ describe('threshold arithmetic', () => {
   });
 });
 
-// Real job processes on 2 shared cores: retried once more if a run is starved (see the watched-folder
-// rescan in src/app/services/watch.ts for the one flake seen here).
-describe('import → mean-log-Mel scoring → thresholds → alarms (real job processes)', { retry: 1 }, () => {
+describe('import → mean-log-Mel scoring → thresholds → alarms (real job processes)', () => {
   it('scores a new line before any training, sets k-fold thresholds, raises alarms and triages them', async () => {
     const root = path.join(t.dir, 'line');
     writeTinyLine(root);
@@ -110,11 +108,15 @@ describe('import → mean-log-Mel scoring → thresholds → alarms (real job pr
     );
     expect(updated).toMatchObject({ status: 'false_alarm', note: 'door slam', updatedBy: 'alice' });
     const rec = (await app.call('recordings/get', { recordingId: normalAlarm.recordingId })).recording;
-    expect(rec).toMatchObject({ label: 'normal', addedToTraining: true });
+    // "Add to training" moves the clip into the training set (role train), undoably.
+    expect(rec).toMatchObject({ label: 'normal', addedToTraining: true, role: 'train', roleBeforeTraining: 'monitor' });
     expect(appInternals(app).ws.recordings.trainingSet(fan.id)).toHaveLength(9);
-    // The grown training set makes the fan's back-end stale: the next scoring run refits it.
-    const rescore = await appInternals(app).jobs.waitFor((await app.call('scores/run', { projectId: p.id })).id);
+    // The grown training set makes the fan's back-end stale: the refit and rescoring are queued at once.
+    await waitForIdle(appInternals(app).jobs, appInternals(app).ws);
+    const rescore = appInternals(app).ws.jobs.list({ projectId: p.id }).find((j) => j.kind === 'score')!;
     expect(rescore.result).toMatchObject({ fitted: [fan.id] });
+    const after = await app.call('dashboard/summary', { projectId: p.id });
+    expect(after.machines.find((m) => m.machine.id === fan.id)!.trainCount).toBe(9);
     expect((await app.call('thresholds/get', { machineId: fan.id })).heldoutNormalScores).toHaveLength(9);
     expect((await app.call('audit/list', { entity: 'alarm' }))[0]).toMatchObject({
       actor: 'alice',

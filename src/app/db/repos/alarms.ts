@@ -17,6 +17,7 @@ interface AlarmRow {
   created_at: string;
   updated_at: string;
   updated_by: string;
+  cleared_by_threshold_id: number | null;
 }
 const toAlarm = (r: AlarmRow): Alarm => ({
   id: r.id,
@@ -32,6 +33,7 @@ const toAlarm = (r: AlarmRow): Alarm => ({
   createdAt: r.created_at,
   updatedAt: r.updated_at,
   updatedBy: r.updated_by,
+  clearedByThresholdId: r.cleared_by_threshold_id,
 });
 
 const SELECT_ALARM = `SELECT a.*, r.machine_id, r.project_id FROM alarm a JOIN recording r ON r.id = a.recording_id`;
@@ -39,7 +41,11 @@ const SELECT_ALARM = `SELECT a.*, r.machine_id, r.project_id FROM alarm a JOIN r
 export class AlarmRepository {
   constructor(private readonly db: Db) {}
 
-  /** Raises an alarm for a score; undefined if the recording already has an alarm (from any model). */
+  /**
+   * Raises an alarm for a score; undefined if the recording already has an alarm (from any model)
+   * that is not "cleared". A cleared alarm of the recording is re-opened (status new, this score
+   * and threshold) instead: one alarm per recording.
+   */
   raise(a: {
     recordingId: number;
     scoreId: number;
@@ -48,6 +54,15 @@ export class AlarmRepository {
     thresholdValue: number;
   }): Alarm | undefined {
     const now = nowIso();
+    const reopened = this.db
+      .prepare(
+        `UPDATE alarm SET status = 'new', score_id = @scoreId, threshold_id = @thresholdId, score_value = @scoreValue,
+           threshold_value = @thresholdValue, cleared_by_threshold_id = NULL, updated_at = @now, updated_by = 'system'
+         WHERE recording_id = @recordingId AND status = 'cleared'
+         RETURNING id`,
+      )
+      .get({ ...a, now }) as { id: number } | undefined;
+    if (reopened) return this.get(reopened.id);
     const info = this.db
       .prepare(
         // One alarm per recording: rescoring with a newly activated model does not flag (or
@@ -63,6 +78,17 @@ export class AlarmRepository {
   get(id: number): Alarm | undefined {
     const r = this.db.prepare(`${SELECT_ALARM} WHERE a.id = ?`).get(id) as AlarmRow | undefined;
     return r && toAlarm(r);
+  }
+  /** Clears an untriaged alarm (status new) after a threshold change put its clip below the threshold. */
+  clear(id: number, thresholdId: number): boolean {
+    return (
+      this.db
+        .prepare(
+          `UPDATE alarm SET status = 'cleared', cleared_by_threshold_id = ?, updated_at = ?, updated_by = 'system'
+            WHERE id = ? AND status = 'new'`,
+        )
+        .run(thresholdId, nowIso(), id).changes > 0
+    );
   }
   /** Alarms of one recording, oldest first. */
   forRecording(recordingId: number): Alarm[] {

@@ -1,6 +1,5 @@
 import type { Db } from '../database.ts';
-import type { RecordingRow } from '../../../shared/api.ts';
-import type { AlarmStatus, Recording } from '../../../shared/domain.ts';
+import type { AlarmStatus, Recording, Score } from '../../../shared/domain.ts';
 import type { RecordingQuery } from './recordings.ts';
 
 export interface MachineCounts {
@@ -13,6 +12,12 @@ export interface MachineCounts {
   lastRecordingId: number | null;
   lastScore: number | null;
   lastScoredAt: string | null;
+}
+
+/** A recording of a page with its score under the page's model and its alarm's status. */
+export interface RecordingPageRow extends Recording {
+  score: Pick<Score, 'clipScore' | 'backend' | 'modelId'> | null;
+  alarmStatus: AlarmStatus | null;
 }
 
 /** Read-only aggregate queries behind the dashboard (one SQL statement each, indexed). */
@@ -87,7 +92,7 @@ export class DashboardQueries {
     q: RecordingQuery,
     modelId: number | null,
     toRecording: (row: unknown) => Recording,
-  ): { total: number; items: RecordingRow[] } {
+  ): { total: number; items: RecordingPageRow[] } {
     const where = ['r.project_id = @projectId'];
     if (q.machineId !== undefined) where.push('r.machine_id = @machineId');
     if (q.role !== undefined) where.push('r.role = @role');
@@ -104,7 +109,7 @@ export class DashboardQueries {
         `SELECT r.*, s.clip_score AS s_clip_score, s.backend AS s_backend, s.model_id AS s_model_id, a.status AS a_status
            FROM (SELECT * FROM recording r WHERE ${where.join(' AND ')} ORDER BY r.id DESC LIMIT @limit OFFSET @offset) r
            LEFT JOIN score s ON s.recording_id = r.id AND s.model_id = @modelId
-           LEFT JOIN alarm a ON a.score_id = s.id
+           LEFT JOIN alarm a ON a.recording_id = r.id
           ORDER BY r.id DESC`,
       )
       .all(params) as (Record<string, unknown> & {

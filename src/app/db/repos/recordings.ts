@@ -2,11 +2,13 @@ import type { Db } from '../database.ts';
 import type {
   ImportError,
   Recording,
+  RecordingDomain,
   RecordingLabel,
   RecordingRole,
   RecordingStorage,
 } from '../../../shared/domain.ts';
-import { nowIso } from './util.ts';
+import { NotFoundError } from '../../errors.ts';
+import { nowIso, parseJson } from './util.ts';
 
 export interface RecordingRow {
   id: number;
@@ -27,7 +29,13 @@ export interface RecordingRow {
   label: RecordingLabel;
   source: string;
   added_to_training: number;
+  role_before_training: RecordingRole | null;
   imported_at: string;
+  level_dbfs: number | null;
+  warnings: string;
+  section: string | null;
+  domain: RecordingDomain | null;
+  attributes: string;
 }
 
 export const toRecording = (r: RecordingRow): Recording => ({
@@ -51,13 +59,31 @@ export const toRecording = (r: RecordingRow): Recording => ({
   label: r.label,
   source: r.source,
   addedToTraining: !!r.added_to_training,
+  roleBeforeTraining: r.role_before_training,
   importedAt: r.imported_at,
+  levelDbfs: r.level_dbfs,
+  warnings: parseJson(r.warnings, []),
+  section: r.section,
+  domain: r.domain,
+  attributes: parseJson(r.attributes, {}),
 });
 
 /** A recording as an import creates it: the stored row less what the database assigns. */
-export type NewRecording = Omit<Recording, 'id' | 'addedToTraining' | 'importedAt'> & {
-  importJobId?: number | null;
-};
+export type NewRecording = Omit<
+  Recording,
+    | 'id'
+  | 'addedToTraining'
+  | 'roleBeforeTraining'
+  | 'importedAt'
+  | 'section'
+  | 'domain'
+  | 'attributes'
+  | 'warnings'
+  | 'levelDbfs'
+> &
+  Partial<Pick<Recording, 'section' | 'domain' | 'attributes' | 'warnings' | 'levelDbfs'>> & {
+    importJobId?: number | null;
+  };
 
 export interface RecordingQuery {
   projectId: number;
@@ -76,8 +102,8 @@ export class RecordingRepository {
       .prepare(
         `INSERT INTO recording (project_id, machine_id, path, storage, original_path, file_name, content_hash,
            container, codec, channels, sample_rate_hz, bits_per_sample, duration_s, role, label, source,
-           import_job_id, imported_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           import_job_id, imported_at, level_dbfs, warnings, section, domain, attributes)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         r.projectId,
@@ -98,6 +124,11 @@ export class RecordingRepository {
         r.source,
         r.importJobId ?? null,
         nowIso(),
+        r.levelDbfs ?? null,
+        JSON.stringify(r.warnings ?? []),
+        r.section ?? null,
+        r.domain ?? null,
+        JSON.stringify(r.attributes ?? {}),
       );
     return this.get(Number(info.lastInsertRowid))!;
   }
@@ -128,13 +159,10 @@ export class RecordingRepository {
       }
     ).n;
   }
-  /** Normal recordings a back-end learns from: role train, plus false alarms accepted as normal. */
+  /** Normal recordings a back-end learns from: role train (false alarms added to training included). */
   trainingSet(machineId: number): Recording[] {
     const rows = this.db
-      .prepare(
-        `SELECT * FROM recording WHERE machine_id = ? AND label != 'anomaly'
-           AND (role = 'train' OR added_to_training = 1) ORDER BY id`,
-      )
+      .prepare(`SELECT * FROM recording WHERE machine_id = ? AND role = 'train' AND label != 'anomaly' ORDER BY id`)
       .all(machineId) as RecordingRow[];
     return rows.map(toRecording);
   }
@@ -153,8 +181,61 @@ export class RecordingRepository {
   setLabel(id: number, label: RecordingLabel): void {
     this.db.prepare('UPDATE recording SET label = ? WHERE id = ?').run(label, id);
   }
+  /**
+   * Moves a clip into the training set (role train, remembering its role) or back out of it
+   * (the remembered role). Only clips added this way move back: an imported training clip stays.
+   */
   setAddedToTraining(id: number, added: boolean): void {
-    this.db.prepare('UPDATE recording SET added_to_training = ? WHERE id = ?').run(added ? 1 : 0, id);
+    if (added)
+      this.db
+        .prepare(
+          `UPDATE recording SET added_to_training = 1, role_before_training = role, role = 'train'
+            WHERE id = ? AND added_to_training = 0 AND role != 'train'`,
+        )
+        .run(id);
+    else
+      this.db
+        .prepare(
+          `UPDATE recording SET added_to_training = 0, role = coalesce(role_before_training, role),
+             role_before_training = NULL WHERE id = ? AND added_to_training = 1`,
+        )
+        .run(id);
+  }
+  /** Moves a recording to another machine, role or label (`recordings/update`). */
+  update(
+    id: number,
+    patch: { machineId?: number; role?: RecordingRole; label?: RecordingLabel },
+  ): void {
+    const cur = this.get(id);
+    if (!cur) throw new NotFoundError('recording', id);
+    this.db
+      .prepare(
+        `UPDATE recording SET machine_id = ?, role = ?, label = ?,
+           added_to_training = CASE WHEN ? = 'train' THEN added_to_training ELSE 0 END,
+           role_before_training = CASE WHEN ? = 'train' THEN role_before_training ELSE NULL END
+         WHERE id = ?`,
+      )
+      .run(
+        patch.machineId ?? cur.machineId,
+        patch.role ?? cur.role,
+        patch.label ?? cur.label,
+        patch.role ?? cur.role,
+        patch.role ?? cur.role,
+        id,
+      );
+  }
+  /** Median level (dBFS) of a machine's training clips: the reference a clip's level is compared with. */
+  trainingLevelDbfs(machineId: number): number | null {
+    const levels = this.db
+      .prepare(
+        `SELECT level_dbfs FROM recording WHERE machine_id = ? AND role = 'train' AND level_dbfs IS NOT NULL
+          ORDER BY level_dbfs`,
+      )
+      .pluck()
+      .all(machineId) as number[];
+    if (levels.length === 0) return null;
+    const mid = levels.length >> 1;
+    return levels.length % 2 ? levels[mid]! : (levels[mid - 1]! + levels[mid]!) / 2;
   }
 
   recordImportError(e: { jobId: number | null; projectId: number; path: string; error: string }): void {

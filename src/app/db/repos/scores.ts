@@ -1,5 +1,5 @@
 import type { Db } from '../database.ts';
-import type { Score } from '../../../shared/domain.ts';
+import type { AlarmStatus, RecordingRole, Score } from '../../../shared/domain.ts';
 import { nowIso, parseJson } from './util.ts';
 
 interface ScoreRow {
@@ -52,6 +52,10 @@ export class ScoreRepository {
       .get(recordingId, modelId) as ScoreRow | undefined;
     return r && toScore(r);
   }
+  /** Removes every score of a recording (it moved to another machine: they were that machine's). */
+  deleteForRecording(recordingId: number): number {
+    return this.db.prepare('DELETE FROM score WHERE recording_id = ?').run(recordingId).changes;
+  }
   forRecording(recordingId: number): Score[] {
     return (
       this.db
@@ -91,4 +95,29 @@ export class ScoreRepository {
       )
       .all(modelA, modelB, machineId) as { recordingId: number; label: 'normal' | 'anomaly'; a: number; b: number }[];
   }
+
+  /**
+   * Every stored clip score of a machine under a model, with the recording's role and its alarm
+   * (one per recording, from whichever model raised it): what the alarm rule is applied to.
+   */
+  withAlarms(modelId: number, machineId: number): ScoreWithAlarm[] {
+    return this.db
+      .prepare(
+        `SELECT s.id AS scoreId, s.recording_id AS recordingId, r.role AS role, s.clip_score AS clipScore,
+                a.id AS alarmId, a.status AS alarmStatus
+           FROM score s JOIN recording r ON r.id = s.recording_id
+           LEFT JOIN alarm a ON a.recording_id = r.id
+          WHERE s.model_id = ? AND r.machine_id = ? ORDER BY r.id`,
+      )
+      .all(modelId, machineId) as ScoreWithAlarm[];
+  }
+}
+
+export interface ScoreWithAlarm {
+  scoreId: number;
+  recordingId: number;
+  role: RecordingRole;
+  clipScore: number;
+  alarmId: number | null;
+  alarmStatus: AlarmStatus | null;
 }

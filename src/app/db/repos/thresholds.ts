@@ -13,6 +13,7 @@ interface ThresholdRow {
   set_by: string;
   set_at: string;
   active: number;
+  replaces_id: number | null;
 }
 const toThreshold = (r: ThresholdRow): Threshold => ({
   id: r.id,
@@ -25,12 +26,16 @@ const toThreshold = (r: ThresholdRow): Threshold => ({
   setBy: r.set_by,
   setAt: r.set_at,
   active: !!r.active,
+  replacesId: r.replaces_id,
 });
 
 export class ThresholdRepository {
   constructor(private readonly db: Db) {}
 
-  /** Makes a new threshold the active one for (machine, model); the previous one stays as history. */
+  /**
+   * Makes a new threshold the active one for (machine, model); the previous one stays as history
+   * and is recorded as the one this replaces (unless `replacesId` says otherwise: an undo).
+   */
   set(t: {
     machineId: number;
     modelId: number;
@@ -39,15 +44,17 @@ export class ThresholdRepository {
     quantile?: number | null;
     targetFalseAlarmRate?: number | null;
     setBy: string;
+    replacesId?: number | null;
   }): Threshold {
     return this.db.transaction(() => {
+      const previous = this.active(t.machineId, t.modelId);
       this.db
         .prepare('UPDATE threshold SET active = 0 WHERE machine_id = ? AND model_id = ? AND active = 1')
         .run(t.machineId, t.modelId);
       const info = this.db
         .prepare(
-          `INSERT INTO threshold (machine_id, model_id, value, method, quantile, target_far, set_by, set_at, active)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+          `INSERT INTO threshold (machine_id, model_id, value, method, quantile, target_far, set_by, set_at, active, replaces_id)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)`,
         )
         .run(
           t.machineId,
@@ -58,6 +65,7 @@ export class ThresholdRepository {
           t.targetFalseAlarmRate ?? null,
           t.setBy,
           nowIso(),
+          t.replacesId === undefined ? (previous?.id ?? null) : t.replacesId,
         );
       return this.getById(Number(info.lastInsertRowid))!;
     })();
