@@ -400,8 +400,12 @@ describe('preload (built, run as in a sandbox) and the renderer client over it',
       projectId: project.id,
       sources: [path.join(t.dir, 'no-such-folder')],
     });
-    await appInternals(desktop.service).jobs.waitFor(job.id);
-    expect(seen.filter((j) => j.id === job.id).map((j) => j.status)).toContain('succeeded');
+    // Nothing to import: the job fails, and says so — in its events too.
+    const done = await appInternals(desktop.service).jobs.waitFor(job.id);
+    expect(done.status).toBe('failed');
+    const events = seen.filter((j) => j.id === job.id);
+    expect(events.map((j) => j.status)).toEqual(expect.arrayContaining(['running', 'failed']));
+    expect(events.at(-1)).toMatchObject({ status: 'failed', error: done.error });
     off();
     const count = seen.length;
     const again = await bridge.call('recordings/import', {
