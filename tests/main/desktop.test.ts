@@ -52,7 +52,7 @@ beforeAll(async () => {
   });
   desktop = started!;
   win = BrowserWindow.getAllWindows()[0]!;
-});
+}, 300_000); // a full electron-vite build, on a loaded machine
 
 afterAll(async () => {
   await desktop?.shutdown();
