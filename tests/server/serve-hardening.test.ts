@@ -44,6 +44,9 @@ function request(
       {
         host: '127.0.0.1',
         port,
+        // A fresh connection per request: a kept-alive socket the server has just closed (after an
+        // event stream) would otherwise fail the next request with "socket hang up".
+        agent: false,
         method,
         path: url,
         headers: {
@@ -307,10 +310,13 @@ describe('finding 9: the smaller web-mode findings', () => {
     const open: http.ClientRequest[] = [];
     const openStream = () =>
       new Promise<number>((resolve, reject) => {
-        const req = http.get({ host: '127.0.0.1', port, path: '/api/events', headers: bearer() }, (res) => {
-          resolve(res.statusCode!);
-          if (res.statusCode !== 200) res.resume();
-        });
+        const req = http.get(
+          { host: '127.0.0.1', port, path: '/api/events', headers: bearer(), agent: false },
+          (res) => {
+            resolve(res.statusCode!);
+            if (res.statusCode !== 200) res.resume();
+          },
+        );
         req.on('error', reject);
         open.push(req);
       });
@@ -348,8 +354,9 @@ describe('finding 9: the smaller web-mode findings', () => {
     ) as { id: number };
     // Listen to every event from before the import until after the delete.
     let events = '';
-    const stream = http.get({ host: '127.0.0.1', port, path: '/api/events', headers: bearer() }, (res) =>
-      res.on('data', (c: Buffer) => (events += c.toString())),
+    const stream = http.get(
+      { host: '127.0.0.1', port, path: '/api/events', headers: bearer(), agent: false },
+      (res) => res.on('data', (c: Buffer) => (events += c.toString())),
     );
     try {
       await expect.poll(() => events).toContain(': connected');
@@ -378,5 +385,42 @@ describe('finding 9: the smaller web-mode findings', () => {
     }
     expect(events).not.toMatch(/data: undefined/);
     for (const m of events.matchAll(/^data: (.*)$/gm)) expect(() => JSON.parse(m[1]!)).not.toThrow();
+  });
+
+  it("deleting a machine also stops the project's running import first", async () => {
+    const clips = path.join(t.dir, 'machine-line', 'pump_id_03');
+    for (let i = 0; i < 3; i++) writeToneWav(path.join(clips, `normal_${i}.wav`), { seed: 10 + i });
+    const project = JSON.parse(
+      (await request('POST', '/api/projects/create', { headers: bearer(), body: { name: 'machine line' } }))
+        .body,
+    ) as { id: number };
+    const job = JSON.parse(
+      (
+        await request('POST', '/api/recordings/import', {
+          headers: bearer(),
+          body: { projectId: project.id, sources: [path.dirname(clips)] },
+        })
+      ).body,
+    ) as { id: number };
+    await gateReached(gateDir, job.id); // one file imported: the machine exists, the job is paused
+    const machines = JSON.parse(
+      (await request('POST', '/api/machines/list', { headers: bearer(), body: { projectId: project.id } }))
+        .body,
+    ) as { id: number; name: string }[];
+    expect(machines.map((m) => m.name)).toEqual(['id_03']);
+    const del = await request('POST', '/api/machines/delete', {
+      headers: bearer(),
+      body: { machineId: machines[0]!.id },
+    });
+    expect(del.status).toBe(200);
+    const after = JSON.parse(
+      (await request('POST', '/api/jobs/get', { headers: bearer(), body: { jobId: job.id } })).body,
+    ) as { status: string };
+    expect(after.status).toBe('cancelled'); // stopped before the machine went, not after
+    const left = JSON.parse(
+      (await request('POST', '/api/machines/list', { headers: bearer(), body: { projectId: project.id } }))
+        .body,
+    ) as unknown[];
+    expect(left).toEqual([]); // and the cancelled job did not re-create it
   });
 });
