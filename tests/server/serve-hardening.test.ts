@@ -74,6 +74,18 @@ function request(
 }
 const bearer = () => ({ authorization: `Bearer ${token}` });
 
+/** The parsed JSON answer of a contract method called with the token. */
+async function call<T>(method: string, body: unknown): Promise<T> {
+  return JSON.parse((await request('POST', `/api/${method}`, { headers: bearer(), body })).body) as T;
+}
+
+/** Three tone clips in `<folder>/<machineFolder>/`; returns `<folder>` (the import source). */
+function writeClips(folder: string, machineFolder: string, seed: number) {
+  const clips = path.join(t.dir, folder, machineFolder);
+  for (let i = 0; i < 3; i++) writeToneWav(path.join(clips, `normal_${i}.wav`), { seed: seed + i });
+  return path.dirname(clips);
+}
+
 async function projectNames(): Promise<string[]> {
   const r = await request('POST', '/api/projects/list', { headers: bearer(), body: {} });
   return (JSON.parse(r.body) as { name: string }[]).map((p) => p.name);
@@ -347,11 +359,8 @@ describe('finding 9: the smaller web-mode findings', () => {
   });
 
   it('deleting a project stops its running import first, and the event stream never says "undefined"', async () => {
-    const clips = path.join(t.dir, 'doomed', 'fan_id_00');
-    for (let i = 0; i < 3; i++) writeToneWav(path.join(clips, `normal_${i}.wav`), { seed: i + 1 });
-    const project = JSON.parse(
-      (await request('POST', '/api/projects/create', { headers: bearer(), body: { name: 'doomed' } })).body,
-    ) as { id: number };
+    const source = writeClips('doomed', 'fan_id_00', 1);
+    const project = await call<{ id: number }>('projects/create', { name: 'doomed' });
     // Listen to every event from before the import until after the delete.
     let events = '';
     const stream = http.get(
@@ -360,14 +369,10 @@ describe('finding 9: the smaller web-mode findings', () => {
     );
     try {
       await expect.poll(() => events).toContain(': connected');
-      const job = JSON.parse(
-        (
-          await request('POST', '/api/recordings/import', {
-            headers: bearer(),
-            body: { projectId: project.id, sources: [path.dirname(clips)] },
-          })
-        ).body,
-      ) as { id: number };
+      const job = await call<{ id: number }>('recordings/import', {
+        projectId: project.id,
+        sources: [source],
+      });
       expect(await gateReached(gateDir, job.id)).toBe(1); // the job is mid-import, paused
       const del = await request('POST', '/api/projects/delete', {
         headers: bearer(),
@@ -388,25 +393,11 @@ describe('finding 9: the smaller web-mode findings', () => {
   });
 
   it("deleting a machine also stops the project's running import first", async () => {
-    const clips = path.join(t.dir, 'machine-line', 'pump_id_03');
-    for (let i = 0; i < 3; i++) writeToneWav(path.join(clips, `normal_${i}.wav`), { seed: 10 + i });
-    const project = JSON.parse(
-      (await request('POST', '/api/projects/create', { headers: bearer(), body: { name: 'machine line' } }))
-        .body,
-    ) as { id: number };
-    const job = JSON.parse(
-      (
-        await request('POST', '/api/recordings/import', {
-          headers: bearer(),
-          body: { projectId: project.id, sources: [path.dirname(clips)] },
-        })
-      ).body,
-    ) as { id: number };
+    const source = writeClips('machine-line', 'pump_id_03', 10);
+    const project = await call<{ id: number }>('projects/create', { name: 'machine line' });
+    const job = await call<{ id: number }>('recordings/import', { projectId: project.id, sources: [source] });
     await gateReached(gateDir, job.id); // one file imported: the machine exists, the job is paused
-    const machines = JSON.parse(
-      (await request('POST', '/api/machines/list', { headers: bearer(), body: { projectId: project.id } }))
-        .body,
-    ) as { id: number; name: string }[];
+    const machines = await call<{ id: number; name: string }[]>('machines/list', { projectId: project.id });
     expect(machines.map((m) => m.name)).toEqual(['id_03']);
     const del = await request('POST', '/api/machines/delete', {
       headers: bearer(),
@@ -417,10 +408,7 @@ describe('finding 9: the smaller web-mode findings', () => {
       (await request('POST', '/api/jobs/get', { headers: bearer(), body: { jobId: job.id } })).body,
     ) as { status: string };
     expect(after.status).toBe('cancelled'); // stopped before the machine went, not after
-    const left = JSON.parse(
-      (await request('POST', '/api/machines/list', { headers: bearer(), body: { projectId: project.id } }))
-        .body,
-    ) as unknown[];
+    const left = await call<unknown[]>('machines/list', { projectId: project.id });
     expect(left).toEqual([]); // and the cancelled job did not re-create it
   });
 });
