@@ -68,24 +68,13 @@ export class AppContext {
     for (const a of alarms) this.emit('alarm', a);
   }
 
-  project(id: number): Project {
-    return this.ws.projects.get(id) ?? notFound('project', id);
-  }
-  machine(id: number): Machine {
-    return this.ws.machines.get(id) ?? notFound('machine', id);
-  }
-  model(id: number): Model {
-    return this.ws.models.get(id) ?? notFound('model', id);
-  }
-  recording(id: number): Recording {
-    return this.ws.recordings.get(id) ?? notFound('recording', id);
-  }
-  alarm(id: number): Alarm {
-    return this.ws.alarms.get(id) ?? notFound('alarm', id);
-  }
-  job(id: number): Job {
-    return this.ws.jobs.get(id) ?? notFound('job', id);
-  }
+  // Look-ups by id: the entity, or a NotFoundError naming it.
+  readonly project = required<Project>('project', (id) => this.ws.projects.get(id));
+  readonly machine = required<Machine>('machine', (id) => this.ws.machines.get(id));
+  readonly model = required<Model>('model', (id) => this.ws.models.get(id));
+  readonly recording = required<Recording>('recording', (id) => this.ws.recordings.get(id));
+  readonly alarm = required<Alarm>('alarm', (id) => this.ws.alarms.get(id));
+  readonly job = required<Job>('job', (id) => this.ws.jobs.get(id));
 
   /** The model whose scores the project shows: the active one, else the mean-log-Mel baseline. */
   effectiveModelId(projectId: number): number | null {
@@ -122,9 +111,7 @@ export class AppContext {
 
   /** The project's training job that is queued or running, if any (one training per project). */
   activeTraining(projectId: number): Job | undefined {
-    return this.ws.jobs
-      .list({ projectId, status: ['queued', 'running'] })
-      .find((j) => j.kind === 'train');
+    return this.ws.jobs.list({ projectId, status: ['queued', 'running'] }).find((j) => j.kind === 'train');
   }
 
   audit(
@@ -138,6 +125,10 @@ export class AppContext {
   }
 }
 
-function notFound(entity: string, id: number): never {
-  throw new NotFoundError(entity, id);
+function required<T>(entity: string, get: (id: number) => T | undefined): (id: number) => T {
+  return (id) => {
+    const found = get(id);
+    if (found === undefined) throw new NotFoundError(entity, id);
+    return found;
+  };
 }

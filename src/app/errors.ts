@@ -46,9 +46,23 @@ export function toApiError(err: unknown): ApiError {
           ? 'bad_request'
           : 'internal';
   const e = err as Error & { code?: string };
-  if (code === 'internal' && e.code === 'SQLITE_CONSTRAINT_UNIQUE') {
-    const columns = e.message.startsWith(UNIQUE_PREFIX) ? e.message.slice(UNIQUE_PREFIX.length) : e.message;
-    return new ApiError('conflict', `This already exists: another row has the same ${columns}.`);
-  }
+  if (code === 'internal' && e.code === 'SQLITE_CONSTRAINT_UNIQUE')
+    return new ApiError('conflict', uniqueSentence(e.message));
   return new ApiError(code, e instanceof Error ? e.message : String(err));
+}
+
+/**
+ * "UNIQUE constraint failed: machine.project_id, machine.type, machine.name" as a sentence:
+ * "A machine with the same project, type and name already exists."
+ */
+export function uniqueSentence(message: string): string {
+  if (!message.startsWith(UNIQUE_PREFIX)) return message;
+  const columns = message
+    .slice(UNIQUE_PREFIX.length)
+    .split(',')
+    .map((c) => c.trim().split('.'));
+  const table = columns[0]?.[0] ?? 'row';
+  const names = columns.map(([, col]) => (col ?? '').replace(/_id$/, '').replace(/_/g, ' '));
+  const list = names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names.at(-1)}` : names[0];
+  return `A ${table.replace(/_/g, ' ')} with the same ${list} already exists.`;
 }

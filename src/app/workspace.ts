@@ -62,9 +62,15 @@ export class Workspace {
     return new Workspace(abs, openDatabase(path.join(abs, 'auscult.db')));
   }
 
-  /** Runs `fn` in one transaction (every multi-row change goes through here). */
+  /**
+   * Runs `fn` in one transaction (every multi-row change goes through here). IMMEDIATE: the write
+   * lock is taken at BEGIN, waiting up to the busy timeout. A deferred transaction that reads
+   * first (e.g. "find or create the machine") and then writes fails at once with SQLITE_BUSY when
+   * another process (the application writing job progress) committed in between — which a
+   * loaded machine makes likely: one file of an import failed that way now and then.
+   */
   transaction<T>(fn: () => T): T {
-    return this.db.transaction(fn)();
+    return this.db.transaction(fn).immediate();
   }
 
   modelDir(modelId: number): string {

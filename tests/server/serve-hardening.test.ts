@@ -44,6 +44,9 @@ function request(
       {
         host: '127.0.0.1',
         port,
+        // A fresh connection per request: a kept-alive socket the server has just closed (after an
+        // event stream) would otherwise fail the next request with "socket hang up".
+        agent: false,
         method,
         path: url,
         headers: {
@@ -70,6 +73,18 @@ function request(
   });
 }
 const bearer = () => ({ authorization: `Bearer ${token}` });
+
+/** The parsed JSON answer of a contract method called with the token. */
+async function call<T>(method: string, body: unknown): Promise<T> {
+  return JSON.parse((await request('POST', `/api/${method}`, { headers: bearer(), body })).body) as T;
+}
+
+/** Three tone clips in `<folder>/<machineFolder>/`; returns `<folder>` (the import source). */
+function writeClips(folder: string, machineFolder: string, seed: number) {
+  const clips = path.join(t.dir, folder, machineFolder);
+  for (let i = 0; i < 3; i++) writeToneWav(path.join(clips, `normal_${i}.wav`), { seed: seed + i });
+  return path.dirname(clips);
+}
 
 async function projectNames(): Promise<string[]> {
   const r = await request('POST', '/api/projects/list', { headers: bearer(), body: {} });
@@ -307,10 +322,13 @@ describe('finding 9: the smaller web-mode findings', () => {
     const open: http.ClientRequest[] = [];
     const openStream = () =>
       new Promise<number>((resolve, reject) => {
-        const req = http.get({ host: '127.0.0.1', port, path: '/api/events', headers: bearer() }, (res) => {
-          resolve(res.statusCode!);
-          if (res.statusCode !== 200) res.resume();
-        });
+        const req = http.get(
+          { host: '127.0.0.1', port, path: '/api/events', headers: bearer(), agent: false },
+          (res) => {
+            resolve(res.statusCode!);
+            if (res.statusCode !== 200) res.resume();
+          },
+        );
         req.on('error', reject);
         open.push(req);
       });
@@ -341,26 +359,20 @@ describe('finding 9: the smaller web-mode findings', () => {
   });
 
   it('deleting a project stops its running import first, and the event stream never says "undefined"', async () => {
-    const clips = path.join(t.dir, 'doomed', 'fan_id_00');
-    for (let i = 0; i < 3; i++) writeToneWav(path.join(clips, `normal_${i}.wav`), { seed: i + 1 });
-    const project = JSON.parse(
-      (await request('POST', '/api/projects/create', { headers: bearer(), body: { name: 'doomed' } })).body,
-    ) as { id: number };
+    const source = writeClips('doomed', 'fan_id_00', 1);
+    const project = await call<{ id: number }>('projects/create', { name: 'doomed' });
     // Listen to every event from before the import until after the delete.
     let events = '';
-    const stream = http.get({ host: '127.0.0.1', port, path: '/api/events', headers: bearer() }, (res) =>
-      res.on('data', (c: Buffer) => (events += c.toString())),
+    const stream = http.get(
+      { host: '127.0.0.1', port, path: '/api/events', headers: bearer(), agent: false },
+      (res) => res.on('data', (c: Buffer) => (events += c.toString())),
     );
     try {
       await expect.poll(() => events).toContain(': connected');
-      const job = JSON.parse(
-        (
-          await request('POST', '/api/recordings/import', {
-            headers: bearer(),
-            body: { projectId: project.id, sources: [path.dirname(clips)] },
-          })
-        ).body,
-      ) as { id: number };
+      const job = await call<{ id: number }>('recordings/import', {
+        projectId: project.id,
+        sources: [source],
+      });
       expect(await gateReached(gateDir, job.id)).toBe(1); // the job is mid-import, paused
       const del = await request('POST', '/api/projects/delete', {
         headers: bearer(),
@@ -378,5 +390,25 @@ describe('finding 9: the smaller web-mode findings', () => {
     }
     expect(events).not.toMatch(/data: undefined/);
     for (const m of events.matchAll(/^data: (.*)$/gm)) expect(() => JSON.parse(m[1]!)).not.toThrow();
+  });
+
+  it("deleting a machine also stops the project's running import first", async () => {
+    const source = writeClips('machine-line', 'pump_id_03', 10);
+    const project = await call<{ id: number }>('projects/create', { name: 'machine line' });
+    const job = await call<{ id: number }>('recordings/import', { projectId: project.id, sources: [source] });
+    await gateReached(gateDir, job.id); // one file imported: the machine exists, the job is paused
+    const machines = await call<{ id: number; name: string }[]>('machines/list', { projectId: project.id });
+    expect(machines.map((m) => m.name)).toEqual(['id_03']);
+    const del = await request('POST', '/api/machines/delete', {
+      headers: bearer(),
+      body: { machineId: machines[0]!.id },
+    });
+    expect(del.status).toBe(200);
+    const after = JSON.parse(
+      (await request('POST', '/api/jobs/get', { headers: bearer(), body: { jobId: job.id } })).body,
+    ) as { status: string };
+    expect(after.status).toBe('cancelled'); // stopped before the machine went, not after
+    const left = await call<unknown[]>('machines/list', { projectId: project.id });
+    expect(left).toEqual([]); // and the cancelled job did not re-create it
   });
 });

@@ -44,6 +44,27 @@ function addAutoincrement(db: import('better-sqlite3').Database): void {
   }
 }
 
+/**
+ * The alarm table with its allowed statuses (migration 2; rebuilt by migration 5, since SQLite
+ * cannot alter a CHECK) and any extra column definitions.
+ */
+function alarmTable(name: string, statuses: string[], extraColumns = ''): string {
+  return `CREATE TABLE ${name} (
+        id INTEGER PRIMARY KEY,
+        recording_id INTEGER NOT NULL REFERENCES recording(id) ON DELETE CASCADE,
+        score_id INTEGER NOT NULL REFERENCES score(id) ON DELETE CASCADE,
+        threshold_id INTEGER NOT NULL REFERENCES threshold(id) ON DELETE CASCADE,
+        score_value REAL NOT NULL,
+        threshold_value REAL NOT NULL,
+        status TEXT NOT NULL CHECK (status IN (${statuses.map((st) => `'${st}'`).join(',')})),
+        note TEXT NOT NULL DEFAULT '',
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        updated_by TEXT NOT NULL DEFAULT 'system',${extraColumns ? `\n        ${extraColumns}` : ''}
+        UNIQUE (score_id)
+      );`;
+}
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -171,20 +192,7 @@ export const MIGRATIONS: readonly Migration[] = [
         active INTEGER NOT NULL DEFAULT 1
       );
       CREATE UNIQUE INDEX threshold_active ON threshold(machine_id, model_id) WHERE active = 1;
-      CREATE TABLE alarm (
-        id INTEGER PRIMARY KEY,
-        recording_id INTEGER NOT NULL REFERENCES recording(id) ON DELETE CASCADE,
-        score_id INTEGER NOT NULL REFERENCES score(id) ON DELETE CASCADE,
-        threshold_id INTEGER NOT NULL REFERENCES threshold(id) ON DELETE CASCADE,
-        score_value REAL NOT NULL,
-        threshold_value REAL NOT NULL,
-        status TEXT NOT NULL CHECK (status IN ('new','acknowledged','confirmed_anomaly','false_alarm')),
-        note TEXT NOT NULL DEFAULT '',
-        created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL,
-        updated_by TEXT NOT NULL DEFAULT 'system',
-        UNIQUE (score_id)
-      );
+      ${alarmTable('alarm', ['new', 'acknowledged', 'confirmed_anomaly', 'false_alarm'])}
       CREATE TABLE audit_log (
         id INTEGER PRIMARY KEY,
         at TEXT NOT NULL,
@@ -232,21 +240,7 @@ export const MIGRATIONS: readonly Migration[] = [
 
       -- A status CHECK cannot be altered in SQLite: the alarm table is rebuilt with 'cleared'
       -- (an untriaged alarm a threshold change put below the threshold) and the change that did it.
-      CREATE TABLE alarm_v5 (
-        id INTEGER PRIMARY KEY,
-        recording_id INTEGER NOT NULL REFERENCES recording(id) ON DELETE CASCADE,
-        score_id INTEGER NOT NULL REFERENCES score(id) ON DELETE CASCADE,
-        threshold_id INTEGER NOT NULL REFERENCES threshold(id) ON DELETE CASCADE,
-        score_value REAL NOT NULL,
-        threshold_value REAL NOT NULL,
-        status TEXT NOT NULL CHECK (status IN ('new','acknowledged','confirmed_anomaly','false_alarm','cleared')),
-        note TEXT NOT NULL DEFAULT '',
-        created_at TEXT NOT NULL,
-        updated_at TEXT NOT NULL,
-        updated_by TEXT NOT NULL DEFAULT 'system',
-        cleared_by_threshold_id INTEGER REFERENCES threshold(id) ON DELETE SET NULL,
-        UNIQUE (score_id)
-      );
+      ${alarmTable('alarm_v5', ['new', 'acknowledged', 'confirmed_anomaly', 'false_alarm', 'cleared'], 'cleared_by_threshold_id INTEGER REFERENCES threshold(id) ON DELETE SET NULL,')}
       INSERT INTO alarm_v5 (id, recording_id, score_id, threshold_id, score_value, threshold_value, status, note,
                             created_at, updated_at, updated_by)
         SELECT id, recording_id, score_id, threshold_id, score_value, threshold_value, status, note,

@@ -26,7 +26,12 @@ export function alarmHandlers(app: AppContext): DomainHandlers<'alarms'> {
         }
         if (addToTraining !== undefined && updated.status === 'false_alarm')
           setTrainingMembership(app, alarm.recordingId, addToTraining, actor);
-        app.audit(actor, 'triage', 'alarm', alarmId, { from: alarm.status, to: updated.status, note, addToTraining });
+        app.audit(actor, 'triage', 'alarm', alarmId, {
+          from: alarm.status,
+          to: updated.status,
+          note,
+          addToTraining,
+        });
         return updated;
       });
       if (app.recording(alarm.recordingId).role !== role) refitAfterTrainingChange(app, alarm.projectId);

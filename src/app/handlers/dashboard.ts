@@ -9,17 +9,19 @@ export function dashboardHandlers(app: AppContext): DomainHandlers<'dashboard'> 
     'dashboard/summary': ({ projectId }) => {
       const project = app.project(projectId);
       const modelId = app.effectiveModelId(projectId);
-      const machines = machineOverviews(app, projectId, modelId).map(({ counts: c, scale, lastScore, status }) => ({
-        machine: app.machine(c.machineId),
-        trainCount: c.trainCount,
-        recordingCount: c.recordingCount,
-        scoredCount: c.scoredCount,
-        openAlarms: c.openAlarms,
-        threshold: scale?.threshold ?? null,
-        backend: c.backend,
-        lastScore,
-        status,
-      }));
+      const machines = machineOverviews(app, projectId, modelId).map(
+        ({ counts: c, scale, lastScore, status }) => ({
+          machine: app.machine(c.machineId),
+          trainCount: c.trainCount,
+          recordingCount: c.recordingCount,
+          scoredCount: c.scoredCount,
+          openAlarms: c.openAlarms,
+          threshold: scale?.threshold ?? null,
+          backend: c.backend,
+          lastScore,
+          status,
+        }),
+      );
       return {
         project,
         activeModel: modelId === null ? null : app.model(modelId),

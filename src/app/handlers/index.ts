@@ -12,20 +12,32 @@ import { scoreHandlers } from './scores.ts';
 import { systemHandlers } from './system.ts';
 import { thresholdHandlers } from './thresholds.ts';
 
+/** One module per domain; together they cover every contract method (checked below). */
+const DOMAINS = [
+  systemHandlers,
+  projectHandlers,
+  machineHandlers,
+  recordingHandlers,
+  importHandlers,
+  modelHandlers,
+  scoreHandlers,
+  thresholdHandlers,
+  alarmHandlers,
+  jobHandlers,
+  auditHandlers,
+  dashboardHandlers,
+] as const;
+
+type Composed = UnionToIntersection<ReturnType<(typeof DOMAINS)[number]>>;
+type UnionToIntersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void
+  ? I
+  : never;
+/** Fails to compile when a contract method has no handler. */
+type Complete = Handlers extends Composed ? (Composed extends Handlers ? true : never) : never;
+
 /** The handler map of the whole contract, composed from one module per domain. */
 export function createHandlers(app: AppContext): Handlers {
-  return {
-    ...systemHandlers(app),
-    ...projectHandlers(app),
-    ...machineHandlers(app),
-    ...recordingHandlers(app),
-    ...importHandlers(app),
-    ...modelHandlers(app),
-    ...scoreHandlers(app),
-    ...thresholdHandlers(app),
-    ...alarmHandlers(app),
-    ...jobHandlers(app),
-    ...auditHandlers(app),
-    ...dashboardHandlers(app),
-  };
+  const complete: Complete = true;
+  void complete;
+  return Object.assign({}, ...DOMAINS.map((domain) => domain(app))) as Handlers;
 }

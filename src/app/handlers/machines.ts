@@ -16,7 +16,10 @@ export function machineHandlers(app: AppContext): DomainHandlers<'machines'> {
     'machines/list': ({ projectId }) => {
       app.project(projectId);
       const status = new Map(
-        machineOverviews(app, projectId, app.effectiveModelId(projectId)).map((o) => [o.counts.machineId, o.status]),
+        machineOverviews(app, projectId, app.effectiveModelId(projectId)).map((o) => [
+          o.counts.machineId,
+          o.status,
+        ]),
       );
       return ws.machines.list(projectId).map((m) => ({ ...m, status: status.get(m.id)! }));
     },

@@ -59,7 +59,8 @@ export function modelHandlers(app: AppContext): DomainHandlers<'models'> {
       const model = app.model(modelId);
       if (model.projectId !== projectId)
         throw new InvalidRequestError(`model ${modelId} belongs to another project`);
-      if (model.status !== 'trained') throw new ConflictError(`model ${modelId} is ${model.status}, not trained`);
+      if (model.status !== 'trained')
+        throw new ConflictError(`model ${modelId} is ${model.status}, not trained`);
       const before = app.project(projectId).activeModelId;
       // The alarm rule follows the newly active model's stored scores at once; clips it has not
       // scored yet are scored by the queued run.

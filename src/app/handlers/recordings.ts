@@ -4,7 +4,11 @@ import { InvalidRequestError } from '../errors.ts';
 import { toRecording, type RecordingRow as DbRecordingRow } from '../db/repos/recordings.ts';
 import { clipHealth, healthScale, type HealthScale } from '../services/health.ts';
 import { clipLevel } from '../services/level.ts';
-import { refitAfterTrainingChange, setTrainingMembership, updateRecording } from '../services/recording-changes.ts';
+import {
+  refitAfterTrainingChange,
+  setTrainingMembership,
+  updateRecording,
+} from '../services/recording-changes.ts';
 
 type RecordingHandlers = Pick<
   Handlers,
@@ -26,17 +30,26 @@ export function recordingHandlers(app: AppContext): RecordingHandlers {
     'recordings/list': (q) => {
       app.project(q.projectId);
       const modelId = app.effectiveModelId(q.projectId);
-      const scaleOf = perMachine((m): HealthScale | null => (modelId === null ? null : healthScale(ws, m, modelId)));
+      const scaleOf = perMachine((m): HealthScale | null =>
+        modelId === null ? null : healthScale(ws, m, modelId),
+      );
       const trainingLevel = perMachine((m) => ws.recordings.trainingLevelDbfs(m));
       const page = ws.dashboard.recordingPage(q, modelId, (row) => toRecording(row as DbRecordingRow));
       return {
         total: page.total,
         items: page.items.map((r): RecordingRow => {
           const scale = scaleOf(r.machineId);
-          const health = r.score && scale && clipHealth(r.score.modelId, { role: r.role, clipScore: r.score.clipScore }, scale);
+          const health =
+            r.score &&
+            scale &&
+            clipHealth(r.score.modelId, { role: r.role, clipScore: r.score.clipScore }, scale);
           return {
             ...r,
-            score: r.score && { ...r.score, healthIndex: health?.healthIndex ?? null, alarming: health?.alarming ?? false },
+            score: r.score && {
+              ...r.score,
+              healthIndex: health?.healthIndex ?? null,
+              alarming: health?.alarming ?? false,
+            },
             level: clipLevel(r.levelDbfs, trainingLevel(r.machineId)),
           };
         }),
@@ -52,7 +65,13 @@ export function recordingHandlers(app: AppContext): RecordingHandlers {
         machine: app.machine(recording.machineId),
         scores,
         alarms: ws.alarms.forRecording(recordingId),
-        health: score ? clipHealth(score.modelId, { role: recording.role, clipScore: score.clipScore }, healthScale(ws, recording.machineId, score.modelId)) : null,
+        health: score
+          ? clipHealth(
+              score.modelId,
+              { role: recording.role, clipScore: score.clipScore },
+              healthScale(ws, recording.machineId, score.modelId),
+            )
+          : null,
         level: clipLevel(recording.levelDbfs, ws.recordings.trainingLevelDbfs(recording.machineId)),
       };
     },

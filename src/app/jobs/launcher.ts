@@ -22,7 +22,8 @@ export const WORKER_ENTRY = path.join(path.dirname(fileURLToPath(import.meta.url
 /** Node launcher: child_process.fork with tsx's loader so the worker runs from TypeScript sources. */
 export const forkLauncher: JobProcessLauncher = (workerEntry) => {
   const child = fork(workerEntry, [], {
-    execArgv: workerEntry.endsWith('.ts') ? ['--import', 'tsx'] : [],
+    // tsx resolved from here, not from the working folder: `auscult` runs from any folder.
+    execArgv: workerEntry.endsWith('.ts') ? ['--import', import.meta.resolve('tsx')] : [],
     serialization: 'advanced',
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });

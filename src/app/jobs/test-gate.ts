@@ -25,8 +25,12 @@ export function testGate(
   };
 }
 
-/** Test side: resolves when job `jobId` has reached the gate in `dir` (checked every 20 ms). */
-export async function gateReached(dir: string, jobId: number, timeoutMs = 120_000): Promise<number> {
+/**
+ * Test side: resolves when job `jobId` has reached the gate in `dir` (checked every 20 ms). No
+ * short timeout: on a loaded machine the job may take minutes to get there; the test's own
+ * timeout bounds the wait.
+ */
+export async function gateReached(dir: string, jobId: number, timeoutMs = 1_200_000): Promise<number> {
   const file = path.join(dir, `job-${jobId}.reached`);
   const deadline = Date.now() + timeoutMs;
   while (!fs.existsSync(file)) {

@@ -13,7 +13,8 @@ export function afterJob(app: AppContext, job: Job): void {
   if (job.projectId === null) return;
   switch (job.kind) {
     case 'import':
-      if (job.status === 'succeeded' && Number(job.result?.imported ?? 0) > 0) app.enqueueScoring(job.projectId);
+      if (job.status === 'succeeded' && Number(job.result?.imported ?? 0) > 0)
+        app.enqueueScoring(job.projectId);
       return;
     case 'score':
       if (parseJobParams('score', job.params).promote) promote(app, job);

@@ -15,7 +15,11 @@ import type { Alarm, AlarmStatus, RecordingRole, Threshold } from '../../shared/
 import type { ScoreWithAlarm } from '../db/repos/scores.ts';
 import type { Workspace } from '../workspace.ts';
 
-export function isAlarming(role: RecordingRole, clipScore: number, threshold: number | null | undefined): boolean {
+export function isAlarming(
+  role: RecordingRole,
+  clipScore: number,
+  threshold: number | null | undefined,
+): boolean {
   return role !== 'train' && threshold !== null && threshold !== undefined && clipScore >= threshold;
 }
 
@@ -33,7 +37,12 @@ export interface AlarmPlan {
   clear: ScoreWithAlarm[];
 }
 
-export function planAlarms(ws: Workspace, machineId: number, modelId: number, threshold: number | null): AlarmPlan {
+export function planAlarms(
+  ws: Workspace,
+  machineId: number,
+  modelId: number,
+  threshold: number | null,
+): AlarmPlan {
   const plan: AlarmPlan = { raise: [], clear: [] };
   for (const row of ws.scores.withAlarms(modelId, machineId)) {
     const action = alarmAction(isAlarming(row.role, row.clipScore, threshold), row.alarmStatus);
@@ -100,6 +109,9 @@ export function applyAlarmRuleToScore(
   const row: ScoreWithAlarm = { ...clip, alarmId: current?.id ?? null, alarmStatus: current?.status ?? null };
   const action = alarmAction(isAlarming(clip.role, clip.clipScore, threshold.value), row.alarmStatus);
   if (!action) return undefined;
-  return applyAlarmPlan(ws, { raise: action === 'raise' ? [row] : [], clear: action === 'clear' ? [row] : [] }, threshold)
-    .raised[0];
+  return applyAlarmPlan(
+    ws,
+    { raise: action === 'raise' ? [row] : [], clear: action === 'clear' ? [row] : [] },
+    threshold,
+  ).raised[0];
 }

@@ -16,6 +16,7 @@ import { importRules } from '../handlers/imports.ts';
 import { registerInternals } from '../internals.ts';
 import { Workspace } from '../workspace.ts';
 import { afterJob } from './after-job.ts';
+import { assertInsideRoots } from './file-safety.ts';
 import { openRecordingAudio, type RecordingAudio } from './recording-audio.ts';
 import { WatchedFolders } from './watch.ts';
 
@@ -60,6 +61,8 @@ export class AppService {
     for (const p of ws.projects.list()) {
       if (!p.watchDir) continue;
       try {
+        // A folder set up under other rules (before --import-root) is not watched now.
+        assertInsideRoots(p.watchDir, this.#ctx.opts.importRoots);
         await watched.sync(p);
       } catch (err) {
         this.#ctx.audit('system', 'watch-failed', 'project', p.id, { error: (err as Error).message });

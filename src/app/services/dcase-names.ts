@@ -28,7 +28,8 @@ export interface DcaseName {
 }
 
 const NAME_2020 = /^(?:(normal|anomaly)_)?id_(\d+)_\d+$/i;
-const NAME_2021_ON = /^section_(\d+)_(?:(source|target)_)?(?:(train|test)_)?(?:(normal|anomaly)_)?\d+(?:_(.+))?$/i;
+const NAME_2021_ON =
+  /^section_(\d+)_(?:(source|target)_)?(?:(train|test)_)?(?:(normal|anomaly)_)?\d+(?:_(.+))?$/i;
 
 /** Attributes from a file-name tail: "car_A1_spd_28V_mic_1" → {car: A1, spd: 28V, mic: 1}. */
 export function attributesFromTail(tail: string | undefined): Record<string, string> {

@@ -69,11 +69,17 @@ export function machineStatus(m: {
   latestLevelFinding: string | null;
 }): MachineStatus {
   if (!m.scale || !m.fitted || m.scale.threshold === null)
-    return { state: 'no model', reason: 'not scored yet: it needs at least 2 normal training clips and a scoring run' };
+    return {
+      state: 'no model',
+      reason: 'not scored yet: it needs at least 2 normal training clips and a scoring run',
+    };
   if (m.openAlarms > 0)
     return { state: 'alarm', reason: `${m.openAlarms} open alarm${m.openAlarms === 1 ? '' : 's'}` };
   if (m.latestHealthIndex !== null && m.latestHealthIndex >= WATCH_HEALTH_INDEX)
-    return { state: 'watch', reason: `latest clip at health index ${m.latestHealthIndex.toFixed(2)} (1 = threshold)` };
+    return {
+      state: 'watch',
+      reason: `latest clip at health index ${m.latestHealthIndex.toFixed(2)} (1 = threshold)`,
+    };
   if (m.latestLevelFinding) return { state: 'watch', reason: `latest clip ${m.latestLevelFinding}` };
   return { state: 'ok', reason: 'no open alarms; latest clip well below the threshold' };
 }

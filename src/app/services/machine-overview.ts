@@ -13,7 +13,11 @@ export interface MachineOverview {
 }
 
 /** Every machine of a project under its effective model (`modelId`, null before any scores). */
-export function machineOverviews(app: AppContext, projectId: number, modelId: number | null): MachineOverview[] {
+export function machineOverviews(
+  app: AppContext,
+  projectId: number,
+  modelId: number | null,
+): MachineOverview[] {
   const { ws } = app;
   return ws.dashboard.machineCounts(projectId, modelId).map((counts) => {
     const scale = modelId === null ? null : healthScale(ws, counts.machineId, modelId);

@@ -19,8 +19,14 @@ export function compareModels(app: AppContext, projectId: number, a: number, b: 
     const anomalies = labels.filter((l) => l === 1).length;
     const both = anomalies > 0 && anomalies < rows.length;
     const pair = (metric: (labels: number[], scores: number[]) => number): [number, number] => [
-      metric(labels, rows.map((r) => r.a)),
-      metric(labels, rows.map((r) => r.b)),
+      metric(
+        labels,
+        rows.map((r) => r.a),
+      ),
+      metric(
+        labels,
+        rows.map((r) => r.b),
+      ),
     ];
     return {
       machine,

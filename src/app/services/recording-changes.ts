@@ -14,7 +14,12 @@ import { InvalidRequestError } from '../errors.ts';
  * out of it. Evaluation (thresholds, model comparison) never uses a training clip, and the next
  * scoring run refits the machine's back-end on the new set.
  */
-export function setTrainingMembership(app: AppContext, recordingId: number, add: boolean, actor: string): void {
+export function setTrainingMembership(
+  app: AppContext,
+  recordingId: number,
+  add: boolean,
+  actor: string,
+): void {
   const rec = app.recording(recordingId);
   if (add && rec.label === 'anomaly')
     throw new InvalidRequestError('an anomalous clip cannot be added to the training set');
@@ -49,7 +54,9 @@ export function updateRecording(
     label: args.label ?? rec.label,
   };
   if (patch.role === 'train' && patch.label === 'anomaly')
-    throw new InvalidRequestError('a training clip must not be labelled anomaly: back-ends learn what normal is');
+    throw new InvalidRequestError(
+      'a training clip must not be labelled anomaly: back-ends learn what normal is',
+    );
   const moved = patch.machineId !== rec.machineId;
   const changed = moved || patch.role !== rec.role || patch.label !== rec.label;
   if (!changed) return rec;

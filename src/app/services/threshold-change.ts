@@ -28,12 +28,19 @@ export interface NewThreshold {
 }
 
 /** The value a request asks for, computed from the machine's scores under the model. */
-export function resolveTarget(app: AppContext, machineId: number, modelId: number, target: ThresholdTarget): NewThreshold {
+export function resolveTarget(
+  app: AppContext,
+  machineId: number,
+  modelId: number,
+  target: ThresholdTarget,
+): NewThreshold {
   const scores = labelledScores(app.ws, machineId, modelId);
   if ('value' in target) return { value: target.value, method: 'manual' };
   if ('targetFalseAlarmRate' in target) {
     if (scores.normal.length === 0)
-      throw new ConflictError(`machine ${machineId} has no normal clip scores to set a false-alarm rate against`);
+      throw new ConflictError(
+        `machine ${machineId} has no normal clip scores to set a false-alarm rate against`,
+      );
     return {
       value: thresholdForFalseAlarmRate(scores.normal, target.targetFalseAlarmRate),
       method: 'target-far',

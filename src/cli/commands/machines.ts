@@ -5,7 +5,11 @@ import type { AppService } from '../../app/services/app-service.ts';
 import { addWorkspaceOption, printJson, resolveProject, withApp, type WorkspaceOption } from './app-cli.ts';
 
 /** A machine of a project by id or "type/name", with a clear error listing what exists. */
-export async function resolveMachine(app: AppService, project: Project, ref: string): Promise<MachineListItem> {
+export async function resolveMachine(
+  app: AppService,
+  project: Project,
+  ref: string,
+): Promise<MachineListItem> {
   const machines = await app.call('machines/list', { projectId: project.id });
   const found =
     machines.find((m) => `${m.type}/${m.name}` === ref) ??

@@ -1,9 +1,18 @@
 import type { Command } from 'commander';
-import { RECORDING_LABELS, RECORDING_ROLES, type RecordingLabel, type RecordingRole } from '../../shared/domain.ts';
+import {
+  RECORDING_LABELS,
+  RECORDING_ROLES,
+  type RecordingLabel,
+  type RecordingRole,
+} from '../../shared/domain.ts';
 import { addWorkspaceOption, printJson, resolveProject, withApp, type WorkspaceOption } from './app-cli.ts';
 import { resolveMachine } from './machines.ts';
 
-function oneOf<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+function oneOf<T extends string>(
+  flag: string,
+  value: string | undefined,
+  allowed: readonly T[],
+): T | undefined {
   if (value === undefined) return undefined;
   if (!(allowed as readonly string[]).includes(value))
     throw new Error(`${flag} must be one of ${allowed.join(', ')}, got "${value}"`);
@@ -25,9 +34,16 @@ export function registerRecordings(program: Command): void {
   ).action(
     async (
       p: string,
-      opts: WorkspaceOption & { machine?: string; role?: string; label?: string; limit: string; json?: boolean },
+      opts: WorkspaceOption & {
+        machine?: string;
+        role?: string;
+        label?: string;
+        limit: string;
+        json?: boolean;
+      },
     ) => {
-      if (!/^\d+$/.test(opts.limit) || Number(opts.limit) < 1) throw new Error(`--limit must be a positive integer, got "${opts.limit}"`);
+      if (!/^\d+$/.test(opts.limit) || Number(opts.limit) < 1)
+        throw new Error(`--limit must be a positive integer, got "${opts.limit}"`);
       await withApp(opts, async (app) => {
         const project = await resolveProject(app, p);
         const machine = opts.machine ? await resolveMachine(app, project, opts.machine) : undefined;
@@ -53,13 +69,19 @@ export function registerRecordings(program: Command): void {
   addWorkspaceOption(
     cmd
       .command('update <project> <recordingId>')
-      .description('move a recording to another machine, role or label (audit-logged; affected back-ends are refitted)')
+      .description(
+        'move a recording to another machine, role or label (audit-logged; affected back-ends are refitted)',
+      )
       .option('--machine <type/name>', 'machine of the same project')
       .option('--role <role>', RECORDING_ROLES.join(', '))
       .option('--label <label>', RECORDING_LABELS.join(', '))
       .option('--json', 'print JSON'),
   ).action(
-    async (p: string, id: string, opts: WorkspaceOption & { machine?: string; role?: string; label?: string; json?: boolean }) => {
+    async (
+      p: string,
+      id: string,
+      opts: WorkspaceOption & { machine?: string; role?: string; label?: string; json?: boolean },
+    ) => {
       if (!/^\d+$/.test(id)) throw new Error(`recording id must be a positive integer, got "${id}"`);
       await withApp(opts, async (app) => {
         const project = await resolveProject(app, p);
@@ -75,7 +97,9 @@ export function registerRecordings(program: Command): void {
           'cli',
         );
         if (opts.json) return printJson(r);
-        process.stdout.write(`recording ${r.id} (${r.fileName}): machine ${r.machineId}, role ${r.role}, label ${r.label}\n`);
+        process.stdout.write(
+          `recording ${r.id} (${r.fileName}): machine ${r.machineId}, role ${r.role}, label ${r.label}\n`,
+        );
       });
     },
   );

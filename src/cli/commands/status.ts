@@ -32,10 +32,10 @@ export function registerStatus(program: Command): void {
           `\n${s.project.name} (project ${s.project.id}): ${model}, ${s.openAlarms} open alarms\n`,
         );
         for (const m of s.machines) {
-          const th = m.threshold === null ? '—' : m.threshold.toFixed(3);
-          const last = m.lastScore ? m.lastScore.clipScore.toFixed(3) : '—';
+          const health = m.lastScore?.healthIndex;
+          const last = health === null || health === undefined ? '—' : health.toFixed(2);
           process.stdout.write(
-            `  ${`${m.machine.type}/${m.machine.name}`.padEnd(24)} train ${String(m.trainCount).padStart(5)}  recordings ${String(m.recordingCount).padStart(6)}  scored ${String(m.scoredCount).padStart(6)}  threshold ${th.padStart(9)}  last ${last.padStart(9)}  alarms ${m.openAlarms}${m.backend ? `  [${m.backend}]` : ''}\n`,
+            `  ${`${m.machine.type}/${m.machine.name}`.padEnd(24)} ${m.status.state.padEnd(9)} train ${String(m.trainCount).padStart(5)}  recordings ${String(m.recordingCount).padStart(6)}  scored ${String(m.scoredCount).padStart(6)}  last health ${last.padStart(6)}  alarms ${m.openAlarms}${m.backend ? `  [${m.backend}]` : ''}  (${m.status.reason})\n`,
           );
         }
         for (const j of s.runningJobs)

@@ -64,7 +64,9 @@ export function registerThresholds(program: Command): void {
   addWorkspaceOption(
     cmd
       .command('set <project> <machine>')
-      .description('set by value, target false-alarm rate or default quantile; stored scores are re-evaluated')
+      .description(
+        'set by value, target false-alarm rate or default quantile; stored scores are re-evaluated',
+      )
       .option('--value <score>', 'threshold as a raw clip score')
       .option('--far <rate>', 'target false-alarm rate on normal clips, 0…1')
       .option('--quantile <q>', 'quantile of held-out normal scores, 0.5…1 (the default method)')
@@ -123,7 +125,10 @@ export function registerThresholds(program: Command): void {
   ).action(async (p: string, m: string, opts: ThresholdOptions) => {
     await withApp(opts, async (app) => {
       const machine = await resolveMachine(app, await resolveProject(app, p), m);
-      const { history } = await app.call('thresholds/get', { machineId: machine.id, ...modelArg(opts.model) });
+      const { history } = await app.call('thresholds/get', {
+        machineId: machine.id,
+        ...modelArg(opts.model),
+      });
       if (opts.json) return printJson(history);
       for (const t of history)
         process.stdout.write(

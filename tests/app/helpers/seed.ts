@@ -59,6 +59,12 @@ export function seedFittedMachine(ws: Workspace, threshold: number, name = 'line
     trainCount: 10,
     heldoutScores: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
   });
-  ws.thresholds.set({ machineId: machine.id, modelId: model.id, value: threshold, method: 'manual', setBy: 'test' });
+  ws.thresholds.set({
+    machineId: machine.id,
+    modelId: model.id,
+    value: threshold,
+    method: 'manual',
+    setBy: 'test',
+  });
   return { project, machine, model };
 }

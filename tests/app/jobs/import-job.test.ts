@@ -66,7 +66,13 @@ describe('import job (real job process)', () => {
     const done = await jobs.waitFor(job.id);
     expect(done.status, done.error ?? '').toBe('succeeded');
     // The counts add up: found = imported + duplicates + failed; the missing folder is a source problem.
-    expect(done.result).toMatchObject({ found: 9, imported: 6, duplicates: 1, failed: 2, unreadableSources: 1 });
+    expect(done.result).toMatchObject({
+      found: 9,
+      imported: 6,
+      duplicates: 1,
+      failed: 2,
+      unreadableSources: 1,
+    });
 
     const errors = ws.recordings.importErrors({ projectId: p.id, jobId: job.id });
     expect(errors.map((e) => path.basename(e.path)).sort()).toEqual([
@@ -167,6 +173,29 @@ describe('import job (real job process)', () => {
     expect(done.status).toBe('cancelled');
     expect(done.error).toMatch(/cancelled/);
     expect(ws.recordings.count(p.id)).toBe(3);
+  });
+
+  // The cause of the old "rescoring count 3 of 4" flake: a file's insert ran in a deferred
+  // transaction that read first (find the machine) and then wrote; when the application process
+  // committed a write in between (job progress), SQLite refused at once with "database is
+  // locked" and the file counted as failed. Writes now take the lock at BEGIN (IMMEDIATE).
+  it('imports every file while the application writes to the database all the time', async () => {
+    const src = path.join(t.dir, 'busy');
+    for (let i = 0; i < 40; i++)
+      writeToneWav(path.join(src, 'fan', `c${i}.wav`), { seed: i + 1, durationS: 1 });
+    const p = ws.projects.create({ name: 'busy' });
+    jobs = new JobManager(ws);
+    const writer = setInterval(() => {
+      for (let k = 0; k < 20; k++)
+        ws.audit.write({ actor: 'test', action: 'busy', entity: 'project', entityId: p.id });
+    }, 1);
+    try {
+      const done = await jobs.waitFor(jobs.enqueue('import', { projectId: p.id, sources: [src] }, p.id).id);
+      const why = JSON.stringify(ws.recordings.importErrors({ projectId: p.id }).slice(0, 3));
+      expect(done.result, why).toMatchObject({ found: 40, imported: 40, failed: 0 });
+    } finally {
+      clearInterval(writer);
+    }
   });
 
   it('marks jobs left running by a dead application as interrupted at the next open', () => {

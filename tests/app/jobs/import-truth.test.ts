@@ -28,8 +28,16 @@ describe('imports that tell the truth (real job processes)', () => {
     // A folder that does not exist.
     const missing = await importAndWait(p.id, [path.join(t.dir, 'nowhere')]);
     expect(missing.status).toBe('failed');
-    expect(missing.error).toMatch(/^no audio files \(\.wav, \.flac\) found in .*nowhere \(1 source could not be read\)$/);
-    expect(missing.result).toMatchObject({ found: 0, imported: 0, duplicates: 0, failed: 0, unreadableSources: 1 });
+    expect(missing.error).toMatch(
+      /^no audio files \(\.wav, \.flac\) found in .*nowhere \(1 source could not be read\)$/,
+    );
+    expect(missing.result).toMatchObject({
+      found: 0,
+      imported: 0,
+      duplicates: 0,
+      failed: 0,
+      unreadableSources: 1,
+    });
     // An empty folder.
     fs.mkdirSync(path.join(t.dir, 'empty'));
     const empty = await importAndWait(p.id, [path.join(t.dir, 'empty')]);
@@ -47,7 +55,11 @@ describe('imports that tell the truth (real job processes)', () => {
     const errors = await app.call('recordings/importErrors', { projectId: p.id, jobId: bad.id });
     expect(errors.map((e) => path.basename(e.path)).sort()).toEqual(['a.wav', 'b.wav']);
     // Nothing failed-import left a job queued behind it (no scoring of nothing).
-    expect(appInternals(app).ws.jobs.list({ projectId: p.id }).every((j) => j.kind === 'import')).toBe(true);
+    expect(
+      appInternals(app)
+        .ws.jobs.list({ projectId: p.id })
+        .every((j) => j.kind === 'import'),
+    ).toBe(true);
   });
 
   it('stores decoder warnings per recording, honours file-name ids outside train/test, reads DCASE 2021–2025 names and attribute CSVs', async () => {
@@ -63,8 +75,12 @@ describe('imports that tell the truth (real job processes)', () => {
     writeToneWav(path.join(root, 'fan', 'anomaly_id_01_00000000.wav'), { seed: 3 });
     // 2023-style layout with an attribute CSV.
     const car = path.join(root, 'ToyCar');
-    writeToneWav(path.join(car, 'train', 'section_00_source_train_normal_0000_car_A1_spd_28V.wav'), { seed: 4 });
-    writeToneWav(path.join(car, 'train', 'section_00_target_train_normal_0000_car_B1_spd_31V.wav'), { seed: 5 });
+    writeToneWav(path.join(car, 'train', 'section_00_source_train_normal_0000_car_A1_spd_28V.wav'), {
+      seed: 4,
+    });
+    writeToneWav(path.join(car, 'train', 'section_00_target_train_normal_0000_car_B1_spd_31V.wav'), {
+      seed: 5,
+    });
     writeToneWav(path.join(car, 'test', 'section_00_0007.wav'), { seed: 6 });
     fs.writeFileSync(
       path.join(car, 'attributes_00.csv'),
@@ -73,23 +89,54 @@ describe('imports that tell the truth (real job processes)', () => {
     const p = await app.call('projects/create', { name: 'names' });
     const done = await importAndWait(p.id, [root]);
     expect(done.status, done.error ?? '').toBe('succeeded');
-    expect(done.result).toMatchObject({ found: 6, imported: 6, duplicates: 0, failed: 0 });
-    const withWarnings = (done.result as { withWarnings: { path: string; warnings: string[] }[] }).withWarnings;
+    const why = JSON.stringify(await app.call('recordings/importErrors', { projectId: p.id }));
+    expect(done.result, why).toMatchObject({ found: 6, imported: 6, duplicates: 0, failed: 0 });
+    const withWarnings = (done.result as { withWarnings: { path: string; warnings: string[] }[] })
+      .withWarnings;
     expect(withWarnings.map((w) => path.basename(w.path))).toEqual(['cut.wav']);
     expect(withWarnings[0]!.warnings[0]).toMatch(/truncated/);
 
     const page = await app.call('recordings/list', { projectId: p.id, limit: 100 });
-    const machines = new Map((await app.call('machines/list', { projectId: p.id })).map((m) => [m.id, `${m.type}/${m.name}`]));
+    const machines = new Map(
+      (await app.call('machines/list', { projectId: p.id })).map((m) => [m.id, `${m.type}/${m.name}`]),
+    );
     const view = Object.fromEntries(
-      page.items.map((r) => [r.fileName, [machines.get(r.machineId), r.role, r.label, r.section, r.domain, r.attributes, r.warnings.length]]),
+      page.items.map((r) => [
+        r.fileName,
+        [machines.get(r.machineId), r.role, r.label, r.section, r.domain, r.attributes, r.warnings.length],
+      ]),
     );
     expect(view).toEqual({
       'cut.wav': ['valve/valve', 'train', 'normal', null, null, {}, 1],
       'normal_id_00_00000000.wav': ['fan/id_00', 'train', 'normal', null, null, {}, 0],
       'anomaly_id_01_00000000.wav': ['fan/id_01', 'train', 'anomaly', null, null, {}, 0],
-      'section_00_source_train_normal_0000_car_A1_spd_28V.wav': ['ToyCar/section_00', 'train', 'normal', '00', 'source', { car: 'A1', spd: '28V' }, 0],
-      'section_00_target_train_normal_0000_car_B1_spd_31V.wav': ['ToyCar/section_00', 'train', 'normal', '00', 'target', { car: 'B1', spd: '31V' }, 0],
-      'section_00_0007.wav': ['ToyCar/section_00', 'test', 'unknown', '00', null, { car: 'C3', spd: '20V' }, 0],
+      'section_00_source_train_normal_0000_car_A1_spd_28V.wav': [
+        'ToyCar/section_00',
+        'train',
+        'normal',
+        '00',
+        'source',
+        { car: 'A1', spd: '28V' },
+        0,
+      ],
+      'section_00_target_train_normal_0000_car_B1_spd_31V.wav': [
+        'ToyCar/section_00',
+        'train',
+        'normal',
+        '00',
+        'target',
+        { car: 'B1', spd: '31V' },
+        0,
+      ],
+      'section_00_0007.wav': [
+        'ToyCar/section_00',
+        'test',
+        'unknown',
+        '00',
+        null,
+        { car: 'C3', spd: '20V' },
+        0,
+      ],
     });
     // Every clip's level is measured at import.
     for (const r of page.items) expect(r.levelDbfs).toBeLessThan(0);
@@ -97,15 +144,28 @@ describe('imports that tell the truth (real job processes)', () => {
     // recordings/update moves a clip to another machine, role and label, with an audit entry.
     const anomaly = page.items.find((r) => r.fileName === 'anomaly_id_01_00000000.wav')!;
     const fan00 = [...machines].find(([, n]) => n === 'fan/id_00')![0];
-    const moved = await app.call('recordings/update', { recordingId: anomaly.id, machineId: fan00, role: 'test' }, 'carol');
+    const moved = await app.call(
+      'recordings/update',
+      { recordingId: anomaly.id, machineId: fan00, role: 'test' },
+      'carol',
+    );
     expect(moved).toMatchObject({ machineId: fan00, role: 'test', label: 'anomaly' });
     const audit = (await app.call('audit/list', { entity: 'recording', entityId: anomaly.id }))[0]!;
-    expect(audit).toMatchObject({ actor: 'carol', action: 'update', details: { from: { role: 'train' }, to: { role: 'test' } } });
+    expect(audit).toMatchObject({
+      actor: 'carol',
+      action: 'update',
+      details: { from: { role: 'train' }, to: { role: 'test' } },
+    });
     await expect(
       app.call('recordings/update', { recordingId: anomaly.id, role: 'train' }),
-    ).rejects.toMatchObject({ code: 'bad_request', message: expect.stringMatching(/must not be labelled anomaly/) });
+    ).rejects.toMatchObject({
+      code: 'bad_request',
+      message: expect.stringMatching(/must not be labelled anomaly/),
+    });
     const other = await app.call('projects/create', { name: 'other' });
     const foreign = await app.call('machines/create', { projectId: other.id, type: 'x', name: 'y' });
-    await expect(app.call('recordings/update', { recordingId: anomaly.id, machineId: foreign.id })).rejects.toMatchObject({ code: 'bad_request' });
+    await expect(
+      app.call('recordings/update', { recordingId: anomaly.id, machineId: foreign.id }),
+    ).rejects.toMatchObject({ code: 'bad_request' });
   });
 });

@@ -26,11 +26,30 @@ afterEach(async () => {
 function seedLine() {
   const { project, machine, model } = seedFittedMachine(ws(), 9);
   const clip = (clipScore: number, role: 'monitor' | 'train' = 'monitor') =>
-    seedScoredClip(ws(), { projectId: project.id, machineId: machine.id, modelId: model.id, clipScore, role });
-  const clips = { s2: clip(2), s5: clip(5), s8: clip(8), s95: clip(9.5), s12: clip(12), train: clip(20, 'train') };
+    seedScoredClip(ws(), {
+      projectId: project.id,
+      machineId: machine.id,
+      modelId: model.id,
+      clipScore,
+      role,
+    });
+  const clips = {
+    s2: clip(2),
+    s5: clip(5),
+    s8: clip(8),
+    s95: clip(9.5),
+    s12: clip(12),
+    train: clip(20, 'train'),
+  };
   const th = ws().thresholds.active(machine.id, model.id)!;
   const raise = (c: { recordingId: number; scoreId: number }, score: number) =>
-    ws().alarms.raise({ recordingId: c.recordingId, scoreId: c.scoreId, thresholdId: th.id, scoreValue: score, thresholdValue: 9 })!;
+    ws().alarms.raise({
+      recordingId: c.recordingId,
+      scoreId: c.scoreId,
+      thresholdId: th.id,
+      scoreValue: score,
+      thresholdValue: 9,
+    })!;
   const a95 = raise(clips.s95, 9.5);
   const a12 = raise(clips.s12, 12);
   ws().alarms.update(a12.id, { status: 'acknowledged' }, 'alice'); // triaged: never touched by the rule
@@ -76,7 +95,10 @@ describe('the alarm rule', () => {
     const cleared = ws().alarms.forRecording(clips.s95.recordingId)[0]!;
     expect(cleared.clearedByThresholdId).toBe(raised.threshold!.id);
     expect(ws().alarms.get(a12.id)!.status).toBe('acknowledged');
-    const open = await app.call('alarms/list', { projectId: machine.projectId, status: ['new', 'acknowledged'] });
+    const open = await app.call('alarms/list', {
+      projectId: machine.projectId,
+      status: ['new', 'acknowledged'],
+    });
     expect(open.map((a) => a.recordingId)).toEqual([clips.s12.recordingId]);
 
     // Undo: back to 6, the cleared alarms re-open (one alarm per clip); undo again: back to 9.
@@ -88,11 +110,15 @@ describe('the alarm rule', () => {
     const twice = await app.call('thresholds/undo', { machineId: machine.id }, 'bob');
     expect(twice.threshold!.value).toBe(9);
     expect(twice.change).toMatchObject({ from: 6, to: 9, raised: 0, cleared: 1 });
-    await expect(app.call('thresholds/undo', { machineId: machine.id })).rejects.toMatchObject({ code: 'conflict' });
+    await expect(app.call('thresholds/undo', { machineId: machine.id })).rejects.toMatchObject({
+      code: 'conflict',
+    });
 
     // The audit log has the old and new values of every change.
     const audit = (await app.call('audit/list', { entity: 'machine', entityId: machine.id })).reverse();
-    expect(audit.map((e) => [e.action, e.details.from, e.details.to, e.details.raised, e.details.cleared])).toEqual([
+    expect(
+      audit.map((e) => [e.action, e.details.from, e.details.to, e.details.raised, e.details.cleared]),
+    ).toEqual([
       ['set-threshold', 9, 6, 1, 0],
       ['set-threshold', 6, 10, 0, 2],
       ['undo-threshold', 10, 6, 2, 0],
@@ -110,8 +136,20 @@ describe('the alarm rule', () => {
 
   it('a threshold of a model alarms do not follow changes no alarm', async () => {
     const { project, machine, clips } = seedLine();
-    const other = ws().models.create({ projectId: project.id, name: 'candidate', kind: 'sc-adacos', status: 'trained' });
-    ws().scores.upsert({ recordingId: clips.s2.recordingId, modelId: other.id, backend: 'gmm', clipScore: 50, windowScores: [50], windowStartsS: [0] });
+    const other = ws().models.create({
+      projectId: project.id,
+      name: 'candidate',
+      kind: 'sc-adacos',
+      status: 'trained',
+    });
+    ws().scores.upsert({
+      recordingId: clips.s2.recordingId,
+      modelId: other.id,
+      backend: 'gmm',
+      clipScore: 50,
+      windowScores: [50],
+      windowStartsS: [0],
+    });
     const r = await app.call('thresholds/set', { machineId: machine.id, modelId: other.id, value: 1 });
     expect(r.change).toMatchObject({ alarmsFollowModel: false, raised: 0, cleared: 0 });
     expect(statusOf(clips.s2.recordingId)).toBeNull();
@@ -119,10 +157,28 @@ describe('the alarm rule', () => {
 
   it('activating a model applies the rule to its stored scores (raise and clear untriaged)', async () => {
     const { project, machine, clips, a95 } = seedLine();
-    const learned = ws().models.create({ projectId: project.id, name: 'learned', kind: 'sc-adacos', status: 'trained' });
-    ws().thresholds.set({ machineId: machine.id, modelId: learned.id, value: 0.5, method: 'manual', setBy: 't' });
+    const learned = ws().models.create({
+      projectId: project.id,
+      name: 'learned',
+      kind: 'sc-adacos',
+      status: 'trained',
+    });
+    ws().thresholds.set({
+      machineId: machine.id,
+      modelId: learned.id,
+      value: 0.5,
+      method: 'manual',
+      setBy: 't',
+    });
     const score = (c: { recordingId: number }, v: number) =>
-      ws().scores.upsert({ recordingId: c.recordingId, modelId: learned.id, backend: 'gmm', clipScore: v, windowScores: [v], windowStartsS: [0] });
+      ws().scores.upsert({
+        recordingId: c.recordingId,
+        modelId: learned.id,
+        backend: 'gmm',
+        clipScore: v,
+        windowScores: [v],
+        windowStartsS: [0],
+      });
     score(clips.s2, 0.9); // alarms under the learned model
     score(clips.s95, 0.1); // its untriaged alarm is not confirmed by the learned model
     await app.call('models/activate', { projectId: project.id, modelId: learned.id });
@@ -141,15 +197,27 @@ describe('health index, machine state, level', () => {
     const { project, machine, clips } = seedLine();
     const page = await app.call('recordings/list', { projectId: project.id, role: 'monitor' });
     const byId = new Map(page.items.map((r) => [r.id, r]));
-    expect(byId.get(clips.s95.recordingId)!.score).toMatchObject({ clipScore: 9.5, healthIndex: 4 / 3.5, alarming: true });
+    expect(byId.get(clips.s95.recordingId)!.score).toMatchObject({
+      clipScore: 9.5,
+      healthIndex: 4 / 3.5,
+      alarming: true,
+    });
     expect(byId.get(clips.s2.recordingId)!.score).toMatchObject({ healthIndex: -1, alarming: false });
     const one = await app.call('recordings/get', { recordingId: clips.s8.recordingId });
-    expect(one.health).toMatchObject({ healthIndex: 2.5 / 3.5, threshold: 9, heldoutMedian: 5.5, alarming: false });
+    expect(one.health).toMatchObject({
+      healthIndex: 2.5 / 3.5,
+      threshold: 9,
+      heldoutMedian: 5.5,
+      alarming: false,
+    });
     const view = await app.call('thresholds/get', { machineId: machine.id });
     expect(view.heldoutMedian).toBe(5.5);
     const summary = await app.call('dashboard/summary', { projectId: project.id });
     expect(summary.machines[0]!.status).toEqual({ state: 'alarm', reason: '2 open alarms' });
-    expect(summary.machines[0]!.lastScore).toMatchObject({ recordingId: clips.s12.recordingId, alarming: true });
+    expect(summary.machines[0]!.lastScore).toMatchObject({
+      recordingId: clips.s12.recordingId,
+      alarming: true,
+    });
     const listed = await app.call('machines/list', { projectId: project.id });
     expect(listed[0]!.status.state).toBe('alarm');
   });
@@ -174,17 +242,42 @@ describe('health index, machine state, level', () => {
     const sine = new Float32Array(16000).map((_, i) => Math.sin((2 * Math.PI * 100 * i) / 16000));
     expect(rmsDbfs(sine)).toBeCloseTo(-3.0103, 3);
     expect(rmsDbfs(sine.map((x) => x / 4))).toBeCloseTo(-3.0103 - 12.0412, 3);
-    expect(clipLevel(-32, -20)).toEqual({ levelDbfs: -32, trainingLevelDbfs: -20, differenceDb: -12, finding: 'recorded 12.0 dB quieter than training' });
+    expect(clipLevel(-32, -20)).toEqual({
+      levelDbfs: -32,
+      trainingLevelDbfs: -20,
+      differenceDb: -12,
+      finding: 'recorded 12.0 dB quieter than training',
+    });
     expect(clipLevel(-14, -20).finding).toBeNull(); // exactly the margin: not beyond it
     expect(clipLevel(-13.5, -20).finding).toBe('recorded 6.5 dB louder than training');
     expect(clipLevel(-25, -20).finding).toBeNull();
     const { project, machine, model } = seedFittedMachine(ws(), 9, 'levels');
     for (const lv of [-21, -20, -19])
-      seedScoredClip(ws(), { projectId: project.id, machineId: machine.id, modelId: model.id, clipScore: 5, role: 'train', levelDbfs: lv });
-    const quiet = seedScoredClip(ws(), { projectId: project.id, machineId: machine.id, modelId: model.id, clipScore: 5, levelDbfs: -32 });
+      seedScoredClip(ws(), {
+        projectId: project.id,
+        machineId: machine.id,
+        modelId: model.id,
+        clipScore: 5,
+        role: 'train',
+        levelDbfs: lv,
+      });
+    const quiet = seedScoredClip(ws(), {
+      projectId: project.id,
+      machineId: machine.id,
+      modelId: model.id,
+      clipScore: 5,
+      levelDbfs: -32,
+    });
     const got = await app.call('recordings/get', { recordingId: quiet.recordingId });
-    expect(got.level).toMatchObject({ trainingLevelDbfs: -20, differenceDb: -12, finding: 'recorded 12.0 dB quieter than training' });
+    expect(got.level).toMatchObject({
+      trainingLevelDbfs: -20,
+      differenceDb: -12,
+      finding: 'recorded 12.0 dB quieter than training',
+    });
     const summary = await app.call('dashboard/summary', { projectId: project.id });
-    expect(summary.machines[0]!.status).toEqual({ state: 'watch', reason: 'latest clip recorded 12.0 dB quieter than training' });
+    expect(summary.machines[0]!.status).toEqual({
+      state: 'watch',
+      reason: 'latest clip recorded 12.0 dB quieter than training',
+    });
   });
 });

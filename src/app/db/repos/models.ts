@@ -129,8 +129,7 @@ export class ModelRepository {
   /** The recordings a model's training uses: fixed when it first starts, so a resumed run sees the same data. */
   trainingRecordingIds(id: number): number[] | null {
     const r = this.db.prepare('SELECT training_recording_ids AS ids FROM model WHERE id = ?').get(id) as
-      | { ids: string | null }
-      | undefined;
+      { ids: string | null } | undefined;
     return parseJson<number[] | null>(r?.ids, null);
   }
   setTrainingRecordingIds(id: number, ids: number[]): void {
@@ -141,19 +140,16 @@ export class ModelRepository {
     this.db
       .prepare(
         `INSERT INTO backend_fit (model_id, machine_id, kind, params, train_count, heldout_scores, fitted_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)
+         VALUES (@modelId, @machineId, @kind, @params, @trainCount, @heldoutScores, @fittedAt)
          ON CONFLICT (model_id, machine_id) DO UPDATE SET kind = excluded.kind, params = excluded.params,
            train_count = excluded.train_count, heldout_scores = excluded.heldout_scores, fitted_at = excluded.fitted_at`,
       )
-      .run(
-        f.modelId,
-        f.machineId,
-        f.kind,
-        JSON.stringify(f.params),
-        f.trainCount,
-        JSON.stringify(f.heldoutScores),
-        nowIso(),
-      );
+      .run({
+        ...f,
+        params: JSON.stringify(f.params),
+        heldoutScores: JSON.stringify(f.heldoutScores),
+        fittedAt: nowIso(),
+      });
   }
   backendFit(modelId: number, machineId: number): BackendFit | undefined {
     const r = this.db

@@ -1,7 +1,7 @@
 import type { Db } from '../database.ts';
 import type { Machine, Project } from '../../../shared/domain.ts';
 import { NotFoundError } from '../../errors.ts';
-import { nowIso } from './util.ts';
+import { allRows, byId, nowIso } from './util.ts';
 
 interface ProjectRow {
   id: number;
@@ -109,28 +109,25 @@ export class MachineRepository {
     return r && toMachine(r);
   }
   get(id: number): Machine | undefined {
-    const r = this.db.prepare('SELECT * FROM machine WHERE id = ?').get(id) as MachineRow | undefined;
-    return r && toMachine(r);
+    return byId(this.db, 'machine', id, toMachine);
   }
   list(projectId: number): Machine[] {
-    return (
-      this.db
-        .prepare('SELECT * FROM machine WHERE project_id = ? ORDER BY type, name')
-        .all(projectId) as MachineRow[]
-    ).map(toMachine);
+    return allRows(
+      this.db,
+      'SELECT * FROM machine WHERE project_id = ? ORDER BY type, name',
+      [projectId],
+      toMachine,
+    );
   }
   update(id: number, patch: { type?: string; name?: string; location?: string; notes?: string }): Machine {
     const cur = this.get(id);
     if (!cur) throw new NotFoundError('machine', id);
+    const next = { ...cur, ...Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined)) };
     this.db
-      .prepare('UPDATE machine SET type = ?, name = ?, location = ?, notes = ? WHERE id = ?')
-      .run(
-        patch.type ?? cur.type,
-        patch.name ?? cur.name,
-        patch.location ?? cur.location,
-        patch.notes ?? cur.notes,
-        id,
-      );
+      .prepare(
+        'UPDATE machine SET type = @type, name = @name, location = @location, notes = @notes WHERE id = @id',
+      )
+      .run({ id, type: next.type, name: next.name, location: next.location, notes: next.notes });
     return this.get(id)!;
   }
   delete(id: number): boolean {

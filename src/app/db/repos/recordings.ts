@@ -8,7 +8,7 @@ import type {
   RecordingStorage,
 } from '../../../shared/domain.ts';
 import { NotFoundError } from '../../errors.ts';
-import { nowIso, parseJson } from './util.ts';
+import { byId, nowIso, oneRow, parseJson } from './util.ts';
 
 export interface RecordingRow {
   id: number;
@@ -71,7 +71,7 @@ export const toRecording = (r: RecordingRow): Recording => ({
 /** A recording as an import creates it: the stored row less what the database assigns. */
 export type NewRecording = Omit<
   Recording,
-    | 'id'
+  | 'id'
   | 'addedToTraining'
   | 'roleBeforeTraining'
   | 'importedAt'
@@ -132,15 +132,10 @@ export class RecordingRepository {
       );
     return this.get(Number(info.lastInsertRowid))!;
   }
-  get(id: number): Recording | undefined {
-    const r = this.db.prepare('SELECT * FROM recording WHERE id = ?').get(id) as RecordingRow | undefined;
-    return r && toRecording(r);
-  }
+  get = (id: number): Recording | undefined => byId(this.db, 'recording', id, toRecording);
   byHash(projectId: number, contentHash: string): Recording | undefined {
-    const r = this.db
-      .prepare('SELECT * FROM recording WHERE project_id = ? AND content_hash = ?')
-      .get(projectId, contentHash) as RecordingRow | undefined;
-    return r && toRecording(r);
+    const sql = 'SELECT * FROM recording WHERE project_id = ? AND content_hash = ?';
+    return oneRow(this.db, sql, [projectId, contentHash], toRecording);
   }
   list(q: RecordingQuery): Recording[] {
     const where = ['project_id = @projectId'];
@@ -162,7 +157,9 @@ export class RecordingRepository {
   /** Normal recordings a back-end learns from: role train (false alarms added to training included). */
   trainingSet(machineId: number): Recording[] {
     const rows = this.db
-      .prepare(`SELECT * FROM recording WHERE machine_id = ? AND role = 'train' AND label != 'anomaly' ORDER BY id`)
+      .prepare(
+        `SELECT * FROM recording WHERE machine_id = ? AND role = 'train' AND label != 'anomaly' ORDER BY id`,
+      )
       .all(machineId) as RecordingRow[];
     return rows.map(toRecording);
   }
@@ -202,10 +199,7 @@ export class RecordingRepository {
         .run(id);
   }
   /** Moves a recording to another machine, role or label (`recordings/update`). */
-  update(
-    id: number,
-    patch: { machineId?: number; role?: RecordingRole; label?: RecordingLabel },
-  ): void {
+  update(id: number, patch: { machineId?: number; role?: RecordingRole; label?: RecordingLabel }): void {
     const cur = this.get(id);
     if (!cur) throw new NotFoundError('recording', id);
     this.db

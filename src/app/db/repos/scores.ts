@@ -1,6 +1,6 @@
 import type { Db } from '../database.ts';
 import type { AlarmStatus, RecordingRole, Score } from '../../../shared/domain.ts';
-import { nowIso, parseJson } from './util.ts';
+import { allRows, nowIso, parseJson } from './util.ts';
 
 interface ScoreRow {
   id: number;
@@ -36,13 +36,8 @@ export class ScoreRepository {
            window_scores = excluded.window_scores, window_starts_s = excluded.window_starts_s, scored_at = excluded.scored_at`,
       )
       .run(
-        s.recordingId,
-        s.modelId,
-        s.backend,
-        s.clipScore,
-        JSON.stringify(s.windowScores),
-        JSON.stringify(s.windowStartsS),
-        nowIso(),
+        ...[s.recordingId, s.modelId, s.backend, s.clipScore],
+        ...[JSON.stringify(s.windowScores), JSON.stringify(s.windowStartsS), nowIso()],
       );
     return this.get(s.recordingId, s.modelId)!;
   }
@@ -57,11 +52,8 @@ export class ScoreRepository {
     return this.db.prepare('DELETE FROM score WHERE recording_id = ?').run(recordingId).changes;
   }
   forRecording(recordingId: number): Score[] {
-    return (
-      this.db
-        .prepare('SELECT * FROM score WHERE recording_id = ? ORDER BY model_id')
-        .all(recordingId) as ScoreRow[]
-    ).map(toScore);
+    const sql = 'SELECT * FROM score WHERE recording_id = ? ORDER BY model_id';
+    return allRows(this.db, sql, [recordingId], toScore);
   }
   /** Clip scores of one machine's recordings under a model, with the recordings' labels and roles. */
   labelledScores(
@@ -93,7 +85,12 @@ export class ScoreRepository {
            JOIN score sb ON sb.recording_id = r.id AND sb.model_id = ?
           WHERE r.machine_id = ? AND r.role != 'train' AND r.label IN ('normal', 'anomaly') ORDER BY r.id`,
       )
-      .all(modelA, modelB, machineId) as { recordingId: number; label: 'normal' | 'anomaly'; a: number; b: number }[];
+      .all(modelA, modelB, machineId) as {
+      recordingId: number;
+      label: 'normal' | 'anomaly';
+      a: number;
+      b: number;
+    }[];
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { Db } from '../database.ts';
 import type { Threshold, ThresholdMethod } from '../../../shared/domain.ts';
-import { nowIso } from './util.ts';
+import { byId, nowIso, oneRow } from './util.ts';
 
 interface ThresholdRow {
   id: number;
@@ -68,17 +68,12 @@ export class ThresholdRepository {
           t.replacesId === undefined ? (previous?.id ?? null) : t.replacesId,
         );
       return this.getById(Number(info.lastInsertRowid))!;
-    })();
+    }).immediate();
   }
-  getById(id: number): Threshold | undefined {
-    const r = this.db.prepare('SELECT * FROM threshold WHERE id = ?').get(id) as ThresholdRow | undefined;
-    return r && toThreshold(r);
-  }
+  getById = (id: number): Threshold | undefined => byId(this.db, 'threshold', id, toThreshold);
   active(machineId: number, modelId: number): Threshold | undefined {
-    const r = this.db
-      .prepare('SELECT * FROM threshold WHERE machine_id = ? AND model_id = ? AND active = 1')
-      .get(machineId, modelId) as ThresholdRow | undefined;
-    return r && toThreshold(r);
+    const sql = 'SELECT * FROM threshold WHERE machine_id = ? AND model_id = ? AND active = 1';
+    return oneRow(this.db, sql, [machineId, modelId], toThreshold);
   }
   history(machineId: number, modelId: number): Threshold[] {
     return (
