@@ -15,10 +15,11 @@ export interface AppServiceOptions extends JobManagerOptions {
   /** Poll watched folders instead of native events. */
   watchPolling?: boolean;
   /**
-   * Folders imports and watched folders may read (web mode's --import-root); undefined: anywhere.
-   * Checked when a folder is watched and, by real path, for every file in the import job.
+   * Folders imports and watched folders may read (web mode's --import-root); null or absent:
+   * anywhere (the local user). Checked when a folder is watched and, by real path, for every file
+   * in the import job.
    */
-  importRoots?: string[];
+  importRoots?: string[] | null;
   /** Largest file an import reads, bytes (default 2 GiB − 1). */
   maxImportFileBytes?: number;
   /**

@@ -35,10 +35,10 @@ const isInside = (p: string, root: string): boolean =>
 /**
  * Throws unless `p` lies inside one of `roots`, by its resolved path and — where it exists — by
  * its real path (symbolic links resolved), so a link inside a root to a folder outside is refused.
- * `roots` undefined allows anything.
+ * `roots` null or undefined allows anything.
  */
-export function assertInsideRoots(p: string, roots: string[] | undefined): void {
-  if (roots === undefined) return;
+export function assertInsideRoots(p: string, roots: readonly string[] | null | undefined): void {
+  if (roots === undefined || roots === null) return;
   const realRoots = roots.map(realOrResolved);
   const outside = () =>
     new Error(

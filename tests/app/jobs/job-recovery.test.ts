@@ -10,7 +10,9 @@ import { JobManager } from '../../../src/app/jobs/job-manager.ts';
 import { processIdentity } from '../../../src/app/jobs/process-identity.ts';
 import { Workspace } from '../../../src/app/workspace.ts';
 import { REPO_DIR } from '../../helpers/shared.ts';
-import { tempDir } from '../helpers/workspace.ts';
+import { tempDir, writeToneWav } from '../helpers/workspace.ts';
+import { fakeUtilityProcess } from '../helpers/fake-utility-process.ts';
+import { utilityProcessLauncher } from '../../../src/app/jobs/utility-process-launcher.ts';
 
 const DEAD_PID = 2 ** 22 + 19; // above pid_max: no process has it
 const onLinux = process.platform === 'linux';
@@ -113,4 +115,44 @@ describe('job recovery never kills strangers (finding 7)', () => {
     }
     await jobs.waitFor(job.id);
   });
+
+  it.runIf(onLinux)(
+    "the job process records its own pid and start time (launchers without a pid, like Electron's)",
+    async () => {
+      const p = ws.projects.create({ name: 'no pid' });
+      const src = path.join(t.dir, 'in', 'fan_id_00');
+      writeToneWav(path.join(src, 'normal_0.wav'));
+      let childPid = 0;
+      // Electron's utilityProcess reports no pid until it has spawned.
+      const pidless = utilityProcessLauncher({
+        fork: (entry, args, options) => {
+          const child = fakeUtilityProcess.fork(entry, args, options);
+          childPid = child.pid!;
+          return {
+            pid: undefined,
+            postMessage: (m: unknown) => child.postMessage(m),
+            on: ((event: 'message' | 'exit', listener: (x: never) => void) =>
+              child.on(event as 'message', listener as (m: unknown) => void)) as typeof child.on,
+            kill: () => child.kill(),
+          };
+        },
+      });
+      jobs = new JobManager(ws, { launcher: pidless });
+      const job = jobs.enqueue('import', { projectId: p.id, sources: [path.dirname(src)] }, p.id);
+      let seen: { worker_pid: number | null; worker_start: string | null } | undefined;
+      const off = jobs.on('job', (j) => {
+        if (j.id === job.id && j.status === 'running' && j.progress > 0)
+          seen ??= ws.db
+            .prepare('SELECT worker_pid, worker_start FROM job WHERE id = ?')
+            .get(job.id) as typeof seen;
+      });
+      await jobs.waitFor(job.id);
+      off();
+      const row =
+        seen ??
+        (ws.db.prepare('SELECT worker_pid, worker_start FROM job WHERE id = ?').get(job.id) as typeof seen)!;
+      expect(row!.worker_pid).toBe(childPid);
+      expect(row!.worker_start).toMatch(/^[\w-]+:\d+$/);
+    },
+  );
 });

@@ -96,6 +96,12 @@ export class JobRepository {
       )
       .run(nowIso(), workerPid, ownerPid, identity.workerStart ?? null, identity.ownerStart ?? null, id);
   }
+  /** The job process records itself: its pid and start identity (see process-identity.ts). */
+  recordWorker(id: number, workerPid: number, workerStart: string | null): void {
+    this.db
+      .prepare("UPDATE job SET worker_pid = ?, worker_start = ? WHERE id = ? AND status = 'running'")
+      .run(workerPid, workerStart, id);
+  }
   setProgress(id: number, progress: number, message: string): void {
     this.db
       .prepare('UPDATE job SET progress = ?, progress_message = ? WHERE id = ?')
