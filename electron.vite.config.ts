@@ -4,12 +4,30 @@ import vue from '@vitejs/plugin-vue';
 
 export default defineConfig({
   main: {
-    plugins: [externalizeDepsPlugin()],
-    build: { rollupOptions: { input: { index: resolve(__dirname, 'src/main/index.ts') } } },
+    // Packages stay in node_modules (native modules cannot be bundled); the optional tfjs-node too.
+    plugins: [externalizeDepsPlugin({ include: ['@tensorflow/tfjs-node'] })],
+    build: {
+      rollupOptions: {
+        // The job worker (run in utility processes) and its feature-extraction worker thread are
+        // entries of their own, so out/main/ holds them under fixed names: job-worker.js,
+        // extract-worker.js. The main entry finds them through `?modulePath` imports.
+        input: {
+          index: resolve(__dirname, 'src/main/index.ts'),
+          'job-worker': resolve(__dirname, 'src/main/job-worker.ts'),
+          'extract-worker': resolve(__dirname, 'src/engine/features/extract-worker.ts'),
+        },
+      },
+    },
   },
   preload: {
-    plugins: [externalizeDepsPlugin()],
-    build: { rollupOptions: { input: { index: resolve(__dirname, 'src/preload/index.ts') } } },
+    // Sandboxed preloads load no packages and no ES modules: everything is bundled into one
+    // CommonJS file that requires only `electron`.
+    build: {
+      rollupOptions: {
+        input: { index: resolve(__dirname, 'src/preload/index.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
   },
   renderer: {
     root: resolve(__dirname, 'src/renderer'),

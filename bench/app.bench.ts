@@ -123,7 +123,7 @@ async function post(method: string, body: unknown): Promise<unknown> {
   const d = await dashboard();
   const res = await fetch(`${d.server.url}api/${method}`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${d.server.token}` },
     body: JSON.stringify(body),
   });
   if (!res.ok) throw new Error(`${method}: HTTP ${res.status} ${await res.text()}`);

@@ -54,8 +54,10 @@ async function offerElectronDownload() {
   if (r.status !== 0) console.log('The Electron download failed, so Auscult starts in web mode instead.');
 }
 
-// The renderer is served from its build; build once (and after a fresh clone).
-if (!fs.existsSync(path.join(root, 'out', 'renderer', 'index.html'))) {
+// The renderer is served from its build; build once (and after a fresh clone, or a build from before
+// the desktop app's preload and bundled job worker).
+const builtFiles = ['renderer/index.html', 'main/index.js', 'main/job-worker.js', 'preload/index.cjs'];
+if (!builtFiles.every((f) => fs.existsSync(path.join(root, 'out', f)))) {
   console.log('Building the app (first start)…');
   run(process.execPath, [
     path.join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'),

@@ -15,15 +15,18 @@ export interface AppServiceOptions extends JobManagerOptions {
   /** Poll watched folders instead of native events. */
   watchPolling?: boolean;
   /**
+   * Folders imports and watched folders may read (web mode's --import-root); null or absent:
+   * anywhere (the local user). Checked when a folder is watched and, by real path, for every file
+   * in the import job.
+   */
+  importRoots?: string[] | null;
+  /** Largest file an import reads, bytes (default 2 GiB − 1). */
+  maxImportFileBytes?: number;
+  /**
    * Test seam of the promotion gate: sees (and may replace) the comparison of the active model
    * (A) with a newly trained one (B) before the decision is taken.
    */
   promotionComparison?: (comparison: ModelComparison) => ModelComparison;
-  /**
-   * Folders `files/listFolder` may list (web mode: the server's import roots); null or absent:
-   * anywhere (the desktop's local user).
-   */
-  importRoots?: string[] | null;
 }
 
 /** The handler of every contract method: validated arguments and the caller's name in, result out. */

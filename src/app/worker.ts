@@ -7,6 +7,7 @@ import type { Alarm } from '../shared/domain.ts';
 import { JobCancelledError, JobFailure, type FromWorker, type ToWorker } from './jobs/protocol.ts';
 import { JOB_HANDLERS } from './jobs/handlers.ts';
 import { parseJobParams } from './jobs/params.ts';
+import { processIdentity } from './jobs/process-identity.ts';
 import { testGate } from './jobs/test-gate.ts';
 import type { JobHandler } from './jobs/context.ts';
 import type { JobKind } from '../shared/domain.ts';
@@ -71,6 +72,9 @@ async function run(m: Extract<ToWorker, { type: 'run' }>): Promise<void> {
     const params = parseJobParams(m.kind, m.params);
     const gate = testGate(m.jobId);
     ws = Workspace.open(m.workspaceDir);
+    // Who runs the job, as this process knows it best (Electron's utilityProcess has no pid yet
+    // when the manager records the job as running): recovery kills only a provably-ours process.
+    ws.jobs.recordWorker(m.jobId, process.pid, processIdentity(process.pid) ?? null);
     const result = await handler(
       {
         jobId: m.jobId,

@@ -1,38 +1,19 @@
-import { app, BrowserWindow, shell } from 'electron';
-import path from 'node:path';
-
 /**
- * The Electron shell: one window showing the renderer. It stays thin on purpose — everything it
- * shows comes from the application layer through the typed API contract.
+ * Entry of the Electron main process (bundled to out/main/index.js). The job worker it runs in
+ * utility processes is bundled beside it through `?modulePath`; everything else is in desktop.ts.
  */
-function createWindow(): BrowserWindow {
-  const win = new BrowserWindow({
-    width: 1400,
-    height: 900,
-    title: 'Auscult',
-    webPreferences: {
-      preload: path.join(__dirname, '../preload/index.mjs'),
-      contextIsolation: true,
-      sandbox: false,
-    },
-  });
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    void shell.openExternal(url);
-    return { action: 'deny' };
-  });
-  const devUrl = process.env.ELECTRON_RENDERER_URL;
-  if (devUrl) void win.loadURL(devUrl);
-  else void win.loadFile(path.join(__dirname, '../renderer/index.html'));
-  return win;
-}
+import path from 'node:path';
+import { app, dialog } from 'electron';
+import jobWorkerFile from './job-worker.ts?modulePath';
+import { registerPrivilegedSchemes, startDesktop } from './desktop.ts';
 
-void app.whenReady().then(() => {
-  createWindow();
-  app.on('activate', () => {
-    if (BrowserWindow.getAllWindows().length === 0) createWindow();
-  });
-});
+registerPrivilegedSchemes();
 
-app.on('window-all-closed', () => {
-  if (process.platform !== 'darwin') app.quit();
+startDesktop({
+  rendererDir: path.join(import.meta.dirname, '../renderer'),
+  preloadFile: path.join(import.meta.dirname, '../preload/index.cjs'),
+  jobWorkerFile,
+}).catch((err: Error) => {
+  dialog.showErrorBox('Auscult could not start', err.stack ?? err.message);
+  app.exit(1);
 });

@@ -1,26 +1,52 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import fs from 'node:fs';
 import path from 'node:path';
-import { timingSafeEqual } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { API_EVENTS, ApiError, HTTP_STATUS, isApiMethod, type ApiErrorCode } from '../shared/api.ts';
 import type { AppService } from '../app/services/app-service.ts';
-import { parseRange } from './audio-range.ts';
+import { assertInsideRoots } from '../app/services/file-safety.ts';
+import { RecordingAudioError } from '../app/services/recording-audio.ts';
+import { contentTypeOf } from '../app/content-types.ts';
+import {
+  allowedHostNames,
+  cookieValue,
+  generateToken,
+  hostName,
+  isLoopback,
+  loginPage,
+  normalisedPath,
+  originAllowed,
+  SECURITY_HEADERS,
+  tokenCookieName,
+  tokenMatches,
+} from './web-security.ts';
+
+export { isLoopback } from './web-security.ts';
 
 export interface WebServerOptions {
-  /** Default 127.0.0.1. Any other address requires `token`. */
+  /** Default 127.0.0.1. Any other address requires a token (the default). */
   host?: string;
   /** Default 5170; 0 picks a free port. */
   port?: number;
-  /** Required from clients as `Authorization: Bearer <token>` (or `?token=` for EventSource/audio). */
+  /**
+   * A fixed token. Without one a random token is generated per launch (see `WebServer.token`).
+   * Clients send it as `Authorization: Bearer <token>` or in the HttpOnly cookie the start page
+   * (`/?token=…`) sets; `?token=` is also read on GET requests (EventSource, <audio>) only.
+   */
   token?: string;
+  /** No token at all: allowed on a loopback address only. */
+  noToken?: boolean;
+  /** Extra host names (or addresses) clients may use in the Host header, e.g. the machine's DNS name. */
+  allowHosts?: string[];
   /** Built renderer (index.html + assets); default `out/renderer` of the repository. */
   rendererDir?: string;
   /** Largest request body, bytes (default 1 MiB). */
   bodyLimitBytes?: number;
+  /** Open server-sent event streams at once (default 32); more get 503. */
+  maxEventStreams?: number;
   /**
    * Folders under which `recordings/import` and `projects/watch` may read. Default: anywhere when
-   * bound to loopback (the local user), nowhere otherwise.
+   * bound to loopback (the local user), nowhere otherwise. The job process checks again.
    */
   importRoots?: string[];
 }
@@ -36,15 +62,6 @@ const PATH_METHODS = new Set([
   'files/listFolder',
 ]);
 
-function realOrResolved(p: string): string {
-  const abs = path.resolve(p);
-  try {
-    return fs.realpathSync(abs);
-  } catch {
-    return abs;
-  }
-}
-
 /** Throws a forbidden ApiError unless every path lies inside one of `roots` (symlinks resolved). */
 function checkPaths(paths: string[], roots: string[] | undefined, host: string): void {
   if (roots === undefined) {
@@ -54,20 +71,20 @@ function checkPaths(paths: string[], roots: string[] | undefined, host: string):
       'importing over the network is off: start `auscult serve` with --import-root <dir> to allow folders',
     );
   }
-  const real = roots.map(realOrResolved);
-  for (const p of paths) {
-    const r = realOrResolved(p);
-    if (!real.some((root) => r === root || r.startsWith(root + path.sep))) {
-      throw new ApiError(
-        'forbidden',
-        `${p} is outside the folders this server may import from (${roots.join(', ')})`,
-      );
-    }
+  try {
+    for (const p of paths) assertInsideRoots(p, roots);
+  } catch (err) {
+    throw new ApiError('forbidden', (err as Error).message);
   }
 }
 
 export interface WebServer {
+  /** Root URL, e.g. `http://127.0.0.1:5170/`. */
   url: string;
+  /** The URL to open in a browser: `url` plus `?token=…` when a token is required. */
+  openUrl: string;
+  /** The token clients must present, or undefined with `noToken`. */
+  token: string | undefined;
   host: string;
   port: number;
   fastify: FastifyInstance;
@@ -77,25 +94,6 @@ export interface WebServer {
 export const DEFAULT_PORT = 5170;
 const REPO_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const DEFAULT_RENDERER_DIR = path.join(REPO_DIR, 'out', 'renderer');
-
-const MIME: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.wasm': 'application/wasm',
-  '.wav': 'audio/wav',
-  '.flac': 'audio/flac',
-};
-
-export function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
 
 function sendError(
   reply: FastifyReply,
@@ -110,26 +108,29 @@ function sendError(
     .send({ error: new ApiError(code, message, issues).toJSON() });
 }
 
-function tokenMatches(given: string | undefined, expected: string): boolean {
-  if (!given) return false;
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
-}
+/** Routes anyone may call: the launcher polls health before it has the token. */
+const PUBLIC_API_PATHS = new Set(['/api/health']);
 
 /**
  * Web mode: the API contract over HTTP (`POST /api/<domain>/<action>` with JSON arguments),
  * server-sent events (`GET /api/events`), audio of registered recordings with Range support
  * (`GET /api/recordings/<id>/audio`), `GET /api/health`, and the built renderer.
+ *
+ * Every request passes, in order: the Host check (421 unless the name is ours: DNS rebinding),
+ * the Origin check (403 for another site's page), then — for everything but health — the token
+ * (401). Every response carries the security headers of `web-security.ts`.
  */
 export async function startWebServer(app: AppService, opts: WebServerOptions = {}): Promise<WebServer> {
   const host = opts.host ?? '127.0.0.1';
-  const token = opts.token || undefined;
-  if (!isLoopback(host) && !token) {
+  if (opts.noToken && opts.token) throw new Error('give either a token or noToken, not both');
+  if (opts.noToken && !isLoopback(host))
     throw new Error(
-      `binding ${host} exposes the workspace to the network: give a token (--token or AUSCULT_TOKEN)`,
+      `binding ${host} exposes the workspace to the network: --no-token is allowed on a loopback address only`,
     );
-  }
+  const token = opts.noToken ? undefined : opts.token || generateToken();
+  const allowedHosts = allowedHostNames(host, opts.allowHosts);
+  const maxEventStreams = opts.maxEventStreams ?? 32;
+  let eventStreams = 0;
   const rendererDir = path.resolve(opts.rendererDir ?? DEFAULT_RENDERER_DIR);
   // forceCloseConnections: open event streams must not keep close() waiting.
   const fastify = Fastify({
@@ -137,6 +138,7 @@ export async function startWebServer(app: AppService, opts: WebServerOptions = {
     logger: false,
     forceCloseConnections: true,
   });
+  let port = opts.port ?? DEFAULT_PORT;
 
   fastify.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
     if (err instanceof ApiError) return sendError(reply, err.code, err.message, err.issues);
@@ -164,19 +166,53 @@ export async function startWebServer(app: AppService, opts: WebServerOptions = {
     return sendError(reply, 'internal', err.message);
   });
   fastify.setNotFoundHandler((req, reply) => {
-    if (req.url.startsWith('/api/'))
+    if (normalisedPath(req.url).startsWith('/api/'))
       return sendError(reply, 'not_found', `no such endpoint: ${req.method} ${req.url.split('?')[0]}`);
     return serveRenderer(req, reply);
   });
 
-  // Token check for everything under /api/ except health (the launcher polls it).
-  fastify.addHook('onRequest', async (req, reply) => {
-    if (!token || !req.url.startsWith('/api/') || req.url === '/api/health') return;
+  /** Whether the request carries the token: Bearer header, our cookie, or `?token=` on a GET. */
+  function authorized(req: FastifyRequest): boolean {
+    if (!token) return true;
     const header = req.headers.authorization;
-    const bearer = header?.startsWith('Bearer ') ? header.slice(7) : undefined;
-    const query = (req.query as Record<string, string | undefined>)?.token;
-    if (!tokenMatches(bearer ?? query, token))
-      return sendError(reply, 'unauthorized', 'missing or wrong token');
+    if (header?.startsWith('Bearer ')) return tokenMatches(header.slice(7), token);
+    if (tokenMatches(cookieValue(req.headers.cookie, tokenCookieName(port)), token)) return true;
+    const query = (req.query as Record<string, unknown> | undefined)?.token;
+    return (req.method === 'GET' || req.method === 'HEAD') && typeof query === 'string'
+      ? tokenMatches(query, token)
+      : false;
+  }
+
+  fastify.addHook('onRequest', async (req, reply) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) reply.header(name, value);
+    const name = hostName(req.headers.host ?? '');
+    if (!name || !allowedHosts.has(name))
+      return sendError(
+        reply,
+        'forbidden',
+        `this server does not answer to the host name "${req.headers.host ?? ''}" (start it with --allow-host <name> to add one)`,
+        undefined,
+        421,
+      );
+    const origin = req.headers.origin;
+    if (origin !== undefined && !originAllowed(origin, allowedHosts, port))
+      return sendError(reply, 'forbidden', `requests from another site (Origin ${origin}) are refused`);
+    // The token check follows what the router matched and what any spelling of the path means,
+    // so no encoding, case or dot-segment variant of /api/… gets past it.
+    const route = req.routeOptions.url;
+    const apiByRoute = route !== undefined && !PUBLIC_API_PATHS.has(route);
+    const apiByPath =
+      normalisedPath(req.url).startsWith('/api/') && !PUBLIC_API_PATHS.has(normalisedPath(req.url));
+    if ((apiByRoute || apiByPath) && !authorized(req)) {
+      const query = (req.query as Record<string, unknown> | undefined)?.token;
+      return sendError(
+        reply,
+        'unauthorized',
+        query !== undefined && req.method !== 'GET' && req.method !== 'HEAD'
+          ? 'the token is not accepted in the URL of a POST: send it as Authorization: Bearer'
+          : 'missing or wrong token',
+      );
+    }
   });
 
   fastify.get('/api/health', async () => {
@@ -185,9 +221,19 @@ export async function startWebServer(app: AppService, opts: WebServerOptions = {
   });
 
   fastify.get('/api/events', (req, reply) => {
+    if (eventStreams >= maxEventStreams)
+      return sendError(
+        reply,
+        'internal',
+        `too many open event streams (${maxEventStreams}); close other Auscult tabs and retry`,
+        undefined,
+        503,
+      );
+    eventStreams++;
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {
+      ...SECURITY_HEADERS,
       'Content-Type': 'text/event-stream',
       'Cache-Control': 'no-cache',
       Connection: 'keep-alive',
@@ -195,39 +241,45 @@ export async function startWebServer(app: AppService, opts: WebServerOptions = {
     });
     res.write(': connected\n\n');
     const offs = API_EVENTS.map((event) =>
-      app.on(event, (payload) => res.write(`event: ${event}\ndata: ${JSON.stringify(payload)}\n\n`)),
+      app.on(event, (payload) => {
+        // An event about something already deleted has no payload: send nothing rather than "undefined".
+        const data = payload === undefined ? undefined : JSON.stringify(payload);
+        if (data !== undefined) res.write(`event: ${event}\ndata: ${data}\n\n`);
+      }),
     );
     const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), 15_000);
     req.raw.on('close', () => {
+      eventStreams--;
       clearInterval(heartbeat);
       for (const off of offs) off();
     });
   });
 
   fastify.get<{ Params: { id: string } }>('/api/recordings/:id/audio', async (req, reply) => {
-    const id = Number(req.params.id);
-    if (!Number.isInteger(id) || id <= 0)
+    if (!/^[1-9]\d{0,15}$/.test(req.params.id))
       return sendError(reply, 'bad_request', `recording id "${req.params.id}" is not a positive integer`);
-    // Only files registered as recordings are ever read: the path comes from the database.
-    const { recording: rec } = await app.call('recordings/get', { recordingId: id }, 'web');
-    let size: number;
     try {
-      size = fs.statSync(rec.path).size;
-    } catch {
-      return sendError(reply, 'not_found', `recording ${id}: its file ${rec.path} is missing`);
+      const audio = await app.openRecordingAudio(Number(req.params.id), { range: req.headers.range });
+      reply
+        .code(audio.status)
+        .header('Accept-Ranges', 'bytes')
+        .header('Content-Type', audio.contentType)
+        .header('Content-Length', audio.contentLength);
+      if (audio.range)
+        reply.header('Content-Range', `bytes ${audio.range.start}-${audio.range.end}/${audio.size}`);
+      return reply.send(audio.stream);
+    } catch (err) {
+      if (!(err instanceof RecordingAudioError)) throw err;
+      if (err.problem === 'range_not_satisfiable')
+        return reply.code(416).header('Content-Range', `bytes */${err.size}`).send();
+      const code: ApiErrorCode =
+        err.problem === 'no_recording'
+          ? 'not_found'
+          : err.problem === 'file_changed'
+            ? 'conflict'
+            : 'not_found';
+      return sendError(reply, code, err.message, undefined, err.httpStatus);
     }
-    const type = MIME[path.extname(rec.path).toLowerCase()] ?? 'application/octet-stream';
-    reply.header('Accept-Ranges', 'bytes').header('Content-Type', type);
-    const range = parseRange(req.headers.range, size);
-    if (range === 'unsatisfiable') {
-      return reply.code(416).header('Content-Range', `bytes */${size}`).send();
-    }
-    if (!range) return reply.header('Content-Length', size).send(fs.createReadStream(rec.path));
-    return reply
-      .code(206)
-      .header('Content-Range', `bytes ${range.start}-${range.end}/${size}`)
-      .header('Content-Length', range.end - range.start + 1)
-      .send(fs.createReadStream(rec.path, { start: range.start, end: range.end }));
   });
 
   fastify.post<{ Params: { domain: string; action: string } }>('/api/:domain/:action', async (req, reply) => {
@@ -251,6 +303,27 @@ export async function startWebServer(app: AppService, opts: WebServerOptions = {
   function serveRenderer(req: FastifyRequest, reply: FastifyReply): FastifyReply {
     if (req.method !== 'GET' && req.method !== 'HEAD')
       return sendError(reply, 'not_found', `no such endpoint: ${req.method} ${req.url}`);
+    if (token) {
+      // The start page trades `?token=` for an HttpOnly cookie and drops the token from the URL
+      // (history, Referer); without the cookie a browser gets a page to paste the token into.
+      const given = (req.query as Record<string, unknown> | undefined)?.token;
+      if (typeof given === 'string') {
+        if (!tokenMatches(given, token))
+          return reply.code(401).type('text/html; charset=utf-8').send(loginPage('That token is not right.'));
+        const clean = new URL(req.url, 'http://x');
+        clean.searchParams.delete('token');
+        return reply
+          .code(303)
+          .header('Set-Cookie', `${tokenCookieName(port)}=${token}; HttpOnly; SameSite=Strict; Path=/`)
+          .header('Cache-Control', 'no-store')
+          .redirect(clean.pathname + clean.search, 303);
+      }
+      if (!authorized(req))
+        return reply
+          .code(401)
+          .type('text/html; charset=utf-8')
+          .send(loginPage('This Auscult server needs its access token.'));
+    }
     const index = path.join(rendererDir, 'index.html');
     if (!fs.existsSync(index)) {
       return reply
@@ -273,17 +346,20 @@ export async function startWebServer(app: AppService, opts: WebServerOptions = {
     const target = isFile ? file : path.extname(file) ? undefined : index;
     if (!target) return reply.code(404).type('text/plain; charset=utf-8').send('not found');
     return reply
-      .type(MIME[path.extname(target)] ?? 'application/octet-stream')
+      .type(contentTypeOf(target))
       .header('Cache-Control', target === index ? 'no-cache' : 'public, max-age=3600')
       .send(fs.createReadStream(target));
   }
 
-  await fastify.listen({ host, port: opts.port ?? DEFAULT_PORT });
+  await fastify.listen({ host, port });
   const addr = fastify.server.address();
-  const port = typeof addr === 'object' && addr ? addr.port : (opts.port ?? DEFAULT_PORT);
+  port = typeof addr === 'object' && addr ? addr.port : port;
   const urlHost = host.includes(':') ? `[${host}]` : host;
+  const url = `http://${urlHost}:${port}/`;
   return {
-    url: `http://${urlHost}:${port}/`,
+    url,
+    openUrl: token ? `${url}?token=${token}` : url,
+    token,
     host,
     port,
     fastify,

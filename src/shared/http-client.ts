@@ -17,7 +17,11 @@ import {
 export interface HttpClientOptions {
   /** Server root, e.g. `http://127.0.0.1:5170/` (default: the page's origin). */
   baseUrl?: string;
-  /** Token when the server requires one. */
+  /**
+   * Token for clients outside the browser (sent as `Authorization: Bearer`; `?token=` on the
+   * EventSource and audio URLs, which cannot carry headers). A page served by `auscult serve`
+   * needs none: opening `/?token=…` set an HttpOnly cookie that same-origin requests carry.
+   */
   token?: string;
   fetch?: typeof fetch;
 }
@@ -51,6 +55,7 @@ export function createHttpClient(
     async call<M extends ApiMethod>(method: M, args: ApiArgs<M>): Promise<ApiResult<M>> {
       const res = await doFetch(`${base}api/${method}`, {
         method: 'POST',
+        credentials: 'same-origin',
         headers: {
           'content-type': 'application/json',
           ...(opts.token ? { authorization: `Bearer ${opts.token}` } : {}),

@@ -150,15 +150,17 @@ describe('auscult project / import / score / status / alarms', () => {
 });
 
 describe('auscult serve', () => {
-  it('prints its URL on one line and answers the API until stopped', async () => {
+  it('prints its URL with a per-launch token on one line and answers the API until stopped', async () => {
     const child = spawn(process.execPath, [bin, 'serve', '--port', '0'], { env });
+    let token = '';
     try {
       const url = await new Promise<string>((resolve, reject) => {
         let out = '';
         child.stdout.on('data', (c: Buffer) => {
           out += c.toString();
-          const m = /^Auscult web mode: (http:\/\/127\.0\.0\.1:\d+\/)$/m.exec(out);
+          const m = /^Auscult web mode: (http:\/\/127\.0\.0\.1:\d+\/)\?token=([\w-]{32})$/m.exec(out);
           if (m) resolve(m[1]!);
+          if (m) token = m[2]!;
         });
         child.on('exit', (code) => reject(new Error(`serve exited with ${code}`)));
       });
@@ -167,7 +169,7 @@ describe('auscult serve', () => {
       const projects = (await (
         await fetch(`${url}api/projects/list`, {
           method: 'POST',
-          headers: { 'content-type': 'application/json' },
+          headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
           body: '{}',
         })
       ).json()) as { name: string }[];
@@ -180,9 +182,9 @@ describe('auscult serve', () => {
   });
 
   it('refuses to bind a non-loopback address without a token', async () => {
-    const r = await auscult('serve', '--host', '0.0.0.0', '--port', '0');
+    const r = await auscult('serve', '--host', '0.0.0.0', '--port', '0', '--no-token');
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/auscult: binding 0\.0\.0\.0 .* token/);
+    expect(r.stderr).toMatch(/auscult: binding 0\.0\.0\.0 .* loopback address only/);
   });
 });
 

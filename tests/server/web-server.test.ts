@@ -5,10 +5,10 @@ import path from 'node:path';
 import { AppService } from '../../src/app/services/app-service.ts';
 import { appInternals } from '../../src/app/internals.ts';
 import { startWebServer, type WebServer } from '../../src/server/web-server.ts';
-import { parseRange } from '../../src/server/audio-range.ts';
+import { parseRange } from '../../src/app/services/byte-range.ts';
 import { createHttpClient } from '../../src/shared/http-client.ts';
 import { REAL_DATA_DIR } from '../helpers/shared.ts';
-import { tempDir } from '../app/helpers/workspace.ts';
+import { registerMimiiRecording, tempDir } from '../app/helpers/workspace.ts';
 
 let t: ReturnType<typeof tempDir>;
 let app: AppService;
@@ -52,22 +52,8 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(rendererDir, 'assets', 'app.js'), 'console.log(1)');
   app = AppService.open(path.join(t.dir, 'ws'), { watch: false });
   const p = appInternals(app).ws.projects.create({ name: 'line' });
-  const m = appInternals(app).ws.machines.ensure(p.id, 'fan', 'id_00');
-  recordingId = appInternals(app).ws.recordings.insert({
-    projectId: p.id,
-    machineId: m.id,
-    path: realFile,
-    storage: 'referenced',
-    originalPath: realFile,
-    fileName: 'normal_00000005.wav',
-    contentHash: 'x'.repeat(64),
-    format: { container: 'wav', codec: 'pcm_s16le', channels: 8, sampleRateHz: 16000, bitsPerSample: 16 },
-    durationS: 10,
-    role: 'monitor',
-    label: 'unknown',
-    source: 'import',
-  }).id;
-  server = await startWebServer(app, { port: 0, rendererDir, bodyLimitBytes: 64 * 1024 });
+  recordingId = registerMimiiRecording(appInternals(app).ws, p.id, realFile);
+  server = await startWebServer(app, { port: 0, rendererDir, bodyLimitBytes: 64 * 1024, noToken: true });
   secured = await startWebServer(app, {
     port: 0,
     rendererDir,
@@ -202,7 +188,9 @@ describe('web mode HTTP API', () => {
       ).body.toString(),
     ).toBe('RIFF');
     expect((await raw(secured.port, 'GET', '/api/health')).status).toBe(200);
-    await expect(startWebServer(app, { host: '0.0.0.0', port: 0 })).rejects.toThrow(/token/);
+    await expect(startWebServer(app, { host: '0.0.0.0', port: 0, noToken: true })).rejects.toThrow(
+      /--no-token is allowed on a loopback address only/,
+    );
   });
 
   it('imports over HTTP only from the allowed folders', async () => {

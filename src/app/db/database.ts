@@ -30,13 +30,20 @@ export function migrate(
     const m = migrations[version]!;
     // A new column referencing another table trips foreign-key checks mid-migration; they are
     // re-verified with foreign_key_check before commit.
-    db.transaction(() => {
-      db.exec(m.sql);
-      const problems = db.pragma('foreign_key_check') as unknown[];
-      if (problems.length)
-        throw new Error(`migration ${m.version} left ${problems.length} foreign-key violations`);
-      db.pragma(`user_version = ${m.version}`);
-    })();
+    // foreign_keys can only change outside a transaction; a rebuild needs them off.
+    if (m.rebuild) db.pragma('foreign_keys = OFF');
+    try {
+      db.transaction(() => {
+        m.rebuild?.(db);
+        db.exec(m.sql);
+        const problems = db.pragma('foreign_key_check') as unknown[];
+        if (problems.length)
+          throw new Error(`migration ${m.version} left ${problems.length} foreign-key violations`);
+        db.pragma(`user_version = ${m.version}`);
+      })();
+    } finally {
+      if (m.rebuild) db.pragma('foreign_keys = ON');
+    }
     version = m.version;
   }
   return version;

@@ -7,6 +7,41 @@ export interface Migration {
   version: number;
   description: string;
   sql: string;
+  /**
+   * Rebuilds tables (SQLite cannot add AUTOINCREMENT in place): runs with foreign keys off, as
+   * SQLite's table-rebuild procedure requires (a DROP would otherwise cascade), then checks them.
+   */
+  rebuild?: (db: import('better-sqlite3').Database) => void;
+}
+
+/**
+ * Rebuilds every table whose id is `INTEGER PRIMARY KEY` without AUTOINCREMENT with it, keeping
+ * rows, indexes and constraints: ids are then never reused after a delete, so the audit log's
+ * entity ids stay unambiguous. Works from the stored schema, so columns added by any earlier
+ * migration are kept.
+ */
+function addAutoincrement(db: import('better-sqlite3').Database): void {
+  const tables = db
+    .prepare("SELECT name, sql FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+    .all() as { name: string; sql: string }[];
+  for (const { name, sql } of tables) {
+    const pk = /\bid INTEGER PRIMARY KEY(?! AUTOINCREMENT)/;
+    if (!pk.test(sql)) continue;
+    const indexes = db
+      .prepare(
+        "SELECT sql FROM sqlite_master WHERE type IN ('index', 'trigger') AND tbl_name = ? AND sql IS NOT NULL",
+      )
+      .all(name) as { sql: string }[];
+    const tmp = `${name}__autoincrement`;
+    const createSql = sql
+      .replace(pk, 'id INTEGER PRIMARY KEY AUTOINCREMENT')
+      .replace(/^CREATE TABLE\s+("?)\w+\1/, `CREATE TABLE ${tmp}`);
+    db.exec(createSql);
+    db.exec(`INSERT INTO ${tmp} SELECT * FROM ${name}`);
+    db.exec(`DROP TABLE ${name}`);
+    db.exec(`ALTER TABLE ${tmp} RENAME TO ${name}`);
+    for (const i of indexes) db.exec(i.sql);
+  }
 }
 
 /**
@@ -227,6 +262,15 @@ export const MIGRATIONS: readonly Migration[] = [
       UPDATE recording SET role_before_training = role, role = 'train'
        WHERE added_to_training = 1 AND role != 'train';
     `,
+  },
+  {
+    version: 6,
+    description: 'ids never reused (AUTOINCREMENT); start identity of job processes',
+    sql: `
+      ALTER TABLE job ADD COLUMN worker_start TEXT;
+      ALTER TABLE job ADD COLUMN owner_start TEXT;
+    `,
+    rebuild: addAutoincrement,
   },
 ];
 

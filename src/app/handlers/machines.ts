@@ -1,7 +1,8 @@
 import type { AppContext } from '../app-context.ts';
 import { ConflictError } from '../errors.ts';
-import { assertNoActiveJobs, deleteWithFiles, deletionImpact, moveMachine } from '../services/line-admin.ts';
+import { deleteWithFiles, deletionImpact, moveMachine } from '../services/line-admin.ts';
 import { machineOverviews } from '../services/machine-overview.ts';
+import { stopProjectJobs } from './stop-jobs.ts';
 import type { DomainHandlers } from './types.ts';
 
 /** Machines of a line: discovered by imports or created by hand. */
@@ -37,9 +38,10 @@ export function machineHandlers(app: AppContext): DomainHandlers<'machines'> {
       app.audit(actor, 'update', 'machine', machineId, patch);
       return m;
     },
-    'machines/delete': ({ machineId }, actor) => {
+    'machines/delete': async ({ machineId }, actor) => {
       const machine = app.machine(machineId);
-      assertNoActiveJobs(ws, machine.projectId, `machine ${machine.type}/${machine.name}`);
+      // The project's jobs (imports, scoring, training) read and write the machine's rows.
+      await stopProjectJobs(app, machine.projectId);
       const removed = deleteWithFiles(ws, { projectId: machine.projectId, machineId });
       app.audit(actor, 'delete', 'machine', machineId, {
         type: machine.type,

@@ -1,8 +1,11 @@
 import path from 'node:path';
+import { ApiError } from '../../shared/api.ts';
 import type { AppContext } from '../app-context.ts';
+import { assertInsideRoots } from '../services/file-safety.ts';
 import { ConflictError, InvalidRequestError } from '../errors.ts';
-import { assertNoActiveJobs, deleteWithFiles, deletionImpact } from '../services/line-admin.ts';
+import { deleteWithFiles, deletionImpact } from '../services/line-admin.ts';
 import { lineSummary } from '../services/lines-overview.ts';
+import { stopProjectJobs } from './stop-jobs.ts';
 import type { DomainHandlers } from './types.ts';
 
 /** Projects (one per factory line) and their watched folders. */
@@ -32,8 +35,9 @@ export function projectHandlers(app: AppContext): DomainHandlers<'projects'> {
     },
     'projects/delete': async ({ projectId }, actor) => {
       const project = app.project(projectId);
-      assertNoActiveJobs(ws, projectId, `line "${project.name}"`);
       await app.watched?.stop(projectId);
+      // No job may go on writing rows of a project that is gone: stop them first.
+      await stopProjectJobs(app, projectId);
       // Rows and the workspace's own files (copied audio, model folders); never the user's files.
       const removed = deleteWithFiles(ws, { projectId });
       app.audit(actor, 'delete', 'project', projectId, { name: project.name, ...removed });
@@ -41,6 +45,13 @@ export function projectHandlers(app: AppContext): DomainHandlers<'projects'> {
     },
     'projects/watch': async ({ projectId, dir, copy }, actor) => {
       app.project(projectId);
+      if (dir !== null) {
+        try {
+          assertInsideRoots(dir, app.opts.importRoots);
+        } catch (err) {
+          throw new ApiError('forbidden', (err as Error).message);
+        }
+      }
       const p = ws.projects.update(projectId, {
         watchDir: dir === null ? null : path.resolve(dir),
         watchCopy: copy,

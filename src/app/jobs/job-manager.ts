@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import type { Alarm, Job, JobKind, TrainingEpoch } from '../../shared/domain.ts';
 import type { Workspace } from '../workspace.ts';
 import { forkLauncher, WORKER_ENTRY, type JobProcess, type JobProcessLauncher } from './launcher.ts';
+import { isSameProcess, pidInUse, processIdentity } from './process-identity.ts';
 import type { FromWorker } from './protocol.ts';
 import type { JobParamsInput } from './params.ts';
 import { NotFoundError } from '../errors.ts';
@@ -36,15 +37,8 @@ interface Running {
   finished: boolean;
 }
 
-function isAlive(pid: number | null): boolean {
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+/** This process's start identity, read once (it cannot change). */
+const OWN_IDENTITY = processIdentity(process.pid) ?? null;
 
 const FINAL = new Set(['succeeded', 'failed', 'cancelled', 'interrupted']);
 
@@ -80,13 +74,29 @@ export class JobManager {
     return () => this.emitter.off(event, listener as (...a: unknown[]) => void);
   }
 
-  /** Marks jobs whose process (or owning application) is gone as interrupted. Returns their ids. */
+  /**
+   * Marks jobs whose owning application is gone as interrupted. Returns their ids.
+   *
+   * A pid stored in a job row may have been recycled. The owner counts as running only when its
+   * stored start identity matches (or, for rows without one, when its pid is in use: when unsure,
+   * leave the job alone). A worker is killed only when it is provably the process started for the
+   * job (same pid and start time), and never by a read-only manager (`runJobs: false`, e.g.
+   * `auscult status`), which leaves a still-running worker's job as it is.
+   */
   recoverInterrupted(): number[] {
     const ids: number[] = [];
+    const readOnly = this.opts.runJobs === false;
     for (const j of this.ws.jobs.running()) {
       if (this.running.has(j.id)) continue;
-      if (isAlive(j.ownerPid) && isAlive(j.workerPid)) continue; // another application runs it
-      if (isAlive(j.workerPid)) process.kill(j.workerPid!, 'SIGKILL');
+      const ownerRunning = j.ownerStart ? isSameProcess(j.ownerPid, j.ownerStart) : pidInUse(j.ownerPid);
+      const workerOurs = isSameProcess(j.workerPid, j.workerStart);
+      // Another application runs it (or has just claimed it and is starting its process).
+      if (ownerRunning && (j.workerPid === null || workerOurs || (!j.workerStart && pidInUse(j.workerPid))))
+        continue;
+      if (workerOurs) {
+        if (readOnly) continue;
+        process.kill(j.workerPid!, 'SIGKILL');
+      }
       const reason = 'interrupted: the application or its job process stopped while the job was running';
       if (this.ws.jobs.finish(j.id, 'interrupted', { error: reason })) {
         this.ws.jobs.appendLog(j.id, reason);
@@ -152,6 +162,26 @@ export class JobManager {
     return this.ws.jobs.get(jobId)!;
   }
 
+  /**
+   * Cancels every queued and running job of a project and waits until each has stopped (before
+   * the project, or one of its machines, is deleted under them). Jobs chained meanwhile are
+   * cancelled too. Throws when a job runs in another application's process: it cannot be stopped
+   * from here.
+   */
+  async cancelProjectJobs(projectId: number): Promise<void> {
+    for (;;) {
+      const active = this.ws.jobs.list({ projectId, status: ['queued', 'running'] });
+      if (active.length === 0) return;
+      const foreign = active.find((j) => j.status === 'running' && !this.running.has(j.id));
+      if (foreign)
+        throw new Error(
+          `job ${foreign.id} (${foreign.kind}) of project ${projectId} runs in another Auscult process; stop it there first`,
+        );
+      for (const j of active) this.cancel(j.id);
+      await Promise.all(active.map((j) => this.waitFor(j.id)));
+    }
+  }
+
   /** Ids of jobs running in processes this manager started. */
   runningJobIds(): number[] {
     return [...this.running.keys()];
@@ -186,7 +216,10 @@ export class JobManager {
     }
     const r: Running = { job: this.ws.jobs.get(job.id)!, proc, cancelRequested: false, finished: false };
     this.running.set(job.id, r);
-    this.ws.jobs.markRunning(job.id, proc.pid ?? null, process.pid);
+    this.ws.jobs.markRunning(job.id, proc.pid ?? null, process.pid, {
+      workerStart: processIdentity(proc.pid) ?? null,
+      ownerStart: OWN_IDENTITY,
+    });
     this.emit(this.ws.jobs.get(job.id)!);
     proc.onMessage((m) => this.onMessage(r, m));
     proc.onExit((code, signal) => this.onExit(r, code, signal));
@@ -250,17 +283,19 @@ export class JobManager {
   }
 
   private finished(id: number): void {
-    const job = this.ws.jobs.get(id)!;
+    const job = this.ws.jobs.get(id);
+    if (!job) return; // deleted with its project: nothing to chain or report
     try {
       this.opts.afterFinish?.(job);
     } catch (err) {
       this.ws.jobs.appendLog(id, `after-job step failed: ${(err as Error).message}`);
     }
-    this.emit(this.ws.jobs.get(id)!);
+    this.emit(this.ws.jobs.get(id));
   }
 
-  private emit(job: Job): void {
-    this.emitter.emit('job', job);
+  private emit(job: Job | undefined): void {
+    // A job deleted with its project has nothing left to report.
+    if (job) this.emitter.emit('job', job);
   }
 
   /** Stops starting jobs and stops running ones; they are marked interrupted (training can resume). */

@@ -14,7 +14,13 @@ export const IMPORT_SOURCES = ['import', 'watch', 'demo'] as const;
 
 export const JOB_PARAM_SCHEMAS = {
   import: importArgsShape
-    .extend({ source: z.enum(IMPORT_SOURCES).default('import') })
+    .extend({
+      source: z.enum(IMPORT_SOURCES).default('import'),
+      /** Set by the application (never by callers): folders the job may read, checked per file. */
+      importRoots: z.array(z.string().min(1)).optional(),
+      /** Set by the application: largest file read, bytes. */
+      maxFileBytes: z.number().int().positive().optional(),
+    })
     .strict()
     .refine(...importMachineGiven),
   score: z

@@ -12,9 +12,12 @@ import type { Project } from '../../shared/domain.ts';
 import { AppContext, type AppServiceOptions, type Handlers } from '../app-context.ts';
 import { toApiError } from '../errors.ts';
 import { createHandlers } from '../handlers/index.ts';
+import { importRules } from '../handlers/imports.ts';
 import { registerInternals } from '../internals.ts';
 import { Workspace } from '../workspace.ts';
 import { afterJob } from './after-job.ts';
+import { assertInsideRoots } from './file-safety.ts';
+import { openRecordingAudio, type RecordingAudio } from './recording-audio.ts';
 import { WatchedFolders } from './watch.ts';
 
 export type { AppServiceOptions } from '../app-context.ts';
@@ -58,6 +61,8 @@ export class AppService {
     for (const p of ws.projects.list()) {
       if (!p.watchDir) continue;
       try {
+        // A folder set up under other rules (before --import-root) is not watched now.
+        assertInsideRoots(p.watchDir, this.#ctx.opts.importRoots);
         await watched.sync(p);
       } catch (err) {
         this.#ctx.audit('system', 'watch-failed', 'project', p.id, { error: (err as Error).message });
@@ -84,6 +89,15 @@ export class AppService {
     }
   }
 
+  /**
+   * The audio of a recording for a player (web mode's audio route, Electron's `auscult-audio://`
+   * protocol): only the imported bytes, with Range support; a file that is missing or no longer
+   * the imported one is a RecordingAudioError (404/409/410/416). See recording-audio.ts.
+   */
+  openRecordingAudio(recordingId: number, opts: { range?: string } = {}): Promise<RecordingAudio> {
+    return openRecordingAudio(this.#ctx.ws, recordingId, opts);
+  }
+
   async close(): Promise<void> {
     await this.#ctx.watched?.close();
     await this.#ctx.jobs.close();
@@ -95,7 +109,14 @@ export class AppService {
     if (!p?.watchDir) return;
     this.#ctx.jobs.enqueue(
       'import',
-      { projectId: p.id, sources: files, role: 'monitor', copy: p.watchCopy, source: 'watch' },
+      {
+        projectId: p.id,
+        sources: files,
+        role: 'monitor',
+        copy: p.watchCopy,
+        source: 'watch',
+        ...importRules(this.#ctx.opts),
+      },
       p.id,
     );
   }

@@ -6,6 +6,7 @@ import type { ImportResult } from '../../shared/api.ts';
 import type { JobParams } from '../jobs/params.ts';
 import { throwIfCancelled, type JobContext } from '../jobs/context.ts';
 import type { Workspace } from '../workspace.ts';
+import { assertInsideRoots, readImportFile, type ImportFileRules } from './file-safety.ts';
 import { AUDIO_EXTENSIONS, planImport, type PlannedFile } from './import-plan.ts';
 import { JobFailure } from '../jobs/protocol.ts';
 
@@ -37,16 +38,9 @@ type FileOutcome = { status: 'imported'; warnings: string[] } | { status: 'dupli
 export async function importOneFile(
   ws: Workspace,
   f: PlannedFile,
-  opts: { projectId: number; copy: boolean; source: string; jobId: number | null },
+  opts: { projectId: number; copy: boolean; source: string; jobId: number | null; rules?: ImportFileRules },
 ): Promise<FileOutcome> {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(f.path);
-  } catch (err) {
-    throw new Error(
-      `${f.path}: cannot read file (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`,
-    );
-  }
+  const bytes = await readImportFile(f.path, opts.rules);
   const hash = sha256(bytes);
   if (ws.recordings.byHash(opts.projectId, hash)) return { status: 'duplicate' };
   const decoded = await decodeAudioBytesAsync(bytes, f.path);
@@ -92,11 +86,25 @@ export async function importOneFile(
 /** The import job: every file is tried; each failure is recorded with its message, the rest go on. */
 export async function runImport(ctx: JobContext, params: JobParams['import']): Promise<ImportResult> {
   // `source` ("import", "watch", "demo") is set by the application, not by API callers.
-  const { source, ...args } = params;
+  const { source, importRoots, maxFileBytes, ...args } = params;
   const { ws } = ctx;
   if (!ws.projects.get(args.projectId)) throw new Error(`No project with id ${args.projectId}`);
+  // The job process checks the roots itself (not only the HTTP handler): a source outside them
+  // is not even listed; every file is checked again by real path when it is read.
+  const rules: ImportFileRules = { importRoots, maxFileBytes, followSymlinks: source !== 'watch' };
+  const refused: { path: string; error: string }[] = [];
+  const sources = args.sources.filter((src) => {
+    try {
+      assertInsideRoots(src, importRoots);
+      return true;
+    } catch (err) {
+      refused.push({ path: path.resolve(src), error: (err as Error).message });
+      return false;
+    }
+  });
   ctx.progress(0, 'listing files');
-  const plan = planImport(args);
+  const plan = sources.length ? planImport({ ...args, sources }) : { files: [], problems: [], rejected: [] };
+  plan.problems.unshift(...refused);
   const result: ImportResult = {
     found: plan.files.length + plan.rejected.length,
     imported: 0,
@@ -122,6 +130,7 @@ export async function runImport(ctx: JobContext, params: JobParams['import']): P
         copy: args.copy,
         source,
         jobId: ctx.jobId,
+        rules,
       });
       if (outcome.status === 'duplicate') result.duplicates++;
       else {

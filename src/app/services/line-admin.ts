@@ -37,18 +37,6 @@ function fileSize(p: string): number {
   }
 }
 
-/** Refuses while jobs of the line are queued or running (they would write into what goes). */
-export function assertNoActiveJobs(ws: Workspace, projectId: number, what: string): void {
-  const active = ws.jobs.list({ projectId, status: ['queued', 'running'] });
-  if (active.length > 0)
-    throw new ApiError(
-      'conflict',
-      `cannot delete ${what} while ${active.length} job(s) of the line are queued or running (${active
-        .map((j) => `${j.kind} job ${j.id}`)
-        .join(', ')}): cancel them or wait for them to finish`,
-    );
-}
-
 /**
  * Deletes the line or machine rows (cascading to recordings, scores, alarms, models) and then the
  * workspace's own files they used: copied audio no other recording uses and model folders.

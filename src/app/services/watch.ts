@@ -19,6 +19,30 @@ export interface WatchedFolderOptions {
    * otherwise never seen, and network shares drop events).
    */
   rescanMs?: number;
+  /** Deepest sub-folder level watched and listed (default 8). */
+  maxDepth?: number;
+  /** Most directory entries one periodic listing looks at (default 100,000). */
+  maxEntries?: number;
+}
+
+/** Folders that are never watched: the file-system root and kernel/device pseudo-file-systems. */
+const UNWATCHABLE = ['/proc', '/sys', '/dev', '/run'];
+
+/** Throws when `dir` is not a folder one may reasonably watch for recordings. */
+export function checkWatchable(dir: string): void {
+  let real: string;
+  try {
+    real = fs.realpathSync(dir);
+    if (!fs.statSync(real).isDirectory()) throw new Error('not a folder');
+  } catch {
+    throw new Error(`${dir}: watched folder does not exist or is not a folder`);
+  }
+  if (path.parse(real).root === real)
+    throw new Error(
+      `${dir}: the root of a file system cannot be watched; choose the folder recordings arrive in`,
+    );
+  if (UNWATCHABLE.some((p) => real === p || real.startsWith(p + path.sep)))
+    throw new Error(`${dir}: system folders cannot be watched; choose the folder recordings arrive in`);
 }
 
 /**
@@ -48,9 +72,8 @@ export class WatchedFolders {
     if (cur && cur.dir === project.watchDir) return;
     if (cur) await this.stop(project.id);
     if (!project.watchDir) return;
-    if (!fs.existsSync(project.watchDir) || !fs.statSync(project.watchDir).isDirectory()) {
-      throw new Error(`${project.watchDir}: watched folder does not exist or is not a folder`);
-    }
+    checkWatchable(project.watchDir);
+    const maxDepth = this.opts.maxDepth ?? 8;
     const entry = {
       dir: project.watchDir,
       pending: new Set<string>(),
@@ -62,6 +85,9 @@ export class WatchedFolders {
         awaitWriteFinish: { stabilityThreshold: this.opts.stableMs ?? 500, pollInterval: 100 },
         usePolling: this.opts.usePolling ?? false,
         interval: 200,
+        // A link in the folder to somewhere else does not bring that place into the import.
+        followSymlinks: false,
+        depth: maxDepth,
       }),
     };
     const queue = (file: string, mtimeMs: number) => {
@@ -82,13 +108,22 @@ export class WatchedFolders {
     this.watchers.set(project.id, entry);
     await new Promise<void>((resolve) => entry.watcher.once('ready', () => resolve()));
     const stableMs = this.opts.stableMs ?? 500;
+    let listing = false;
     entry.rescan = setInterval(() => {
-      for (const file of listAudioFiles(entry.dir)) {
-        const mtimeMs = statMtimeMs(file);
-        // Seen as it is (import de-duplicates by content anyway), or still being written.
-        if (entry.known.get(file) === mtimeMs || Date.now() - mtimeMs < stableMs) continue;
-        queue(file, mtimeMs);
-      }
+      if (listing) return; // a slow listing is not stacked up
+      listing = true;
+      void listAudioFiles(entry.dir, { maxDepth, maxEntries: this.opts.maxEntries ?? 100_000 })
+        .then((files) => {
+          if (this.watchers.get(project.id) !== entry) return;
+          for (const { file, mtimeMs } of files) {
+            // Seen as it is (import de-duplicates by content anyway), or still being written.
+            if (entry.known.get(file) === mtimeMs || Date.now() - mtimeMs < stableMs) continue;
+            queue(file, mtimeMs);
+          }
+        })
+        .finally(() => {
+          listing = false;
+        });
     }, this.opts.rescanMs ?? 10_000);
     entry.rescan.unref();
   }
@@ -107,16 +142,47 @@ export class WatchedFolders {
   }
 }
 
-/** Audio files below `dir` (absolute paths); an unreadable folder lists as empty. */
-function listAudioFiles(dir: string): string[] {
-  try {
-    return fs
-      .readdirSync(dir, { recursive: true, withFileTypes: true })
-      .filter((d) => d.isFile() && AUDIO_EXTENSIONS.includes(path.extname(d.name).toLowerCase()))
-      .map((d) => path.resolve(d.parentPath, d.name));
-  } catch {
-    return [];
-  }
+/**
+ * Audio files below `dir` with their modification times, listed asynchronously (the file system
+ * work runs on libuv's threads, not the server's event loop) and bounded: at most `maxDepth`
+ * levels and `maxEntries` directory entries. Symbolic links are not followed; an unreadable
+ * folder lists as empty.
+ */
+export async function listAudioFiles(
+  dir: string,
+  limits: { maxDepth: number; maxEntries: number },
+): Promise<{ file: string; mtimeMs: number }[]> {
+  const out: { file: string; mtimeMs: number }[] = [];
+  let seen = 0;
+  const walk = async (folder: string, depth: number): Promise<void> => {
+    let handle: fs.Dir;
+    try {
+      handle = await fs.promises.opendir(folder);
+    } catch {
+      return;
+    }
+    const sub: string[] = [];
+    try {
+      for await (const d of handle) {
+        if (++seen > limits.maxEntries) break;
+        const p = path.join(folder, d.name);
+        if (d.isDirectory()) {
+          if (depth < limits.maxDepth) sub.push(p);
+        } else if (d.isFile() && AUDIO_EXTENSIONS.includes(path.extname(d.name).toLowerCase())) {
+          try {
+            out.push({ file: path.resolve(p), mtimeMs: (await fs.promises.lstat(p)).mtimeMs });
+          } catch {
+            // Gone since it was listed.
+          }
+        }
+      }
+    } catch {
+      // Unreadable part of the folder: what was listed so far counts.
+    }
+    for (const s of sub) if (seen <= limits.maxEntries) await walk(s, depth + 1);
+  };
+  await walk(dir, 0);
+  return out;
 }
 
 function statMtimeMs(file: string): number {

@@ -5,6 +5,7 @@
 import { promises as fs } from 'node:fs';
 import { AudioDecodeError } from './errors.ts';
 import { decodeFlacBytes } from './flac.ts';
+import { checkDecodedLength, type DecodeLimits } from './limits.ts';
 import { resample } from './resample.ts';
 import { downmixWavToMono, parseWav, type WavFile } from './wav.ts';
 import { MIN_DURATION_S, SAMPLE_RATE_HZ } from '../features/params.ts';
@@ -35,13 +36,15 @@ export interface DecodedAudio {
   warnings: string[];
 }
 
-export interface DecodeOptions {
+export interface DecodeOptions extends DecodeLimits {
   /** Shortest accepted recording; default 1 s (MIN_DURATION_S). `auscult info` passes 0. */
   minDurationS?: number;
+  /** Largest file read into memory, bytes (default and most: 2 GiB − 1, Node's buffer limit). */
+  maxFileBytes?: number;
 }
 
 /** Largest file read into memory (Node's buffer limit is 2 GiB). */
-const MAX_FILE_BYTES = 2 ** 31 - 1;
+export const MAX_FILE_BYTES = 2 ** 31 - 1;
 
 function wavCodec(wav: WavFile): string {
   const { kind, containerBytes } = wav.format;
@@ -94,8 +97,9 @@ export function decodeAudioBytes(
       'is a FLAC file: decode it with decodeAudioFile or decodeAudioBytesAsync',
     );
   const wav = parseWav(bytes, fileName);
-  const mono = downmixWavToMono(bytes, wav, fileName);
   const { format, frameCount } = wav;
+  checkDecodedLength(fileName, frameCount, format.channels, format.sampleRateHz, options);
+  const mono = downmixWavToMono(bytes, wav, fileName);
   const source: AudioSourceInfo = {
     container: 'wav',
     codec: wavCodec(wav),
@@ -116,7 +120,7 @@ export async function decodeAudioBytesAsync(
   options: DecodeOptions = {},
 ): Promise<DecodedAudio> {
   if (!isFlac(bytes)) return decodeAudioBytes(bytes, fileName, options);
-  const flac = await decodeFlacBytes(bytes, fileName);
+  const flac = await decodeFlacBytes(bytes, fileName, options);
   const channels = flac.channelData.length;
   // libFLAC's float output is scaled by 1/(2^(bits−1) − 1); rescale to 1/2^(bits−1) like WAV PCM.
   const fullScale = 2 ** (flac.bitsPerSample - 1);
@@ -149,11 +153,11 @@ export async function decodeAudioBytesAsync(
 
 /** Read and decode a WAV or FLAC file; every failure is an AudioDecodeError naming the file. */
 export async function decodeAudioFile(filePath: string, options: DecodeOptions = {}): Promise<DecodedAudio> {
-  return decodeAudioBytesAsync(await readAudioFile(filePath), filePath, options);
+  return decodeAudioBytesAsync(await readAudioFile(filePath, options.maxFileBytes), filePath, options);
 }
 
 /** The bytes of an audio file, with file-system problems turned into AudioDecodeError. */
-export async function readAudioFile(filePath: string): Promise<Uint8Array> {
+export async function readAudioFile(filePath: string, maxBytes = MAX_FILE_BYTES): Promise<Uint8Array> {
   let size: number;
   try {
     const stat = await fs.stat(filePath);
@@ -167,10 +171,10 @@ export async function readAudioFile(filePath: string): Promise<Uint8Array> {
       err.code === 'ENOENT' ? 'no such file' : `cannot read the file (${err.code ?? err.message})`,
     );
   }
-  if (size > MAX_FILE_BYTES)
+  if (size > maxBytes)
     throw new AudioDecodeError(
       filePath,
-      `the file is ${(size / 2 ** 30).toFixed(1)} GiB; recordings over 2 GiB are not supported, split them`,
+      `the file is ${formatBytes(size)}; files over ${formatBytes(maxBytes)} are not read, split the recording`,
     );
   try {
     const buf = await fs.readFile(filePath);
@@ -179,4 +183,11 @@ export async function readAudioFile(filePath: string): Promise<Uint8Array> {
     const err = e as NodeJS.ErrnoException;
     throw new AudioDecodeError(filePath, `cannot read the file (${err.code ?? err.message})`);
   }
+}
+
+/** "3.1 GiB", "512.0 MiB", "900 bytes": sizes in error messages. */
+export function formatBytes(bytes: number): string {
+  if (bytes >= 2 ** 30) return `${(bytes / 2 ** 30).toFixed(1)} GiB`;
+  if (bytes >= 2 ** 20) return `${(bytes / 2 ** 20).toFixed(1)} MiB`;
+  return `${bytes} bytes`;
 }

@@ -4,7 +4,9 @@
  * 1/2^(bits − 1) like our PCM WAV reading.
  */
 import { FLACDecoder } from '@wasm-audio-decoders/flac';
+import CodecParser, { type CodecFrame, type FLACHeader } from 'codec-parser';
 import { AudioDecodeError } from './errors.ts';
+import { checkDecodedLength, type DecodeLimits } from './limits.ts';
 
 export interface DecodedFlac {
   channelData: Float32Array[];
@@ -14,17 +16,36 @@ export interface DecodedFlac {
   warnings: string[];
 }
 
-export async function decodeFlacBytes(bytes: Uint8Array, fileName: string): Promise<DecodedFlac> {
+/**
+ * Decodes a FLAC file. The frames are found first (codec-parser, as the library itself does in
+ * decodeFile) and their sample counts checked against `limits` before libFLAC allocates anything.
+ */
+export async function decodeFlacBytes(
+  bytes: Uint8Array,
+  fileName: string,
+  limits: DecodeLimits = {},
+): Promise<DecodedFlac> {
   const decoder = new FLACDecoder();
   try {
     await decoder.ready;
     // The library prints every frame error to the console as well as returning it; we report
-    // them ourselves. Its decoding runs synchronously inside decodeFile, so the filter is only
-    // installed for that call.
+    // them ourselves. Parsing and decoding run synchronously inside these calls, so the filter is
+    // only installed for them.
     const restoreConsole = dropLibraryConsoleMessages();
-    let pending: ReturnType<typeof decoder.decodeFile>;
+    let pending: ReturnType<typeof decoder.decodeFrames>;
     try {
-      pending = decoder.decodeFile(bytes);
+      const frames = new CodecParser<CodecFrame>('audio/flac', { enableFrameCRC32: false }).parseAll(bytes);
+      let samples = 0;
+      let channels = 1;
+      let rateHz = 0;
+      for (const f of frames) {
+        samples += f.samples;
+        const header = f.header as FLACHeader;
+        channels = Math.max(channels, header.channels);
+        rateHz ||= header.sampleRate;
+      }
+      if (rateHz > 0) checkDecodedLength(fileName, samples, channels, rateHz, limits);
+      pending = decoder.decodeFrames(frames.map((f) => f.data));
     } finally {
       restoreConsole();
     }

@@ -57,18 +57,34 @@ export interface WavFile {
   warnings: string[];
 }
 
+/** Chunk ids named in messages; any other is "a chunk" (messages never echo file content). */
+const KNOWN_CHUNKS = new Set([
+  'fmt ',
+  'data',
+  'LIST',
+  'fact',
+  'bext',
+  'cue ',
+  'JUNK',
+  'PAD ',
+  'iXML',
+  'smpl',
+  'inst',
+  'id3 ',
+  'ID3 ',
+  'PEAK',
+  'cart',
+  'acid',
+]);
+const chunkName = (id: string | undefined): string =>
+  id && KNOWN_CHUNKS.has(id) ? `chunk "${id}"` : 'a chunk';
+
 const isChunkIdByte = (b: number): boolean => b >= 0x20 && b <= 0x7e;
 
 function chunkIdAt(bytes: Uint8Array, pos: number): string | undefined {
   if (pos + 4 > bytes.length) return undefined;
   for (let i = 0; i < 4; i++) if (!isChunkIdByte(bytes[pos + i]!)) return undefined;
   return String.fromCharCode(bytes[pos]!, bytes[pos + 1]!, bytes[pos + 2]!, bytes[pos + 3]!);
-}
-
-function describeStart(bytes: Uint8Array): string {
-  const head = Array.from(bytes.subarray(0, 4));
-  const text = head.every(isChunkIdByte) ? ` ("${String.fromCharCode(...head)}")` : '';
-  return head.map((b) => b.toString(16).padStart(2, '0')).join(' ') + text;
 }
 
 /** What a file that is not RIFF/WAVE most likely is, for the error message. */
@@ -98,11 +114,8 @@ export function parseWav(bytes: Uint8Array, fileName: string): WavFile {
   if (other) fail(`not a WAV file: it ${other}`);
   if (bytes.length < 12) fail(`the file is only ${bytes.length} bytes, too short for a WAV header`);
   if (chunkIdAt(bytes, 0) !== 'RIFF')
-    fail(`not a WAV file: it does not start with "RIFF" (first bytes ${describeStart(bytes)})`);
-  if (chunkIdAt(bytes, 8) !== 'WAVE')
-    fail(
-      `not a WAV file: the RIFF form type is not "WAVE" (bytes 8–11: ${describeStart(bytes.subarray(8))})`,
-    );
+    fail('not a WAV file: it does not start with "RIFF" (nor is it FLAC, MP3, Ogg or AIFF)');
+  if (chunkIdAt(bytes, 8) !== 'WAVE') fail('not a WAV file: the RIFF form type (bytes 8–11) is not "WAVE"');
 
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const warnings: string[] = [];
@@ -132,7 +145,7 @@ export function parseWav(bytes: Uint8Array, fileName: string): WavFile {
         break;
       }
       fail(
-        `corrupt chunk header at byte ${pos} (bytes ${describeStart(bytes.subarray(pos))}); no valid ${format ? 'data' : 'fmt'} chunk before it`,
+        `corrupt chunk header at byte ${pos} (not a chunk name); no valid ${format ? 'data' : 'fmt'} chunk before it`,
       );
     }
     const size = view.getUint32(pos + 4, true);
@@ -159,12 +172,12 @@ export function parseWav(bytes: Uint8Array, fileName: string): WavFile {
     } else if (size > remaining) {
       if (format && data) {
         warnings.push(
-          `chunk "${id}" at byte ${pos} declares ${size} bytes but only ${remaining} remain; ignored`,
+          `${chunkName(id)} at byte ${pos} declares ${size} bytes but only ${remaining} remain; ignored`,
         );
         break;
       }
       fail(
-        `absurd header: chunk "${id}" at byte ${pos} declares ${size} bytes but only ${remaining} remain in the file`,
+        `absurd header: ${chunkName(id)} at byte ${pos} declares ${size} bytes but only ${remaining} remain in the file`,
       );
     } else if (id === 'fmt ') {
       if (format) warnings.push(`a second fmt chunk at byte ${pos} was ignored`);
@@ -303,13 +316,25 @@ export function downmixWavToMono(bytes: Uint8Array, wav: WavFile, fileName: stri
     }
   } else {
     let acc = 0;
+    let peak = 0;
     for (let i = 0, o = 0; i < frameCount; i++) {
       let frameSum = 0;
-      for (let c = 0; c < channels; c++, o += containerBytes)
-        frameSum += containerBytes === 4 ? view.getFloat32(o, true) : view.getFloat64(o, true);
+      for (let c = 0; c < channels; c++, o += containerBytes) {
+        const v = containerBytes === 4 ? view.getFloat32(o, true) : view.getFloat64(o, true);
+        frameSum += v;
+        const m = Math.abs(v);
+        if (m > peak) peak = m;
+      }
       out[i] = frameSum * inv;
       acc += frameSum * 0; // NaN/±Inf propagate through 0·x, finite values add 0
     }
+    // Finite but absurd values (1e300 in a float64 file: garbage, not sound) would overflow to
+    // infinity in the float32 result or in the filters after it.
+    if (Number.isFinite(acc) && peak > MAX_FLOAT_SAMPLE)
+      throw new AudioDecodeError(
+        fileName,
+        `the float data holds absurd sample values (magnitude up to ${peak.toExponential(1)}; full scale is 1): the data is corrupt`,
+      );
     if (!Number.isFinite(acc)) {
       let bad = 0;
       let first = -1;
@@ -341,5 +366,8 @@ function mixInterleaved(
     out[i] = acc * scale;
   }
 }
+
+/** Largest float sample magnitude read as sound (80 dB above full scale); beyond it data is corrupt. */
+const MAX_FLOAT_SAMPLE = 1e4;
 
 const LITTLE_ENDIAN_HOST = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;

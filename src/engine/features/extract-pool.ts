@@ -48,11 +48,22 @@ function startWorker(workerUrl: URL, workerData: unknown): Worker {
   return new Worker(bootstrap, { eval: true, workerData });
 }
 
+let bundledWorkerFile: string | undefined;
+
 /**
- * The worker module, or undefined where it is not beside this one (a bundled build), in which
- * case extraction runs in the calling thread.
+ * Tells the pool where the built worker is, for bundles (the desktop app's job process) in which
+ * the TypeScript worker is not beside this module.
+ */
+export function useBundledExtractionWorker(file: string | undefined): void {
+  bundledWorkerFile = file;
+}
+
+/**
+ * The worker module: the bundled one if set, else the TypeScript one beside this module, else
+ * undefined (a bundle that did not set one), in which case extraction runs in the calling thread.
  */
 export function extractionWorkerUrl(): URL | undefined {
+  if (bundledWorkerFile && fs.existsSync(bundledWorkerFile)) return pathToFileURL(bundledWorkerFile);
   const url = new URL('./extract-worker.ts', import.meta.url);
   return url.protocol === 'file:' && fs.existsSync(fileURLToPath(url)) ? url : undefined;
 }

@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { encodeWav } from '../../../src/engine/audio/wav-encode.ts';
+import type { Workspace } from '../../../src/app/workspace.ts';
 
 /** A fresh temporary folder; removed by the returned cleanup function. */
 export function tempDir(prefix = 'auscult-test-'): { dir: string; cleanup: () => void } {
@@ -90,4 +92,26 @@ export function writeWhineWav(file: string, f0: number, seed: number): void {
   }
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, encodeWav([x], 16000, { kind: 'pcm', bits: 16 }));
+}
+
+/**
+ * Registers `file` (the 8-channel MIMII clip of the tests) as a referenced monitor recording of a
+ * new machine fan/id_00 of `projectId`, with its real content hash, without an import job.
+ */
+export function registerMimiiRecording(ws: Workspace, projectId: number, file: string): number {
+  const m = ws.machines.ensure(projectId, 'fan', 'id_00');
+  return ws.recordings.insert({
+    projectId,
+    machineId: m.id,
+    path: file,
+    storage: 'referenced',
+    originalPath: file,
+    fileName: path.basename(file),
+    contentHash: createHash('sha256').update(fs.readFileSync(file)).digest('hex'),
+    format: { container: 'wav', codec: 'pcm_s16le', channels: 8, sampleRateHz: 16000, bitsPerSample: 16 },
+    durationS: 10,
+    role: 'monitor',
+    label: 'unknown',
+    source: 'import',
+  }).id;
 }

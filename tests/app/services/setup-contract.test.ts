@@ -238,13 +238,13 @@ describe('lines and machines: overview, deletion impact, delete with files, move
     expect(ws().db.pragma('foreign_key_check')).toEqual([]);
   });
 
-  it('refuses to delete a line while its jobs run', async () => {
+  it('cancels the line\'s queued jobs before deleting it (no job goes on writing into a deleted line)', async () => {
     const p = await app.call('projects/create', { name: 'busy' });
-    ws().jobs.create({ projectId: p.id, kind: 'score', params: { projectId: p.id } });
-    await expect(app.call('projects/delete', { projectId: p.id })).rejects.toMatchObject({
-      code: 'conflict',
-      message: expect.stringMatching(/job\(s\) of the line are queued or running/),
-    });
+    const job = ws().jobs.create({ projectId: p.id, kind: 'score', params: { projectId: p.id } });
+    await expect(app.call('projects/delete', { projectId: p.id })).resolves.toEqual({ deleted: true });
+    expect((await app.call('projects/list', {})).map((x) => x.id)).not.toContain(p.id);
+    expect(ws().jobs.list({ projectId: p.id, status: ['queued', 'running'] })).toEqual([]);
+    expect(ws().jobs.get(job.id)?.status ?? 'deleted').not.toBe('queued');
   });
 });
 

@@ -32,7 +32,7 @@ const cases: [string, Uint8Array, RegExp][] = [
   [
     'RIFF but not WAVE',
     riffWave([pcmFmt, { id: 'data', body: oneSecond }], { form: 'AVI ' }),
-    /RIFF form type is not "WAVE"/,
+    /RIFF form type \(bytes 8–11\) is not "WAVE"/,
   ],
   ['big-endian RIFX', Uint8Array.of(...bytesOf('RIFX'), 0, 0, 0, 4, ...bytesOf('WAVE')), /big-endian RIFX/],
   [
@@ -129,7 +129,7 @@ const cases: [string, Uint8Array, RegExp][] = [
   [
     'garbage chunk header',
     riffWave([pcmFmt, { id: '\x00\x01\xfe\x80', body: new Uint8Array(4) }, { id: 'data', body: oneSecond }]),
-    /corrupt chunk header at byte 36 \(bytes 00 01 fe 80\); no valid data chunk before it/,
+    /corrupt chunk header at byte 36 \(not a chunk name\); no valid data chunk before it/,
   ],
   [
     'µ-law',

@@ -57,10 +57,11 @@ function crc16(bytes: number[]): number {
   return crc;
 }
 
-/** UTF-8-like coding of the frame number (values < 2^11 suffice for test files). */
+/** UTF-8-like coding of the frame number (values < 2^16 suffice for test files). */
 function codedNumber(n: number): number[] {
   if (n < 0x80) return [n];
   if (n < 0x800) return [0xc0 | (n >> 6), 0x80 | (n & 0x3f)];
+  if (n < 0x10000) return [0xe0 | (n >> 12), 0x80 | ((n >> 6) & 0x3f), 0x80 | (n & 0x3f)];
   throw new Error('flac-writer: too many frames');
 }
 
@@ -73,7 +74,50 @@ export function encodeFlacVerbatim(
   bitsPerSample: number,
   blockSize = 4096,
 ): Uint8Array {
-  const total = channels[0]!.length;
+  return encodeFlac(
+    channels.length,
+    channels[0]!.length,
+    sampleRateHz,
+    bitsPerSample,
+    blockSize,
+    (f, c, start, n) => {
+      f.write(0, 1);
+      f.write(0b000001, 6); // VERBATIM
+      f.write(0, 1);
+      for (let i = 0; i < n; i++) {
+        const v = channels[c]![start + i]!;
+        f.write(v < 0 ? v + 2 ** bitsPerSample : v, bitsPerSample);
+      }
+    },
+  );
+}
+
+/**
+ * Silence in CONSTANT subframes: a few bytes per frame of `blockSize` samples per channel, the
+ * shape of a decompression bomb (`frames` × `blockSize` × channels samples from a tiny file).
+ */
+export function encodeFlacSilence(
+  channelCount: number,
+  sampleRateHz: number,
+  frames: number,
+  blockSize = 65535,
+): Uint8Array {
+  return encodeFlac(channelCount, frames * blockSize, sampleRateHz, 16, blockSize, (f) => {
+    f.write(0, 1);
+    f.write(0b000000, 6); // CONSTANT
+    f.write(0, 1);
+    f.write(0, 16);
+  });
+}
+
+function encodeFlac(
+  channelCount: number,
+  total: number,
+  sampleRateHz: number,
+  bitsPerSample: number,
+  blockSize: number,
+  writeSubframe: (f: BitWriter, channel: number, start: number, n: number) => void,
+): Uint8Array {
   if (!(bitsPerSample in SAMPLE_SIZE_CODES) || sampleRateHz > 65535)
     throw new Error('flac-writer: unsupported bit depth or rate');
   const w = new BitWriter();
@@ -86,7 +130,7 @@ export function encodeFlacVerbatim(
   w.write(0, 24);
   w.write(0, 24);
   w.write(sampleRateHz, 20);
-  w.write(channels.length - 1, 3);
+  w.write(channelCount - 1, 3);
   w.write(bitsPerSample - 1, 5);
   w.write(total, 36);
   for (let i = 0; i < 16; i++) w.write(0, 8); // MD5 unknown
@@ -99,22 +143,14 @@ export function encodeFlacVerbatim(
     f.write(0, 1); // fixed block size
     f.write(0b0111, 4); // block size − 1 in 16 bits after the header
     f.write(0b1101, 4); // sample rate in Hz, 16 bits after the block size
-    f.write(channels.length - 1, 4); // independent channels
+    f.write(channelCount - 1, 4); // independent channels
     f.write(SAMPLE_SIZE_CODES[bitsPerSample]!, 3);
     f.write(0, 1);
     f.pushBytes(codedNumber(frame));
     f.write(n - 1, 16);
     f.write(sampleRateHz, 16);
     f.pushBytes([crc8(f.toArray())]);
-    for (const ch of channels) {
-      f.write(0, 1);
-      f.write(0b000001, 6); // VERBATIM
-      f.write(0, 1);
-      for (let i = 0; i < n; i++) {
-        const v = ch[start + i]!;
-        f.write(v < 0 ? v + 2 ** bitsPerSample : v, bitsPerSample);
-      }
-    }
+    for (let c = 0; c < channelCount; c++) writeSubframe(f, c, start, n);
     f.alignToByte();
     const frameBytes = f.toArray();
     const crc = crc16(frameBytes);

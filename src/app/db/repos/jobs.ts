@@ -15,6 +15,8 @@ interface JobRow {
   result: string | null;
   worker_pid: number | null;
   owner_pid: number | null;
+  worker_start: string | null;
+  owner_start: string | null;
   created_at: string;
   started_at: string | null;
   finished_at: string | null;
@@ -80,12 +82,25 @@ export class JobRepository {
         .run(nowIso(), ownerPid, id).changes > 0
     );
   }
-  markRunning(id: number, workerPid: number | null, ownerPid: number): void {
+  /** Records who runs the job: pids plus their start identities (see process-identity.ts). */
+  markRunning(
+    id: number,
+    workerPid: number | null,
+    ownerPid: number,
+    identity: { workerStart?: string | null; ownerStart?: string | null } = {},
+  ): void {
     this.db
       .prepare(
-        "UPDATE job SET status = 'running', started_at = ?, worker_pid = ?, owner_pid = ? WHERE id = ?",
+        `UPDATE job SET status = 'running', started_at = ?, worker_pid = ?, owner_pid = ?, worker_start = ?,
+           owner_start = ? WHERE id = ?`,
       )
-      .run(nowIso(), workerPid, ownerPid, id);
+      .run(nowIso(), workerPid, ownerPid, identity.workerStart ?? null, identity.ownerStart ?? null, id);
+  }
+  /** The job process records itself: its pid and start identity (see process-identity.ts). */
+  recordWorker(id: number, workerPid: number, workerStart: string | null): void {
+    this.db
+      .prepare("UPDATE job SET worker_pid = ?, worker_start = ? WHERE id = ? AND status = 'running'")
+      .run(workerPid, workerStart, id);
   }
   setProgress(id: number, progress: number, message: string): void {
     this.db
@@ -119,10 +134,21 @@ export class JobRepository {
       );
     return info.changes > 0;
   }
-  /** Jobs left 'running' by a process that is gone. */
-  running(): (Job & { workerPid: number | null; ownerPid: number | null })[] {
+  /** Jobs in state 'running', with who runs them (to tell which were left by a process that is gone). */
+  running(): (Job & {
+    workerPid: number | null;
+    ownerPid: number | null;
+    workerStart: string | null;
+    ownerStart: string | null;
+  })[] {
     const rows = this.db.prepare("SELECT * FROM job WHERE status = 'running'").all() as JobRow[];
-    return rows.map((r) => ({ ...toJob(r), workerPid: r.worker_pid, ownerPid: r.owner_pid }));
+    return rows.map((r) => ({
+      ...toJob(r),
+      workerPid: r.worker_pid,
+      ownerPid: r.owner_pid,
+      workerStart: r.worker_start,
+      ownerStart: r.owner_start,
+    }));
   }
   queued(): Job[] {
     return (this.db.prepare("SELECT * FROM job WHERE status = 'queued' ORDER BY id").all() as JobRow[]).map(
