@@ -32,7 +32,8 @@ afterAll(async () => {
 const post = async (method: string, body: unknown) => {
   const res = await fetch(new URL(`api/${method}`, server.url), {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    // Web mode requires its per-launch token on every API call.
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${server.token}` },
     body: JSON.stringify(body),
   });
   return { status: res.status, json: (await res.json()) as Record<string, unknown> & { error?: { code: string; message: string } } };
