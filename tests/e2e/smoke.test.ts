@@ -48,4 +48,14 @@ describe('web mode smoke test', () => {
     expect(await page.getByTestId('open-alarms').textContent()).toBe('0');
     expect(await page.getByTestId('no-machines').textContent()).toContain('No machines yet');
   });
+
+  it('opens the new-line form from #/lines?new (where the desktop menu\'s File › New line leads)', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${server.url}#/lines?new`);
+    const name = page.getByLabel('Name', { exact: true });
+    await name.waitFor();
+    await expect.poll(() => name.evaluate((el) => el === document.activeElement)).toBe(true);
+    // The query is consumed: reloading the list does not open the form again.
+    await expect.poll(() => page.url()).toMatch(/#\/lines$/);
+  });
 });
