@@ -54,7 +54,7 @@ describe('web mode smoke test', () => {
     await page.goto(`${server.url}#/lines?new`);
     const name = page.getByLabel('Name', { exact: true });
     await name.waitFor();
-    await expect.poll(() => name.evaluate((el) => el === document.activeElement)).toBe(true);
+    await expect.poll(() => page.evaluate('document.activeElement && document.activeElement.id')).toBe('new-line-name');
     // The query is consumed: reloading the list does not open the form again.
     await expect.poll(() => page.url()).toMatch(/#\/lines$/);
   });
