@@ -206,8 +206,14 @@ describe('watch and judge screens (web mode, demo line)', () => {
     await page.getByLabel('Machine', { exact: true }).selectOption(String(machineId));
     await page.getByLabel('Status', { exact: true }).selectOption('new');
     await page.getByTestId('alarm-list').waitFor();
-    const rows = await page.locator('[data-testid^="alarm-row-"]').count();
+    // The list reloads as each filter applies: wait until it shows what the API holds for them.
+    const { total: rows } = await api<{ total: number }>(page, 'monitoring/alarms', {
+      projectId,
+      machineId,
+      status: ['new'],
+    });
     expect(rows).toBeGreaterThan(0);
+    await expect.poll(() => page.locator('[data-testid^="alarm-row-"]').count()).toBe(rows);
     await page.getByLabel('Select all alarms in the list').check();
     expect(await page.getByTestId('selected-count').textContent()).toBe(`${rows} selected`);
     await saveScreenshot(page, 'alarms');

@@ -113,6 +113,18 @@ export async function waitForProjectJobs(
   return Promise.all(ids.map((jobId) => app.call('jobs/get', { jobId })));
 }
 
+/** An option's value checked against its allowed values (undefined when not given). */
+export function oneOf<T extends string>(
+  flag: string,
+  value: string | undefined,
+  allowed: readonly T[],
+): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value))
+    throw new Error(`${flag} must be one of ${allowed.join(', ')}, got "${value}"`);
+  return value as T;
+}
+
 export function printJson(value: unknown): void {
   process.stdout.write(JSON.stringify(value, null, 2) + '\n');
 }

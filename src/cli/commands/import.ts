@@ -10,6 +10,7 @@ import {
 import {
   addWorkspaceOption,
   assertSucceeded,
+  oneOf,
   printJson,
   resolveProject,
   waitForProjectJobs,
@@ -26,17 +27,6 @@ interface ImportOptions extends WorkspaceOption {
   machine?: string;
   json?: boolean;
   progress: boolean;
-}
-
-function oneOf<T extends string>(
-  flag: string,
-  value: string | undefined,
-  allowed: readonly T[],
-): T | undefined {
-  if (value === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(value))
-    throw new Error(`${flag} must be one of ${allowed.join(', ')}, got "${value}"`);
-  return value as T;
 }
 
 export function registerImport(program: Command): void {

@@ -5,19 +5,8 @@ import {
   type RecordingLabel,
   type RecordingRole,
 } from '../../shared/domain.ts';
-import { addWorkspaceOption, printJson, resolveProject, withApp, type WorkspaceOption } from './app-cli.ts';
+import { addWorkspaceOption, oneOf, printJson, resolveProject, withApp, type WorkspaceOption } from './app-cli.ts';
 import { resolveMachine } from './machines.ts';
-
-function oneOf<T extends string>(
-  flag: string,
-  value: string | undefined,
-  allowed: readonly T[],
-): T | undefined {
-  if (value === undefined) return undefined;
-  if (!(allowed as readonly string[]).includes(value))
-    throw new Error(`${flag} must be one of ${allowed.join(', ')}, got "${value}"`);
-  return value as T;
-}
 
 export function registerRecordings(program: Command): void {
   const cmd = program.command('recordings').description('list recordings with scores and health; move one');
