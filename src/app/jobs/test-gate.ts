@@ -19,7 +19,10 @@ export function testGate(
   return async (done, signal) => {
     if (passed || done < after) return;
     passed = true;
-    fs.writeFileSync(path.join(dir, `job-${jobId}.reached`), String(done));
+    // Written whole, then renamed: the test polls for the name and must never read it half-written.
+    const reached = path.join(dir, `job-${jobId}.reached`);
+    fs.writeFileSync(`${reached}.tmp`, String(done));
+    fs.renameSync(`${reached}.tmp`, reached);
     const release = path.join(dir, `job-${jobId}.release`);
     while (!fs.existsSync(release) && !signal.aborted) await new Promise((r) => setTimeout(r, 20));
   };
