@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PERTURBATION_KINDS, PERTURBATION_LEVELS, perturbAudio, perturbationSeed } from '../../../src/engine/detectors/perturbations.ts';
-import { chooseDetector, estimateCandidates, foldOf, probeClipIndices, type CandidateInputs } from '../../../src/engine/detectors/label-free.ts';
+import { chooseDetector, estimateCandidates, foldOf, probeClipIndices, SWITCH_MARGIN_AUC, type CandidateInputs } from '../../../src/engine/detectors/label-free.ts';
 import { fuseScores, planFusion } from '../../../src/engine/detectors/fusion.ts';
 import { estimateQuality, spearman } from '../../../src/engine/detectors/rank-correlation.ts';
 import { Random } from '../../../src/engine/datasets/prng.ts';
@@ -72,6 +72,17 @@ describe('label-free choice and fusion', () => {
     expect(choice.reason).toMatch(/no anomaly labels used/);
     // Same inputs, same estimates: nothing random in the estimate.
     expect(estimateCandidates([blind, seeing], probeClipIndices(n)).map((e) => e.auc)).toEqual(estimates.map((e) => e.auc));
+  });
+
+  it('leaves the first candidate (the default) only for a clearly better estimate (SWITCH_MARGIN_AUC)', () => {
+    const est = (name: string, auc: number) => ({ name, auc, pauc: auc, heldOutScores: new Float64Array(3), perturbedScores: new Float64Array(10) });
+    const close = chooseDetector([est('mean-logmel', 0.9), est('meanstd-logmel', 0.9 + SWITCH_MARGIN_AUC - 0.001)], 30);
+    expect(close.chosen).toBe('mean-logmel');
+    expect(close.reason).toMatch(/^mean-logmel: kept — no other detector is clearly better .*best other meanstd-logmel 94\.9 %, a switch needs 5 points more/);
+    const clear = chooseDetector([est('mean-logmel', 0.9), est('meanstd-logmel', 0.9 + SWITCH_MARGIN_AUC), est('frame-gaussian', 0.97)], 30);
+    expect(clear.chosen).toBe('frame-gaussian');
+    expect(clear.reason).toMatch(/^frame-gaussian: best at telling 30 held-out normal clips/);
+    expect(SWITCH_MARGIN_AUC).toBe(0.05);
   });
 
   it('keeps the first candidate when a machine has too few clips to estimate', () => {
