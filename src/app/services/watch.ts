@@ -102,7 +102,10 @@ export class WatchedFolders {
     };
     entry.watcher.on('add', (file) => {
       const abs = path.resolve(file);
-      queue(abs, statMtimeMs(abs));
+      const mtimeMs = statMtimeMs(abs);
+      // The periodic listing may have handed it over already (both see a new file; only one may).
+      if (entry.known.get(abs) === mtimeMs) return;
+      queue(abs, mtimeMs);
     });
     entry.watcher.on('unlink', (file) => entry.known.delete(path.resolve(file)));
     this.watchers.set(project.id, entry);
