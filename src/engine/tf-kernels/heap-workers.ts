@@ -13,6 +13,7 @@
  * `runChunks` holds every kernel body and is self-contained: the workers run its source text.
  */
 import { Worker } from 'node:worker_threads';
+import { filterGradWasm } from './wasm-kernel-binaries.generated.ts';
 
 /** A WebAssembly.Memory (Node's types lack the WebAssembly namespace's classes). */
 interface WasmMemory {
@@ -24,7 +25,7 @@ export const CHUNKS = 8;
 /** Below this many values a task runs on the main thread only. */
 const PARALLEL_MIN_VALUES = 1 << 16;
 
-export const TASK = { channelSums: 1, affine2: 2, leakyReluGrad: 3, maxPoolGrad: 4, im2colT: 5 } as const;
+export const TASK = { channelSums: 1, affine2: 2, leakyReluGrad: 3, maxPoolGrad: 4, im2colT: 5, padNhwc: 6, filterGrad: 7 } as const;
 
 function chunkChannelSums(
   heap: ArrayBufferLike,
@@ -224,6 +225,108 @@ function chunkIm2colT(
   }
 }
 
+function chunkPadNhwc(
+  heap: ArrayBufferLike,
+  p: Float64Array,
+  _partials: Float64Array,
+  chunk: number,
+  chunks: number,
+): void {
+  // dst [N, Hp, Wp, C] = src [N, H, W, C] placed at row pt, column pl, zeros around (and src
+  // rows or columns beyond Hp / Wp left out). Chunks split the N·Hp destination rows.
+  const [dstAt, srcAt, N, H, W, C, Hp, Wp, pt, pl] = Array.from(p.subarray(0, 10), (v) => v | 0);
+  const rows = N! * Hp!;
+  const r0 = Math.floor((chunk * rows) / chunks);
+  const r1 = Math.floor(((chunk + 1) * rows) / chunks);
+  const heapF = new Float32Array(heap);
+  const rowLen = Wp! * C!;
+  const copyCols = Math.max(0, Math.min(W!, Wp! - pl!));
+  for (let r = r0; r < r1; r++) {
+    const n = Math.floor(r / Hp!);
+    const h = (r % Hp!) - pt!;
+    const dst = dstAt! + r * rowLen;
+    if (h < 0 || h >= H! || copyCols === 0) {
+      heapF.fill(0, dst, dst + rowLen);
+      continue;
+    }
+    heapF.fill(0, dst, dst + pl! * C!);
+    const src = srcAt! + (n * H! + h) * W! * C!;
+    heapF.copyWithin(dst + pl! * C!, src, src + copyCols * C!);
+    heapF.fill(0, dst + (pl! + copyCols) * C!, dst + rowLen);
+  }
+}
+
+function chunkFilterGrad(
+  _heap: ArrayBufferLike,
+  p: Float64Array,
+  _partials: Float64Array,
+  chunk: number,
+  chunks: number,
+): void {
+  // dW [kh, kw, Cin, Cout] of a convolution from the zero-padded input xp [N, Hp, Wp, Cin] and
+  // dy [N, Ho, Wo, Cout], by our WebAssembly micro-kernel (assembly/filter-grad.ts). The work
+  // items are tiles of 4 input channels of one tap (Cin = 1: 4 taps of one filter row) × a range
+  // of output channels; chunks take contiguous runs of items and sweep the pixels in blocks of
+  // `blockRows` output rows, so each output is summed in pixel order on whichever thread.
+  const dwTile = (globalThis as unknown as { __auscultDwTile: (...args: number[]) => void }).__auscultDwTile;
+  const [xpAt, dyAt, outAt, N, Ho, Wo, Cin, Cout, kh, kw, sh, sw, Hp, Wp, blockRows, coGroup] = Array.from(
+    p.subarray(0, 16),
+    (v) => v | 0,
+  );
+  const tapTiles = Cin === 1 ? kh! * Math.ceil(kw! / 4) : kh! * kw! * (Cin! / 4);
+  const coGroups = Cout! / coGroup!;
+  const items = tapTiles * coGroups;
+  const i0 = Math.floor((chunk * items) / chunks);
+  const i1 = Math.floor(((chunk + 1) * items) / chunks);
+  const rows = N! * Ho!;
+  const xImage = Hp! * Wp! * Cin!;
+  const xRow = sh! * Wp! * Cin!;
+  const xCol = sw! * Cin!;
+  for (let r0 = 0; r0 < rows; r0 += blockRows!) {
+    const r1 = Math.min(rows, r0 + blockRows!);
+    for (let item = i0; item < i1; item++) {
+      const tile = Math.floor(item / coGroups);
+      const co0 = (item % coGroups) * coGroup!;
+      let xOff: number;
+      let outOff: number;
+      let lanes = 4;
+      if (Cin === 1) {
+        const perRow = Math.ceil(kw! / 4);
+        const a = Math.floor(tile / perRow);
+        const b0 = (tile % perRow) * 4;
+        xOff = a * Wp! + b0;
+        outOff = (a * kw! + b0) * Cout!;
+        lanes = Math.min(4, kw! - b0);
+      } else {
+        const perTap = Cin! / 4;
+        const tap = Math.floor(tile / perTap);
+        const ci0 = (tile % perTap) * 4;
+        const a = Math.floor(tap / kw!);
+        const b = tap % kw!;
+        xOff = (a * Wp! + b) * Cin! + ci0;
+        outOff = ((a * kw! + b) * Cin! + ci0) * Cout!;
+      }
+      dwTile(
+        (xpAt! + xOff) * 4,
+        (dyAt! + co0) * 4,
+        (outAt! + outOff + co0) * 4,
+        r0,
+        r1,
+        Ho!,
+        Wo!,
+        xImage,
+        xRow,
+        xCol,
+        Cout!,
+        coGroup!,
+        Cout!,
+        lanes,
+        r0 > 0 ? 1 : 0,
+      );
+    }
+  }
+}
+
 /**
  * Runs chunks [c0, c1) of task `task` over the heap. `p` holds the task's parameters (byte
  * offsets of tensors in the heap, sizes); reductions write partials into `partials`
@@ -246,13 +349,15 @@ export function runChunks(
     chunkLeakyReluGrad,
     chunkMaxPoolGrad,
     chunkIm2colT,
+    chunkPadNhwc,
+    chunkFilterGrad,
   ][task];
   if (!kernel) throw new Error(`heap workers: unknown task ${task}`);
   for (let chunk = c0; chunk < c1; chunk++) kernel(heap, p, partials, chunk, chunks);
 }
 
 /** Every chunk kernel, for the workers' source (each is self-contained). */
-const CHUNK_KERNELS = [chunkChannelSums, chunkAffine2, chunkLeakyReluGrad, chunkMaxPoolGrad, chunkIm2colT];
+const CHUNK_KERNELS = [chunkChannelSums, chunkAffine2, chunkLeakyReluGrad, chunkMaxPoolGrad, chunkIm2colT, chunkPadNhwc, chunkFilterGrad];
 
 /** Worker loop: wait for a task on the control words, run its chunks, report done. */
 function workerMain(
@@ -294,15 +399,39 @@ export interface HeapWorkerPool {
 /** Partials room: CHUNKS × 2 × 4096 channels. */
 const PARTIALS = CHUNKS * 2 * 4096;
 
+/** The WebAssembly global (Node's types lack it). */
+interface WasmApi {
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+}
+const Wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
+/** Our compiled WebAssembly kernels for `memory` (shared or plain: the import must match). */
+function kernelModule(memory: WasmMemory): object {
+  const shared = memory.buffer instanceof SharedArrayBuffer;
+  return new Wasm.Module(Buffer.from(shared ? filterGradWasm.shared : filterGradWasm.plain, 'base64'));
+}
+
+/** Instantiates the kernels on this thread over `memory` and installs them where chunk kernels find them. */
+function installKernels(wasm: WasmApi, module: object, memory: WasmMemory): () => void {
+  const { exports } = new wasm.Instance(module, { env: { memory } });
+  const dwTile = exports.dwTile;
+  return () => {
+    (globalThis as unknown as { __auscultDwTile: unknown }).__auscultDwTile = dwTile;
+  };
+}
+
 /** Runs every chunk on the calling thread (single-threaded wasm, or no shared heap). */
-export function serialPool(heap: () => ArrayBufferLike): HeapWorkerPool {
+export function serialPool(memory: WasmMemory): HeapWorkerPool {
   const partials = new Float64Array(PARTIALS);
   const p = new Float64Array(32);
+  const install = installKernels(Wasm, kernelModule(memory), memory);
   return {
     threads: 1,
     run(task, params) {
       p.set(params);
-      runChunks(heap(), task, p, partials, 0, CHUNKS, CHUNKS);
+      install();
+      runChunks(memory.buffer, task, p, partials, 0, CHUNKS, CHUNKS);
       return partials;
     },
   };
@@ -313,23 +442,26 @@ export function serialPool(heap: () => ArrayBufferLike): HeapWorkerPool {
  * calling thread. Workers are unref'd: they never keep the process alive.
  */
 export function heapWorkerPool(memory: WasmMemory, threads: number): HeapWorkerPool {
-  if (threads < 2 || !(memory.buffer instanceof SharedArrayBuffer)) return serialPool(() => memory.buffer);
+  if (threads < 2 || !(memory.buffer instanceof SharedArrayBuffer)) return serialPool(memory);
   const control = new SharedArrayBuffer(16);
   const params = new SharedArrayBuffer(32 * 8);
   const partialsBuf = new SharedArrayBuffer(PARTIALS * 8);
   const ctl = new Int32Array(control);
   const p = new Float64Array(params);
   const partials = new Float64Array(partialsBuf);
+  const module = kernelModule(memory);
+  const install = installKernels(Wasm, module, memory);
   // __name: the helper esbuild (tsx, electron-vite) may insert to keep function names.
   const source = `const { workerData } = require('node:worker_threads');
 var __name = (f) => f;
 ${CHUNK_KERNELS.map((f) => f.toString()).join('\n')}
 const runChunks = ${runChunks.toString()};
+(${installKernels.toString()})(WebAssembly, workerData.kernels, workerData.memory)();
 (${workerMain.toString()})(runChunks, workerData);`;
   const workers = Array.from({ length: threads - 1 }, (_, i) => {
     const w = new Worker(source, {
       eval: true,
-      workerData: { memory, control, params, partials: partialsBuf, index: i + 1, threads, chunks: CHUNKS },
+      workerData: { memory, kernels: module, control, params, partials: partialsBuf, index: i + 1, threads, chunks: CHUNKS },
     });
     w.unref();
     return w;
@@ -338,6 +470,7 @@ const runChunks = ${runChunks.toString()};
     threads,
     run(task, values, count) {
       p.set(values);
+      install();
       if (count < PARALLEL_MIN_VALUES) {
         runChunks(memory.buffer, task, p, partials, 0, CHUNKS, CHUNKS);
         return partials;
@@ -356,7 +489,12 @@ const runChunks = ${runChunks.toString()};
 
 /** The parts of tfjs-backend-wasm's backend object the pool needs. */
 interface WasmModuleLike {
-  wasm: { wasmMemory?: WasmMemory; HEAPU8: Uint8Array; tfjs?: { getThreadsCount?: () => number } };
+  wasm: {
+    wasmMemory?: WasmMemory;
+    asm?: { memory?: WasmMemory };
+    wasmExports?: { memory?: WasmMemory };
+    tfjs?: { getThreadsCount?: () => number };
+  };
 }
 
 const pools = new WeakMap<object, HeapWorkerPool>();
@@ -368,10 +506,10 @@ export function poolFor(backend: unknown): HeapWorkerPool {
   if (!pool) {
     const { wasm } = backend as WasmModuleLike;
     const threads = wasm.tfjs?.getThreadsCount?.() ?? 1;
-    pool =
-      wasm.wasmMemory && threads > 1
-        ? heapWorkerPool(wasm.wasmMemory, threads)
-        : serialPool(() => wasm.HEAPU8.buffer);
+    // Threaded builds import a shared memory; the single-threaded build exports its own.
+    const memory = wasm.wasmMemory ?? wasm.asm?.memory ?? wasm.wasmExports?.memory;
+    if (!memory) throw new Error('heap workers: the wasm backend exposes no memory');
+    pool = threads > 1 ? heapWorkerPool(memory, threads) : serialPool(memory);
     pools.set(key, pool);
   }
   return pool;

@@ -152,6 +152,52 @@ export function conv2DBackpropFilterViaGemm(
   return out;
 }
 
+/** Output rows per pixel block of the direct filter gradient: ≈ 64 KB of dy (stays in cache). */
+const DIRECT_BLOCK_DY_FLOATS = 16384;
+
+/** Whether conv2DBackpropFilterDirect handles these channel counts (else the GEMM form runs). */
+export function directFilterGradSupports(cin: number, cout: number): boolean {
+  return (cin === 1 || cin % 4 === 0) && cout % 8 === 0;
+}
+
+/**
+ * dW by our WebAssembly SIMD micro-kernel (assembly/filter-grad.ts) on every heap-worker thread:
+ * dW[a, b, ci, co] = Σ_{n,i,j} xp[n, i·sh + a, j·sw + b, ci] · dy[n, i, j, co] over a zero-padded
+ * copy xp of x, read in place — no transposes, no im2col and no weight packing (XNNPack packs its
+ * GEMM's "weights", here dy, on one thread at every call: as long as the GEMM itself for the
+ * first layers). Each output is summed over pixels in a fixed order (blocks of whole output
+ * rows), so the result does not depend on the thread count.
+ */
+export function conv2DBackpropFilterDirect(
+  tf: Tf,
+  args: { inputs: { x: TensorInfo; dy: TensorInfo }; backend: KernelBackend; attrs: Conv2DBackpropFilterAttrs },
+): TensorInfo {
+  const { x, dy } = args.inputs;
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = args.attrs;
+  if (dataFormat === 'NCHW') throw new Error('wasm Conv2DBackpropFilter supports NHWC only');
+  const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode);
+  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, inHeight: H, inWidth: W, inChannels: cin, outChannels: cout } = info;
+  if (!directFilterGradSupports(cin, cout)) return conv2DBackpropFilterViaGemm(tf, args);
+  const [n, ho, wo] = dy.shape as [number, number, number, number];
+  const be = args.backend as unknown as WasmBackendLike;
+  const pool = poolFor(args.backend);
+  const floatAt = (t: TensorInfo) => be.typedArrayFromHeap(t).byteOffset / 4;
+  // Padded so that every tap of every output pixel reads inside xp; with one input channel the
+  // kernel reads taps 4 at a time, up to 3 past the filter's width.
+  const hp = (ho - 1) * sh + kh;
+  const wp = (wo - 1) * sw + (cin === 1 ? 4 * Math.ceil(kw / 4) : kw);
+  const xp = be.makeOutput([n, hp, wp, cin], 'float32');
+  pool.run(TASK.padNhwc, [floatAt(xp), floatAt(x), n, H, W, cin, hp, wp, info.padInfo.top, info.padInfo.left], n * hp * wp * cin);
+  const out = be.makeOutput([kh, kw, cin, cout], 'float32');
+  const blockRows = Math.max(1, Math.floor(DIRECT_BLOCK_DY_FLOATS / (cout * wo)));
+  // Few tap tiles (the one-channel stem): split output channels too, so 8 chunks have work.
+  const tapTiles = cin === 1 ? kh * Math.ceil(kw / 4) : kh * kw * (cin / 4);
+  const coGroup = tapTiles < 32 ? 8 : cout;
+  pool.run(TASK.filterGrad, [floatAt(xp), floatAt(dy), floatAt(out), n, ho, wo, cin, cout, kh, kw, sh, sw, hp, wp, blockRows, coGroup], n * ho * wo * cout * kh * kw);
+  args.backend.disposeData(xp.dataId);
+  return out;
+}
+
 /**
  * dx = Conv2D(zero-inserted dy, flip₍h,w₎(W) with in/out swapped), padded so the output is the
  * forward input's size.
@@ -384,6 +430,6 @@ export function registerWasmConvGradKernels(tf: Tf): void {
   tf.registerKernel({
     kernelName: 'Conv2DBackpropFilter',
     backendName: 'wasm',
-    kernelFunc: (a) => conv2DBackpropFilterViaGemm(tf, a as unknown as Parameters<typeof conv2DBackpropFilterViaGemm>[1]),
+    kernelFunc: (a) => conv2DBackpropFilterDirect(tf, a as unknown as Parameters<typeof conv2DBackpropFilterDirect>[1]),
   });
 }

@@ -56,6 +56,8 @@ describe('wasm convolution gradients (Conv2DBackpropFilter / Conv2DBackpropInput
     { name: '3×3/2 valid', x: [2, 11, 10, 8], f: [3, 3, 8, 4], s: 2, pad: 'valid' as const },
     { name: '1×1/2 same (zero-insertion path)', x: [2, 9, 8, 4], f: [1, 1, 4, 6], s: 2 },
     { name: '5×5/3 same', x: [2, 13, 11, 3], f: [5, 5, 3, 4], s: 3 },
+    { name: '3×3/2 valid with a remainder, 8 → 8', x: [2, 12, 11, 8], f: [3, 3, 8, 8], s: 2, pad: 'valid' as const },
+    { name: 'one channel 5×5/1 same (taps 4 at a time, a partial tile)', x: [2, 9, 10, 1], f: [5, 5, 1, 8], s: 1 },
   ];
   for (const c of cases) {
     it(`${c.name}: dx and dW match the cpu backend`, async () => {
