@@ -13,7 +13,7 @@
  * `runChunks` holds every kernel body and is self-contained: the workers run its source text.
  */
 import { Worker } from 'node:worker_threads';
-import { filterGradWasm } from './wasm-kernel-binaries.generated.ts';
+import { kernelsWasm } from './wasm-kernel-binaries.generated.ts';
 
 /** A WebAssembly.Memory (Node's types lack the WebAssembly namespace's classes). */
 interface WasmMemory {
@@ -25,7 +25,7 @@ export const CHUNKS = 8;
 /** Below this many values a task runs on the main thread only. */
 const PARALLEL_MIN_VALUES = 1 << 16;
 
-export const TASK = { channelSums: 1, affine2: 2, leakyReluGrad: 3, maxPoolGrad: 4, im2colT: 5, padNhwc: 6, filterGrad: 7 } as const;
+export const TASK = { channelSums: 1, affine2: 2, leakyReluGrad: 3, maxPoolGrad: 4, im2colT: 5, padNhwc: 6, filterGrad: 7, affine: 8 } as const;
 
 function chunkChannelSums(
   heap: ArrayBufferLike,
@@ -42,6 +42,16 @@ function chunkChannelSums(
   const C = p[3]! | 0;
   const r0 = Math.floor((chunk * rows) / chunks);
   const r1 = Math.floor(((chunk + 1) * rows) / chunks);
+  const scratch = p[4]! | 0;
+  if (scratch > 0 && C % 4 === 0) {
+    // Our SIMD kernel, into this chunk's float64 sums in the heap (8-byte aligned scratch).
+    const at = scratch + chunk * 16 * C;
+    const sums = new Float64Array(heap, at, 2 * C);
+    sums.fill(0);
+    (globalThis as unknown as { __auscultWasm: WasmKernels }).__auscultWasm.channelSums(p[0]!, p[1]!, r0, r1, C, at);
+    partials.set(sums, chunk * 2 * C);
+    return;
+  }
   const a = f32(p[0]!, rows * C);
   const b = f32(p[1]!, rows * C);
   const base = chunk * 2 * C;
@@ -99,6 +109,10 @@ function chunkAffine2(
   const C = p[7]! | 0;
   const r0 = Math.floor((chunk * rows) / chunks);
   const r1 = Math.floor(((chunk + 1) * rows) / chunks);
+  if (C % 4 === 0) {
+    (globalThis as unknown as { __auscultWasm: WasmKernels }).__auscultWasm.affine2(p[0]!, p[1]!, p[2]!, p[3]!, p[4]!, p[5]!, r0, r1, C);
+    return;
+  }
   const out = f32(p[0]!, rows * C);
   const x = f32(p[1]!, rows * C);
   const y = f32(p[2]!, rows * C);
@@ -110,24 +124,31 @@ function chunkAffine2(
     for (let c = 0; c < C; c++, i++) out[i] = x[i]! * a[c]! + y[i]! * k[c]! + b[c]!;
 }
 function chunkLeakyReluGrad(
-  heap: ArrayBufferLike,
+  _heap: ArrayBufferLike,
   p: Float64Array,
   _partials: Float64Array,
   chunk: number,
   chunks: number,
 ): void {
-  const f32 = (byteOffset: number, length: number): Float32Array =>
-    new Float32Array(heap, byteOffset, length);
-  // dx = dy where x > 0, α·dy elsewhere; branch-free (random signs defeat the branch predictor).
+  // dx = dy where x > 0, α·dy elsewhere (our SIMD kernel: a select, no branch).
   const n = p[3]! | 0;
   const alpha = p[4]!;
   const i0 = Math.floor((chunk * n) / chunks);
   const i1 = Math.floor(((chunk + 1) * n) / chunks);
-  const dx = f32(p[0]!, n);
-  const dy = f32(p[1]!, n);
-  const x = f32(p[2]!, n);
-  const k = 1 - alpha;
-  for (let i = i0; i < i1; i++) dx[i] = dy[i]! * (alpha + k * +(x[i]! > 0));
+  (globalThis as unknown as { __auscultWasm: WasmKernels }).__auscultWasm.leakyReluGrad(p[0]!, p[1]!, p[2]!, i0, i1, alpha);
+}
+function chunkAffine(
+  _heap: ArrayBufferLike,
+  p: Float64Array,
+  _partials: Float64Array,
+  chunk: number,
+  chunks: number,
+): void {
+  // out = x·a + b per channel over rows of [rows, C] (C a multiple of 4); a, b float32 [C].
+  const rows = p[4]! | 0;
+  const r0 = Math.floor((chunk * rows) / chunks);
+  const r1 = Math.floor(((chunk + 1) * rows) / chunks);
+  (globalThis as unknown as { __auscultWasm: WasmKernels }).__auscultWasm.affine(p[0]!, p[1]!, p[2]!, p[3]!, r0, r1, p[5]! | 0);
 }
 function chunkMaxPoolGrad(
   heap: ArrayBufferLike,
@@ -268,7 +289,7 @@ function chunkFilterGrad(
   // items are tiles of 4 input channels of one tap (Cin = 1: 4 taps of one filter row) × a range
   // of output channels; chunks take contiguous runs of items and sweep the pixels in blocks of
   // `blockRows` output rows, so each output is summed in pixel order on whichever thread.
-  const dwTile = (globalThis as unknown as { __auscultDwTile: (...args: number[]) => void }).__auscultDwTile;
+  const { dwTile } = (globalThis as unknown as { __auscultWasm: WasmKernels }).__auscultWasm;
   const [xpAt, dyAt, outAt, N, Ho, Wo, Cin, Cout, kh, kw, sh, sw, Hp, Wp, blockRows, coGroup] = Array.from(
     p.subarray(0, 16),
     (v) => v | 0,
@@ -351,13 +372,14 @@ export function runChunks(
     chunkIm2colT,
     chunkPadNhwc,
     chunkFilterGrad,
+    chunkAffine,
   ][task];
   if (!kernel) throw new Error(`heap workers: unknown task ${task}`);
   for (let chunk = c0; chunk < c1; chunk++) kernel(heap, p, partials, chunk, chunks);
 }
 
 /** Every chunk kernel, for the workers' source (each is self-contained). */
-const CHUNK_KERNELS = [chunkChannelSums, chunkAffine2, chunkLeakyReluGrad, chunkMaxPoolGrad, chunkIm2colT, chunkPadNhwc, chunkFilterGrad];
+const CHUNK_KERNELS = [chunkChannelSums, chunkAffine2, chunkLeakyReluGrad, chunkMaxPoolGrad, chunkIm2colT, chunkPadNhwc, chunkFilterGrad, chunkAffine];
 
 /** Worker loop: wait for a task on the control words, run its chunks, report done. */
 function workerMain(
@@ -409,16 +431,24 @@ const Wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
 /** Our compiled WebAssembly kernels for `memory` (shared or plain: the import must match). */
 function kernelModule(memory: WasmMemory): object {
   const shared = memory.buffer instanceof SharedArrayBuffer;
-  return new Wasm.Module(Buffer.from(shared ? filterGradWasm.shared : filterGradWasm.plain, 'base64'));
+  return new Wasm.Module(Buffer.from(shared ? kernelsWasm.shared : kernelsWasm.plain, 'base64'));
 }
 
 /** Instantiates the kernels on this thread over `memory` and installs them where chunk kernels find them. */
 function installKernels(wasm: WasmApi, module: object, memory: WasmMemory): () => void {
   const { exports } = new wasm.Instance(module, { env: { memory } });
-  const dwTile = exports.dwTile;
   return () => {
-    (globalThis as unknown as { __auscultDwTile: unknown }).__auscultDwTile = dwTile;
+    (globalThis as unknown as { __auscultWasm: unknown }).__auscultWasm = exports;
   };
+}
+
+/** Our WebAssembly kernels as the chunk kernels see them (assembly/index.ts). */
+interface WasmKernels {
+  dwTile(...args: number[]): void;
+  channelSums(a: number, b: number, r0: number, r1: number, C: number, sums: number): void;
+  affine(out: number, x: number, a: number, b: number, r0: number, r1: number, C: number): void;
+  affine2(out: number, x: number, y: number, a: number, k: number, b: number, r0: number, r1: number, C: number): void;
+  leakyReluGrad(dx: number, dy: number, x: number, i0: number, i1: number, alpha: number): void;
 }
 
 /** Runs every chunk on the calling thread (single-threaded wasm, or no shared heap). */

@@ -1,0 +1,4 @@
+// Entry of our WebAssembly kernel module (AssemblyScript): every kernel the heap workers run.
+export { dwTile } from './filter-grad';
+export { channelSums, affine, affine2 } from './batch-norm';
+export { leakyReluGrad } from './leaky-relu';
