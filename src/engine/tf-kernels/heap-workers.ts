@@ -165,6 +165,12 @@ function chunkMaxPoolGrad(
   const [B, H, W, C, OH, OW, sh, sw, fh, fw, pt, pl] = Array.from(p.subarray(3, 15), (v) => v | 0);
   const b0 = Math.floor((chunk * B!) / chunks);
   const b1 = Math.floor(((chunk + 1) * B!) / chunks);
+  if (C! % 4 === 0) {
+    // Our SIMD kernel (same rule: the first maximum in window order takes the gradient).
+    const wasm = (globalThis as unknown as { __auscultWasm: WasmKernels }).__auscultWasm;
+    wasm.maxPoolGrad(dxOff!, dyOff!, xOff!, b0, b1, H!, W!, C!, OH!, OW!, sh!, sw!, fh!, fw!, pt!, pl!);
+    return;
+  }
   const xs = f32(xOff!, B! * H! * W! * C!);
   const dx = f32(dxOff!, B! * H! * W! * C!);
   const gs = f32(dyOff!, B! * OH! * OW! * C!);
@@ -449,6 +455,7 @@ interface WasmKernels {
   affine(out: number, x: number, a: number, b: number, r0: number, r1: number, C: number): void;
   affine2(out: number, x: number, y: number, a: number, k: number, b: number, r0: number, r1: number, C: number): void;
   leakyReluGrad(dx: number, dy: number, x: number, i0: number, i1: number, alpha: number): void;
+  maxPoolGrad(...args: number[]): void;
 }
 
 /** Runs every chunk on the calling thread (single-threaded wasm, or no shared heap). */

@@ -81,11 +81,13 @@ describe('wasm convolution gradients (Conv2DBackpropFilter / Conv2DBackpropInput
 });
 
 describe('wasm JavaScript kernels', () => {
-  it('MaxPoolGrad (3×3/2 valid, 2×2/2 same, 10×1 same) matches the cpu backend', async () => {
+  it('MaxPoolGrad (3×3/2 valid, 2×2/2 same, 10×1 same; SIMD and scalar) matches the cpu backend', async () => {
     const configs: [number[], [number, number], [number, number], 'valid' | 'same'][] = [
       [[2, 17, 12, 4], [3, 3], [2, 2], 'valid'],
       [[2, 15, 9, 4], [2, 2], [2, 2], 'same'],
       [[2, 10, 4, 8], [10, 1], [10, 1], 'same'],
+      // Channels not a multiple of 4: the scalar kernel instead of the SIMD one.
+      [[2, 9, 7, 3], [3, 3], [2, 2], 'same'],
     ];
     for (const [shape, f, s, pad] of configs) {
       const [cpu, wasm] = await onBothBackends([{ values: randomArray(size(shape), 3), shape }], (tf, [x]) => [

@@ -2,3 +2,4 @@
 export { dwTile } from './filter-grad';
 export { channelSums, affine, affine2 } from './batch-norm';
 export { leakyReluGrad } from './leaky-relu';
+export { maxPoolGrad } from './max-pool';
