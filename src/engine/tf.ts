@@ -32,6 +32,8 @@ export interface TfRuntime {
   threads: number;
   /** wasm only: how the thread count was chosen. */
   threadsSource?: WasmThreadsSource;
+  /** wasm only: why this count, in words, as of the moment it was chosen (the load average then). */
+  threadsReason?: string;
   tfjsVersion: string;
   /** Why preferred backends were skipped, in order of preference. */
   skipped: { backend: TfBackendName; reason: string }[];
@@ -120,10 +122,11 @@ export async function loadTf(options: LoadTfOptions = {}): Promise<TfRuntime> {
     const fromEnv = wasmThreadsFromEnv();
     const wasmThreads = options.wasmThreads ?? fromEnv ?? defaultWasmThreads();
     const threadsSource: WasmThreadsSource = options.wasmThreads !== undefined ? 'option' : fromEnv !== undefined ? 'AUSCULT_WASM_THREADS' : 'cores';
+    const threadsReason = wasmThreadsReason(threadsSource);
     for (const name of candidates) {
       try {
         await tryBackend(name, wasmThreads);
-        active = { tf, backend: name, threads: threadsOf(name), tfjsVersion: tf.version.tfjs, skipped, ...(name === 'wasm' ? { threadsSource } : {}) };
+        active = { tf, backend: name, threads: threadsOf(name), tfjsVersion: tf.version.tfjs, skipped, ...(name === 'wasm' ? { threadsSource, threadsReason } : {}) };
         return active;
       } catch (err) {
         skipped.push({ backend: name, reason: errorText(err) });
@@ -161,17 +164,18 @@ function wasmThreadsFromEnv(): number | undefined {
   return n;
 }
 
+function wasmThreadsReason(source: WasmThreadsSource): string | undefined {
+  if (source === 'AUSCULT_WASM_THREADS') return 'AUSCULT_WASM_THREADS';
+  if (source === 'option') return undefined;
+  const cores = os.availableParallelism();
+  return `default: ${cores} core${cores === 1 ? '' : 's'} less the load average ${os.loadavg()[0]!.toFixed(1)}, at most ${WASM_THREADS_CAP}; AUSCULT_WASM_THREADS overrides`;
+}
+
 /** One line for logs, the CLI and the UI: which backend runs and why others were skipped. */
 export function describeTfRuntime(rt: TfRuntime): string {
   const skipped = rt.skipped.length
     ? ` (skipped ${rt.skipped.map((s) => `${s.backend}: ${s.reason}`).join('; ')})`
     : '';
-  const cores = os.availableParallelism();
-  const why =
-    rt.threadsSource === 'cores'
-      ? ` (default: ${cores} core${cores === 1 ? '' : 's'} less the load average ${os.loadavg()[0]!.toFixed(1)}, at most ${WASM_THREADS_CAP}; AUSCULT_WASM_THREADS overrides)`
-      : rt.threadsSource === 'AUSCULT_WASM_THREADS'
-        ? ' (AUSCULT_WASM_THREADS)'
-        : '';
+  const why = rt.threadsReason ? ` (${rt.threadsReason})` : '';
   return `${rt.backend}, ${rt.threads} thread${rt.threads === 1 ? '' : 's'}${why}, tfjs ${rt.tfjsVersion}${skipped}`;
 }

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { FeatureCache, type CachedRecording } from '../../engine/features/cache.ts';
 import { normStatsToJson } from '../../engine/features/normalization.ts';
 import { FEATURE_PARAMS } from '../../engine/features/params.ts';
+import { describeTfRuntime, loadTf } from '../../engine/tf.ts';
 import {
   cachedRecordingsTrainingSet,
   disposeModel,
@@ -85,6 +86,8 @@ export async function runTraining(
   ctx.log(
     `${resumeFrom ? 'resuming' : 'training'} model ${model.id}: ${recordings.length} clips of ${classNames.length} machines, S = ${config.subclusters}, preset ${config.preset}, seed ${config.seed}`,
   );
+
+  ctx.log(`TensorFlow.js: ${describeTfRuntime(await loadTf())}`);
 
   const cache = new FeatureCache(ws.cacheDir);
   const entries: CachedRecording[] = [];

@@ -20,6 +20,7 @@ import {
   type TrainingSet,
 } from '../model/index.ts';
 import type { StageTimer } from './stage-timer.ts';
+import { describeTfRuntime, loadTf } from '../tf.ts';
 
 export interface LearnedRunOptions {
   dataset: DcaseDataset;
@@ -108,6 +109,7 @@ export async function trainAndEmbed(options: LearnedRunOptions, timer: StageTime
   const modelDir = modelDirFor(path.resolve(options.outDir), S);
 
   const { model } = await timer.time(`training S=${S}`, async () => {
+    options.log?.(`S=${S}: training on TensorFlow.js ${describeTfRuntime(await loadTf())}`);
     let lastEpoch = 0;
     const result = await trainModel(set, {
       subclusters: S,

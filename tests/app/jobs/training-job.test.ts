@@ -67,6 +67,8 @@ describe('training job (real job process, tiny data)', () => {
     const done = await appInternals(app).jobs.waitFor(resumed.job.id);
     expect(done.status, done.error ?? '').toBe('succeeded');
     expect(done.result).toMatchObject({ resumed: true, epochsDone: 8, classes: ['fan_id_00', 'pump_id_00'] });
+    // The job's log names the backend and its thread count (vitest pins 1 wasm thread).
+    expect(done.log).toMatch(/TensorFlow\.js: (wasm|tensorflow|cpu), \d+ threads?/);
     await waitForIdle(appInternals(app).jobs, appInternals(app).ws);
     // The line is rescored with the trained model; the promotion gate decided whether it became
     // active (on these labelled clips it depends on the training), else it is activated by hand.

@@ -78,7 +78,10 @@ describe('auscult dcase runner', () => {
     const out = path.join(root, 'learned');
     // Every learned back-end, and the two cheap simple ones (the frame-level ones are tested elsewhere).
     const backends = [...LEARNED_BACKENDS, 'mean-logmel', 'max-logmel'] as const;
-    const r = await runDcaseExperiment({ roots: [dataDir], outDir: out, cacheDir, subclusters: [1, 2], epochs: 1, windowsPerEpoch: 16, threads: 0, backends: [...backends] });
+    const lines: string[] = [];
+    const r = await runDcaseExperiment({ roots: [dataDir], outDir: out, cacheDir, subclusters: [1, 2], epochs: 1, windowsPerEpoch: 16, threads: 0, backends: [...backends], log: (l) => lines.push(l) });
+    // The log says what each training runs on (backend, thread count and why).
+    expect(lines).toContainEqual(expect.stringMatching(/^S=1: training on TensorFlow\.js (wasm|tensorflow|cpu), \d+ threads?/));
     // The submission is each machine's label-free choice among every system (learned ones included).
     expect(r.defaultSystem).toBe('label-free choice');
     expect(r.choices.size).toBe(4);
