@@ -8,13 +8,14 @@ export default defineConfig({
     plugins: [externalizeDepsPlugin({ include: ['@tensorflow/tfjs-node'] })],
     build: {
       rollupOptions: {
-        // The job worker (run in utility processes) and its feature-extraction worker thread are
-        // entries of their own, so out/main/ holds them under fixed names: job-worker.js,
-        // extract-worker.js. The main entry finds them through `?modulePath` imports.
+        // The job worker (run in utility processes) and its worker threads (feature extraction,
+        // training batches) are entries of their own, so out/main/ holds them under fixed names:
+        // job-worker.js, extract-worker.js, batch-worker.js. The main entry finds them through `?modulePath` imports.
         input: {
           index: resolve(__dirname, 'src/main/index.ts'),
           'job-worker': resolve(__dirname, 'src/main/job-worker.ts'),
           'extract-worker': resolve(__dirname, 'src/engine/features/extract-worker.ts'),
+          'batch-worker': resolve(__dirname, 'src/engine/model/batch-worker.ts'),
         },
       },
     },

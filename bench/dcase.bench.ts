@@ -25,7 +25,7 @@ function runStandard(): Promise<DcaseRunResult> {
   return standardRun;
 }
 
-const STAGES = ['feature extraction', 'normalisation statistics', 'simple representations', 'training S=32', 'embedding S=32', 'back-ends S=32', 'scores, metrics and reports'];
+const STAGES = ['feature extraction', 'normalisation statistics', 'perturbed probes', 'simple representations', 'training S=32', 'embedding S=32', 'back-ends', 'label-free choice', 'scores, metrics and reports'];
 
 function meanOf(r: DcaseRunResult, system: string, metric: 'auc' | 'pauc'): number {
   const m = averageResults(r.results).find((a) => a.system.name === system && a.machineType === 'mean');

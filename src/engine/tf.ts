@@ -16,9 +16,9 @@ export type TfBackendName = 'tensorflow' | 'wasm' | 'cpu';
 export const TF_BACKENDS: readonly TfBackendName[] = ['tensorflow', 'wasm', 'cpu'];
 
 /**
- * Most wasm threads chosen by default. XNNPack's convolutions scale with threads, but our
- * JavaScript kernels (BatchNorm, pooling and element-wise passes) run on the main thread only, so
- * beyond a few threads the step is bound by them (Amdahl) and extra threads just spin.
+ * Most wasm threads chosen by default. XNNPack's convolutions and our kernels scale with threads,
+ * but the step's glue (autodiff tape, small ops, a few copies) stays on the main thread, so beyond
+ * a few threads the extra ones mostly wait.
  */
 export const WASM_THREADS_CAP = 4;
 
@@ -32,7 +32,7 @@ export interface TfRuntime {
   threads: number;
   /** wasm only: how the thread count was chosen. */
   threadsSource?: WasmThreadsSource;
-  /** wasm only: why this count, in words, as of the moment it was chosen (the load average then). */
+  /** wasm only: why this count, in words, as of the moment it was chosen (the idle cores then). */
   threadsReason?: string;
   tfjsVersion: string;
   /** Why preferred backends were skipped, in order of preference. */
@@ -120,9 +120,11 @@ export async function loadTf(options: LoadTfOptions = {}): Promise<TfRuntime> {
     const skipped: TfRuntime['skipped'] = [];
     const candidates = forced ? [forced] : [...TF_BACKENDS];
     const fromEnv = wasmThreadsFromEnv();
-    const wasmThreads = options.wasmThreads ?? fromEnv ?? defaultWasmThreads();
     const threadsSource: WasmThreadsSource = options.wasmThreads !== undefined ? 'option' : fromEnv !== undefined ? 'AUSCULT_WASM_THREADS' : 'cores';
-    const threadsReason = wasmThreadsReason(threadsSource);
+    // Only measured when it decides something (and only wasm has a thread count to decide).
+    const measured = threadsSource === 'cores' && candidates.includes('wasm') ? await defaultWasmThreads() : undefined;
+    const wasmThreads = options.wasmThreads ?? fromEnv ?? measured?.threads;
+    const threadsReason = threadsSource === 'AUSCULT_WASM_THREADS' ? 'AUSCULT_WASM_THREADS' : measured?.reason;
     for (const name of candidates) {
       try {
         await tryBackend(name, wasmThreads);
@@ -142,18 +144,50 @@ export async function loadTf(options: LoadTfOptions = {}): Promise<TfRuntime> {
   }
 }
 
+/** How long the default thread count watches the cores (os.cpus() times) before choosing. */
+export const FREE_CORES_SAMPLE_MS = 250;
+
+type CpuTimes = Pick<os.CpuInfo, 'times'>[];
+
+/** Cores' worth of idle time between two os.cpus() readings (0 … number of CPUs). */
+export function idleCoresBetween(before: CpuTimes, after: CpuTimes): number {
+  let idle = 0;
+  let total = 0;
+  for (let i = 0; i < Math.min(before.length, after.length); i++) {
+    const [a, b] = [before[i]!.times, after[i]!.times];
+    const busy = b.user - a.user + (b.nice - a.nice) + (b.sys - a.sys) + (b.irq - a.irq);
+    const free = b.idle - a.idle;
+    idle += free;
+    total += busy + free;
+  }
+  return total > 0 ? (idle / total) * after.length : after.length;
+}
+
+/** Threads for `idleCores` idle cores out of `cores` usable ones: rounded, at least 1, at most the cap. */
+export function threadsForIdleCores(idleCores: number, cores: number): number {
+  return Math.max(1, Math.min(WASM_THREADS_CAP, cores, Math.floor(idleCores + 0.5)));
+}
+
 /**
- * The default wasm thread count: one per core this process may use (os.availableParallelism) that
- * other work leaves free by the 1-minute load average, at least 1 and at most WASM_THREADS_CAP.
- * On a shared machine a second thread whose core is busy makes every step wait for it (measured:
- * 2 threads at load 7 on 2 cores trained at half the speed of 1); results do not depend on the
- * thread count (bit-identical, tested), so choosing by load costs no reproducibility. Tests pin
+ * The default wasm thread count: one per core this process may use (os.availableParallelism)
+ * that other work leaves idle now — measured over FREE_CORES_SAMPLE_MS from the cores' CPU
+ * times, not from the load average, which lags by minutes and counts this program's own work just
+ * before (the demo's scoring left a 1-minute load of 1.5 on an idle 2-core machine, so its
+ * training took 1 thread) — at least 1 and at most WASM_THREADS_CAP. On a shared machine a
+ * second thread whose core is busy makes every step wait for it (measured: 2 threads at load 7
+ * on 2 cores trained at half the speed of 1); results do not depend on the thread count
+ * (bit-identical, tested), so the choice costs no reproducibility. Tests pin
  * AUSCULT_WASM_THREADS=1 (vitest.config.ts) so that parallel test files do not oversubscribe.
  */
-export function defaultWasmThreads(): number {
+export async function defaultWasmThreads(sampleMs = FREE_CORES_SAMPLE_MS): Promise<{ threads: number; reason: string }> {
   const cores = os.availableParallelism();
-  const free = Math.floor(cores - os.loadavg()[0]! + 0.5);
-  return Math.max(1, Math.min(WASM_THREADS_CAP, cores, free));
+  const before = os.cpus();
+  await new Promise((resolve) => setTimeout(resolve, sampleMs));
+  const idle = Math.min(cores, idleCoresBetween(before, os.cpus()));
+  return {
+    threads: threadsForIdleCores(idle, cores),
+    reason: `default: ${cores} core${cores === 1 ? '' : 's'}, ${idle.toFixed(1)} idle over ${sampleMs} ms, at most ${WASM_THREADS_CAP}; AUSCULT_WASM_THREADS overrides`,
+  };
 }
 
 function wasmThreadsFromEnv(): number | undefined {
@@ -162,13 +196,6 @@ function wasmThreadsFromEnv(): number | undefined {
   const n = Number(v);
   if (!Number.isInteger(n) || n < 1) throw new Error(`AUSCULT_WASM_THREADS must be a positive integer, got "${v}"`);
   return n;
-}
-
-function wasmThreadsReason(source: WasmThreadsSource): string | undefined {
-  if (source === 'AUSCULT_WASM_THREADS') return 'AUSCULT_WASM_THREADS';
-  if (source === 'option') return undefined;
-  const cores = os.availableParallelism();
-  return `default: ${cores} core${cores === 1 ? '' : 's'} less the load average ${os.loadavg()[0]!.toFixed(1)}, at most ${WASM_THREADS_CAP}; AUSCULT_WASM_THREADS overrides`;
 }
 
 /** One line for logs, the CLI and the UI: which backend runs and why others were skipped. */

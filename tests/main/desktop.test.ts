@@ -18,6 +18,10 @@ import {
 import { createDesktopClient } from '../../src/shared/desktop-client.ts';
 import { FeatureCache } from '../../src/engine/features/cache.ts';
 import { extractionWorkerUrl, useBundledExtractionWorker } from '../../src/engine/features/extract-pool.ts';
+import { batchWorkerUrl, openBatchSource, useBundledBatchWorker } from '../../src/engine/model/batch-pipeline.ts';
+import { inlineBatchSource, type BatchSource } from '../../src/engine/model/batch-source.ts';
+import { cachedRecordingsTrainingSet } from '../../src/engine/model/training-set.ts';
+import { classBalancedWeights } from '../../src/engine/model/trainer.ts';
 import { tempDir, writeToneWav } from '../app/helpers/workspace.ts';
 import { buildApp } from './built-app.ts';
 import { appInternals } from '../../src/app/internals.ts';
@@ -445,5 +449,33 @@ describe('bundled feature-extraction worker', () => {
         Array.from(inline.readWindow(ref.key, 0)),
       );
     }
+  });
+});
+
+describe('bundled training-batch worker', () => {
+  afterAll(() => useBundledBatchWorker(undefined));
+
+  it('runs from out/main/batch-worker.js and makes the batches the trainer’s thread makes', async () => {
+    const cache = new FeatureCache(path.join(t.dir, 'cache-batches'));
+    const recordings = [];
+    for (let i = 0; i < 4; i++) {
+      const f = path.join(t.dir, 'batches', `normal_${i}.wav`);
+      writeToneWav(f, { seed: 60 + i, durationS: 2 });
+      recordings.push(await cache.ensureFile(f));
+    }
+    const { set } = cachedRecordingsTrainingSet(cache, recordings, [0, 1, 0, 1], 2);
+    const bundled = path.join(build.outDir, 'main', 'batch-worker.js');
+    useBundledBatchWorker(bundled);
+    expect(batchWorkerUrl()?.href).toBe(pathToFileURL(bundled).href);
+    const plan = { seed: 1, batchSize: 2, mixup: true, classWeights: classBalancedWeights(set), stepsPerEpoch: 2, startEpoch: 0, epochs: 2 };
+    const take = async (source: BatchSource) => {
+      const out: number[][] = [];
+      for (let i = 0; i < 4; i++) out.push(Array.from((await source.next()).x));
+      await source.close();
+      return out;
+    };
+    const viaWorker = openBatchSource(set, plan);
+    expect(viaWorker.inWorker).toBe(true);
+    expect(await take(viaWorker)).toEqual(await take(inlineBatchSource(set, plan)));
   });
 });

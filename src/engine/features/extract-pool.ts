@@ -1,16 +1,11 @@
 /**
  * Parallel feature extraction: a small pool of worker threads, each running
  * extract-worker.ts (decode → log-Mel → windows → cache file) one file at a time. Only metadata
- * crosses threads. A worker written in TypeScript needs the tsx loader: `execArgv: ['--import',
- * 'tsx']` does not reach a worker's entry module on Node 20, so the worker starts from a tiny
- * bootstrap that registers tsx (resolved by absolute path, so any working directory works:
- * vitest, `node bin/auscult.mjs`, job processes) and then imports the TypeScript entry.
+ * crosses threads.
  */
-import fs from 'node:fs';
 import os from 'node:os';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker, workerModuleUrl } from '../worker-threads.ts';
 import type { CachedRecording } from './cache.ts';
 
 export interface ExtractProgress {
@@ -39,15 +34,6 @@ export interface WorkerJob {
 export type WorkerReply =
   { index: number; ok: true; recording: CachedRecording } | { index: number; ok: false; error: string };
 
-function startWorker(workerUrl: URL, workerData: unknown): Worker {
-  if (!workerUrl.pathname.endsWith('.ts')) return new Worker(workerUrl, { workerData });
-  // The ESM build of tsx's API sits beside the CommonJS one that require.resolve finds.
-  const tsxApiCjs = createRequire(import.meta.url).resolve('tsx/esm/api');
-  const tsxApi = pathToFileURL(tsxApiCjs.replace(/\.cjs$/, '.mjs')).href;
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((api) => { api.register(); return import(${JSON.stringify(workerUrl.href)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData });
-}
-
 let bundledWorkerFile: string | undefined;
 
 /**
@@ -63,9 +49,7 @@ export function useBundledExtractionWorker(file: string | undefined): void {
  * undefined (a bundle that did not set one), in which case extraction runs in the calling thread.
  */
 export function extractionWorkerUrl(): URL | undefined {
-  if (bundledWorkerFile && fs.existsSync(bundledWorkerFile)) return pathToFileURL(bundledWorkerFile);
-  const url = new URL('./extract-worker.ts', import.meta.url);
-  return url.protocol === 'file:' && fs.existsSync(fileURLToPath(url)) ? url : undefined;
+  return workerModuleUrl(bundledWorkerFile, new URL('./extract-worker.ts', import.meta.url));
 }
 
 function abortError(signal: AbortSignal): Error {
@@ -134,7 +118,7 @@ export async function extractInParallel(
       }
     };
     for (let t = 0; t < threads; t++) {
-      const worker = startWorker(workerUrl, { cacheDir });
+      const worker = startModuleWorker(workerUrl, { cacheDir });
       workers.push(worker);
       worker.on('message', (reply: WorkerReply) => {
         if (settled) return;

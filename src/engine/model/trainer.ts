@@ -5,12 +5,10 @@
  * Deterministic for a seed: initialisation, shuffling and mixup draw from seeded generators
  * (one stream per epoch, so a resumed run draws exactly what an uninterrupted one would).
  */
-import { deriveSeed, Random } from '../datasets/prng.ts';
 import { loadTf } from '../tf.ts';
 import {
   makeModelConfig,
   PRESETS,
-  WINDOW_VALUES,
   type CentreMode,
   type ModelConfig,
   type PresetName,
@@ -19,6 +17,7 @@ import { loadModelWithState, saveModel, type TrainerState } from './io.ts';
 import { createModel, disposeModel, type EmbeddingModel } from './model.ts';
 import { Adam, trainStep, TrainingDivergedError } from './train-step.ts';
 import type { TrainingSet } from './training-set.ts';
+import { openBatchSource } from './batch-pipeline.ts';
 
 export const DEFAULT_BATCH_SIZE = 64;
 
@@ -97,39 +96,7 @@ export function classBalancedWeights(set: TrainingSet): Float64Array {
   return counts.map((n) => (n > 0 ? set.size / (set.numClasses * n) : 0));
 }
 
-/**
- * Mixup of method.md §4 in place: sample i becomes λ_i·x_i + (1 − λ_i)·x_j with j = n − 1 − i and
- * λ_i ~ U(0, 1); labels and weights are mixed the same way. `x` holds n windows, `y` n × C labels.
- */
-export function mixupBatch(rng: Random, n: number, x: Float32Array, y: Float32Array, w: Float32Array, numClasses: number): void {
-  const x0 = x.slice(0, n * WINDOW_VALUES);
-  const y0 = y.slice(0, n * numClasses);
-  const w0 = w.slice(0, n);
-  for (let i = 0; i < n; i++) {
-    const lambda = rng.next();
-    const j = n - 1 - i;
-    const mu = 1 - lambda;
-    const xi = i * WINDOW_VALUES;
-    const xj = j * WINDOW_VALUES;
-    for (let k = 0; k < WINDOW_VALUES; k++) x[xi + k] = lambda * x0[xi + k]! + mu * x0[xj + k]!;
-    for (let c = 0; c < numClasses; c++) y[i * numClasses + c] = lambda * y0[i * numClasses + c]! + mu * y0[j * numClasses + c]!;
-    w[i] = lambda * w0[i]! + mu * w0[j]!;
-  }
-}
-
-/** The windows of epoch `epoch` (0-based), in the order they are used. */
-export function epochOrder(seed: number, epoch: number, size: number, windowsPerEpoch?: number): Uint32Array {
-  const rng = new Random(deriveSeed(seed, `shuffle-${epoch}`));
-  const order = new Uint32Array(size);
-  for (let i = 0; i < size; i++) order[i] = i;
-  for (let i = size - 1; i > 0; i--) {
-    const j = Math.floor(rng.next() * (i + 1));
-    const t = order[i]!;
-    order[i] = order[j]!;
-    order[j] = t;
-  }
-  return windowsPerEpoch !== undefined && windowsPerEpoch < size ? order.slice(0, windowsPerEpoch) : order;
-}
+export { epochOrder, mixupBatch } from './batch-source.ts';
 
 function abortError(signal: AbortSignal): Error {
   if (signal.reason instanceof Error) return signal.reason;
@@ -187,11 +154,7 @@ export async function trainModel(set: TrainingSet, options: TrainOptions): Promi
   if (!Number.isInteger(batchSize) || batchSize < 2) throw new Error(`batch size must be an integer ≥ 2, got ${batchSize}`);
   if (!Number.isInteger(epochs) || epochs < 1) throw new Error(`epochs must be a positive integer, got ${epochs}`);
 
-  const C = set.numClasses;
   const classWeights = classBalancedWeights(set);
-  const xBuf = new Float32Array(batchSize * WINDOW_VALUES);
-  const yBuf = new Float32Array(batchSize * C);
-  const wBuf = new Float32Array(batchSize);
   const perEpoch = Math.min(set.size, windowsPerEpoch ?? set.size);
   // A last batch of one window cannot be batch-normalised or mixed: it is skipped.
   const stepsPerEpoch = Math.floor(perEpoch / batchSize) + (perEpoch % batchSize >= 2 ? 1 : 0);
@@ -206,34 +169,30 @@ export async function trainModel(set: TrainingSet, options: TrainOptions): Promi
     lastCheckpointEpoch = epochDone;
   };
 
+  // Batches are made ahead of the step in a worker thread when the set allows (batch-pipeline.ts).
+  const batches = openBatchSource(set, {
+    seed,
+    batchSize,
+    windowsPerEpoch,
+    mixup: options.mixup !== false,
+    classWeights,
+    stepsPerEpoch,
+    startEpoch,
+    epochs,
+  });
   try {
     for (let epoch = startEpoch; epoch < epochs; epoch++) {
       const epochStart = performance.now();
-      const order = epochOrder(seed, epoch, set.size, windowsPerEpoch);
-      const mixRng = new Random(deriveSeed(seed, `mixup-${epoch}`));
       let lossSum = 0;
       let samples = 0;
       for (let step = 0; step < stepsPerEpoch; step++) {
         if (options.signal?.aborted) throw abortError(options.signal);
         const dataStart = performance.now();
-        const begin = step * batchSize;
-        const n = Math.min(batchSize, order.length - begin);
-        yBuf.fill(0);
-        for (let i = 0; i < n; i++) {
-          const idx = order[begin + i]!;
-          await set.readWindow(idx, xBuf.subarray(i * WINDOW_VALUES, (i + 1) * WINDOW_VALUES));
-          const c = set.classOf(idx);
-          yBuf[i * C + c] = 1;
-          wBuf[i] = classWeights[c]!;
-        }
-        if (options.mixup !== false) mixupBatch(mixRng, n, xBuf, yBuf, wBuf, C);
+        const batch = await batches.next();
+        if (batch.epoch !== epoch || batch.step !== step) throw new Error(`batch for epoch ${batch.epoch + 1} step ${batch.step + 1} arrived at epoch ${epoch + 1} step ${step + 1}`);
+        const { n } = batch;
         const stepStart = performance.now();
-        const r = trainStep(model, adam, {
-          x: xBuf.subarray(0, n * WINDOW_VALUES),
-          yMixed: yBuf.subarray(0, n * C),
-          sampleWeights: wBuf.subarray(0, n),
-          n,
-        });
+        const r = trainStep(model, adam, batch);
         const stepEnd = performance.now();
         lossSum += r.loss * n;
         samples += n;
@@ -263,6 +222,7 @@ export async function trainModel(set: TrainingSet, options: TrainOptions): Promi
       if ((epoch + 1) % checkpointEvery === 0 || epoch + 1 === epochs) await checkpoint(epoch + 1);
     }
   } catch (err) {
+    await batches.close();
     adam.dispose();
     disposeModel(model);
     if (err instanceof TrainingDivergedError) {
@@ -273,6 +233,7 @@ export async function trainModel(set: TrainingSet, options: TrainOptions): Promi
     }
     throw err;
   }
+  await batches.close();
   adam.dispose();
   return { model, epochsDone: epochs };
 }

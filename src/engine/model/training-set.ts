@@ -15,6 +15,16 @@ export interface TrainingSet {
   classOf(i: number): number;
   /** Writes window i (313 × 128, row-major, normalised) into `out`. */
   readWindow(i: number, out: Float32Array): void | Promise<void>;
+  /** How a worker thread opens the same set (sets read from the feature cache have one). */
+  readonly workerSpec?: FeatureCacheSetSpec;
+}
+
+/** A feature-cache training set in plain data (structured-clonable to a worker thread). */
+export interface FeatureCacheSetSpec {
+  cacheDir: string;
+  windows: CachedWindowRef[];
+  numClasses: number;
+  stats: NormStats;
 }
 
 /** Windows held in memory (tests, small sets): each 313 × 128, already normalised. */
@@ -41,6 +51,7 @@ export function featureCacheTrainingSet(cache: FeatureCache, windows: CachedWind
   return {
     size: windows.length,
     numClasses,
+    workerSpec: { cacheDir: cache.dir, windows, numClasses, stats },
     classOf: (i) => windows[i]!.classIndex,
     readWindow: (i, out) => {
       const w = windows[i]!;

@@ -11,7 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_DIR } from '../../helpers/shared.ts';
-import { defaultWasmThreads, WASM_THREADS_CAP } from '../../../src/engine/tf.ts';
+import { defaultWasmThreads, FREE_CORES_SAMPLE_MS, idleCoresBetween, threadsForIdleCores, WASM_THREADS_CAP } from '../../../src/engine/tf.ts';
 
 const run = promisify(execFile);
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'auscult-wasm-threads-test-'));
@@ -87,9 +87,21 @@ describe('multi-threaded wasm in Node', () => {
     expect(r.threads).toBeGreaterThanOrEqual(1);
     expect(r.threads).toBeLessThanOrEqual(Math.min(WASM_THREADS_CAP, os.availableParallelism()));
     expect(r.source).toBe('cores');
-    expect(r.line).toMatch(new RegExp(`^wasm, ${r.threads} threads? \\(default: ${os.availableParallelism()} cores? less the load average [0-9.]+, at most ${WASM_THREADS_CAP}; AUSCULT_WASM_THREADS overrides\\)`));
-    expect(defaultWasmThreads()).toBeGreaterThanOrEqual(1);
+    expect(r.line).toMatch(new RegExp(`^wasm, ${r.threads} threads? \\(default: ${os.availableParallelism()} cores?, [0-9.]+ idle over ${FREE_CORES_SAMPLE_MS} ms, at most ${WASM_THREADS_CAP}; AUSCULT_WASM_THREADS overrides\\)`));
+    expect((await defaultWasmThreads(50)).threads).toBeGreaterThanOrEqual(1);
   }, 300_000);
+
+  it('counts idle cores from two os.cpus() readings and rounds them to a thread count within the bounds', () => {
+    const cpu = (user: number, idle: number) => ({ times: { user, nice: 0, sys: 0, idle, irq: 0 } });
+    // Core 0 fully busy, core 1 idle three quarters of the time: 0.75 idle cores of 2.
+    expect(idleCoresBetween([cpu(0, 0), cpu(0, 0)], [cpu(100, 0), cpu(25, 75)])).toBeCloseTo(0.75);
+    // Both idle (another process's burst long ago does not count, unlike a load average).
+    expect(idleCoresBetween([cpu(5000, 0), cpu(5000, 0)], [cpu(5000, 100), cpu(5000, 100)])).toBe(2);
+    expect(threadsForIdleCores(0.75, 2)).toBe(1);
+    expect(threadsForIdleCores(1.6, 2)).toBe(2);
+    expect(threadsForIdleCores(0.2, 2)).toBe(1);
+    expect(threadsForIdleCores(15.7, 16)).toBe(WASM_THREADS_CAP);
+  });
 
   it('trains to bit-identical weights on 1 and 2 threads (XNNPack tiles and our fixed chunks keep every sum in order)', async () => {
     const [one, two] = [await runIn<{ threads: number; hash: string; scale: number }>(trainFile, '1'), await runIn<{ threads: number; hash: string; scale: number }>(trainFile, '2')];
