@@ -424,7 +424,7 @@ export interface HeapWorkerPool {
   run(task: number, params: number[], values: number): Float64Array;
 }
 
-/** Partials room: CHUNKS × 2 × 4096 channels. */
+/** Partials room: CHUNKS × 2 × 4096 channels (CHANNEL_SUMS_MAX). */
 const PARTIALS = CHUNKS * 2 * 4096;
 
 /** The WebAssembly global (Node's types lack it). */
@@ -550,4 +550,39 @@ export function poolFor(backend: unknown): HeapWorkerPool {
     pools.set(key, pool);
   }
   return pool;
+}
+
+/** The parts of the wasm backend channelSums needs. */
+interface TensorHeap {
+  makeOutput(shape: number[], dtype: 'float32'): { dataId: object; shape: number[] };
+  typedArrayFromHeap(info: { dataId: object; shape: number[] }): Float32Array;
+  disposeData(dataId: object): void;
+}
+
+/** Most channels channelSums takes (the pool's partials room). */
+export const CHANNEL_SUMS_MAX = 4096;
+
+/**
+ * Per-channel Σa and Σa·b of row-major [rows, C] tensors in the heap (b = a gives Σa²), in
+ * float64, on every thread: our SIMD kernel when C is a multiple of 4, scalar JavaScript else.
+ * Chunk partials are added in chunk order: the same sums on any thread count.
+ */
+export function channelSums<T extends { dataId: object; shape: number[] }>(backend: unknown, a: T, b: T, rows: number, C: number): [Float64Array, Float64Array] {
+  if (C > CHANNEL_SUMS_MAX) throw new Error(`channelSums: ${C} channels, at most ${CHANNEL_SUMS_MAX}`);
+  const be = backend as TensorHeap;
+  // Room in the heap for each chunk's float64 sums (our SIMD kernel writes them there).
+  const scratch = be.makeOutput([CHUNKS * 4 * C], 'float32');
+  const at = (t: { dataId: object; shape: number[] }) => be.typedArrayFromHeap(t).byteOffset;
+  const partials = poolFor(backend).run(TASK.channelSums, [at(a), at(b), rows, C, at(scratch)], rows * C);
+  be.disposeData(scratch.dataId);
+  const sumA = new Float64Array(C);
+  const sumAB = new Float64Array(C);
+  for (let chunk = 0; chunk < CHUNKS; chunk++) {
+    const base = chunk * 2 * C;
+    for (let c = 0; c < C; c++) {
+      sumA[c]! += partials[base + c]!;
+      sumAB[c]! += partials[base + C + c]!;
+    }
+  }
+  return [sumA, sumAB];
 }

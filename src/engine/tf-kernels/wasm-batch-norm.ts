@@ -10,7 +10,7 @@
  * batch variance, as tf.moments gives it.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import { CHUNKS, poolFor, TASK } from './heap-workers.ts';
+import { channelSums, poolFor, TASK } from './heap-workers.ts';
 
 type Tf = typeof tfjs;
 type TensorInfo = tfjs.TensorInfo;
@@ -23,27 +23,6 @@ interface WasmBackendLike {
   typedArrayFromHeap(info: TensorInfo): Float32Array;
 }
 type KernelArgs = { inputs: Record<string, TensorInfo>; backend: unknown; attrs: Record<string, unknown> };
-
-/** Per-channel Σa and Σa·b of row-major [rows, C] heap arrays (b = a gives Σa²), in float64. */
-function channelSums(backend: unknown, a: TensorInfo, b: TensorInfo, rows: number, C: number): [Float64Array, Float64Array] {
-  const be = backend as WasmBackendLike;
-  // Room in the heap for each chunk's float64 sums (our SIMD kernel writes them there).
-  const scratch = be.makeOutput([CHUNKS * 4 * C], 'float32');
-  const at = (t: TensorInfo) => be.typedArrayFromHeap(t).byteOffset;
-  const partials = poolFor(backend).run(TASK.channelSums, [at(a), at(b), rows, C, at(scratch)], rows * C);
-  (backend as tfjs.KernelBackend).disposeData(scratch.dataId);
-  const sumA = new Float64Array(C);
-  const sumAB = new Float64Array(C);
-  // Chunk partials in chunk order: the same sums on any thread count.
-  for (let chunk = 0; chunk < CHUNKS; chunk++) {
-    const base = chunk * 2 * C;
-    for (let c = 0; c < C; c++) {
-      sumA[c]! += partials[base + c]!;
-      sumAB[c]! += partials[base + C + c]!;
-    }
-  }
-  return [sumA, sumAB];
-}
 
 function shapeInfo(x: TensorInfo): { C: number; rows: number } {
   const C = x.shape[x.shape.length - 1]!;

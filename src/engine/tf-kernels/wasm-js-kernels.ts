@@ -12,7 +12,7 @@
  * Everything else falls back to the backend's own kernel.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import { poolFor, TASK } from './heap-workers.ts';
+import { CHANNEL_SUMS_MAX, channelSums, poolFor, TASK } from './heap-workers.ts';
 
 type Tf = typeof tfjs;
 type TensorInfo = tfjs.TensorInfo;
@@ -39,7 +39,8 @@ function sumLeading(backend: WasmBackendLike, x: TensorInfo, k: number, keepDims
   const inner = innerShape.reduce((a, b) => a * b, 1);
   const outShape = keepDims ? [...x.shape.slice(0, k).map(() => 1), ...innerShape] : innerShape;
   const out = backend.makeOutput(outShape, 'float32');
-  const acc = sumRows(backend.typedArrayFromHeap(x), outer, inner);
+  // Channel counts on every thread (SIMD); very wide rows (dense layers' inputs) here.
+  const acc = inner <= CHANNEL_SUMS_MAX ? channelSums(backend, x, x, outer, inner)[0] : sumRows(backend.typedArrayFromHeap(x), outer, inner);
   const ys = backend.typedArrayFromHeap(out);
   const scale = divide ? 1 / outer : 1;
   for (let j = 0; j < inner; j++) ys[j] = acc[j]! * scale;

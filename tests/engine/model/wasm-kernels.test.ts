@@ -109,6 +109,13 @@ describe('wasm JavaScript kernels', () => {
     ]);
     cpu.forEach((c, i) => expect(relError(wasm[i]!, c)).toBeLessThan(1e-5));
     expect(wasm[1]!.length).toBe(3);
+    // Channel counts that are a multiple of 4 take the SIMD kernel.
+    const wide = [3, 70, 5, 16];
+    const [cpu16, wasm16] = await onBothBackends([{ values: randomArray(size(wide), 8), shape: wide }], (tf, [x]) => [
+      tf.sum(x!, [0, 1, 2]),
+      tf.mean(x!, [0, 1]),
+    ]);
+    cpu16.forEach((c, i) => expect(relError(wasm16[i]!, c)).toBeLessThan(1e-5));
   });
 
   it('LeakyReLU (as PReLU), inference BatchNorm and Identity match the cpu backend', async () => {
