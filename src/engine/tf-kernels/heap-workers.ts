@@ -397,20 +397,21 @@ function workerMain(
     partials: SharedArrayBuffer;
     index: number;
     threads: number;
-    chunks: number;
   },
 ): void {
   const ctl = new Int32Array(data.control);
   const p = new Float64Array(data.params);
   const partials = new Float64Array(data.partials);
-  // ctl[0]: generation (bumped per task); ctl[1]: task id; ctl[2]: workers still running.
+  // ctl[0]: generation (bumped per task); ctl[1]: task id; ctl[2]: workers still running;
+  // ctl[3]: chunks of this task.
   let seen = 0;
   for (;;) {
     Atomics.wait(ctl, 0, seen);
     seen = Atomics.load(ctl, 0);
     const task = Atomics.load(ctl, 1);
     if (task < 0) return;
-    const chunks = data.chunks;
+    // ctl[3]: this task's chunk count (CHUNKS unless the task adds nothing up across chunks).
+    const chunks = Atomics.load(ctl, 3);
     // Chunks are dealt round-robin: thread t (main = 0) takes t, t + threads, ….
     for (let c = data.index; c < chunks; c += data.threads)
       runChunksFn(data.memory.buffer, task, p, partials, c, c + 1, chunks);
@@ -420,8 +421,12 @@ function workerMain(
 
 export interface HeapWorkerPool {
   readonly threads: number;
-  /** Runs a task over all chunks; returns the partials array (CHUNKS · stride values valid). */
-  run(task: number, params: number[], values: number): Float64Array;
+  /**
+   * Runs a task over all chunks; returns the partials array (CHUNKS · stride values valid).
+   * `chunks` (default CHUNKS) may differ only for tasks whose chunks write disjoint outputs and
+   * add nothing up across chunks, whose results cannot depend on how the work is cut.
+   */
+  run(task: number, params: number[], values: number, chunks?: number): Float64Array;
 }
 
 /** Partials room: CHUNKS × 2 × 4096 channels (CHANNEL_SUMS_MAX). */
@@ -465,10 +470,10 @@ export function serialPool(memory: WasmMemory): HeapWorkerPool {
   const install = installKernels(Wasm, kernelModule(memory), memory);
   return {
     threads: 1,
-    run(task, params) {
+    run(task, params, _values, chunks = CHUNKS) {
       p.set(params);
       install();
-      runChunks(memory.buffer, task, p, partials, 0, CHUNKS, CHUNKS);
+      runChunks(memory.buffer, task, p, partials, 0, chunks, chunks);
       return partials;
     },
   };
@@ -498,25 +503,26 @@ const runChunks = ${runChunks.toString()};
   const workers = Array.from({ length: threads - 1 }, (_, i) => {
     const w = new Worker(source, {
       eval: true,
-      workerData: { memory, kernels: module, control, params, partials: partialsBuf, index: i + 1, threads, chunks: CHUNKS },
+      workerData: { memory, kernels: module, control, params, partials: partialsBuf, index: i + 1, threads },
     });
     w.unref();
     return w;
   });
   return {
     threads,
-    run(task, values, count) {
+    run(task, values, count, chunks = CHUNKS) {
       p.set(values);
       install();
       if (count < PARALLEL_MIN_VALUES) {
-        runChunks(memory.buffer, task, p, partials, 0, CHUNKS, CHUNKS);
+        runChunks(memory.buffer, task, p, partials, 0, chunks, chunks);
         return partials;
       }
       Atomics.store(ctl, 1, task);
       Atomics.store(ctl, 2, workers.length);
+      Atomics.store(ctl, 3, chunks);
       Atomics.add(ctl, 0, 1);
       Atomics.notify(ctl, 0);
-      for (let c = 0; c < CHUNKS; c += threads) runChunks(memory.buffer, task, p, partials, c, c + 1, CHUNKS);
+      for (let c = 0; c < chunks; c += threads) runChunks(memory.buffer, task, p, partials, c, c + 1, chunks);
       for (let left = Atomics.load(ctl, 2); left !== 0; left = Atomics.load(ctl, 2))
         Atomics.wait(ctl, 2, left);
       return partials;

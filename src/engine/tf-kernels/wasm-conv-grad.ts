@@ -193,7 +193,9 @@ export function conv2DBackpropFilterDirect(
   // Few tap tiles (the one-channel stem): split output channels too, so 8 chunks have work.
   const tapTiles = cin === 1 ? kh * Math.ceil(kw / 4) : kh * kw * (cin / 4);
   const coGroup = tapTiles < 32 ? 8 : cout;
-  pool.run(TASK.filterGrad, [floatAt(xp), floatAt(dy), floatAt(out), n, ho, wo, cin, cout, kh, kw, sh, sw, hp, wp, blockRows, coGroup], n * ho * wo * cout * kh * kw);
+  // Items write disjoint parts of dW: one run of items per thread, each sweeping dy and x once
+  // (the result cannot depend on the cut).
+  pool.run(TASK.filterGrad, [floatAt(xp), floatAt(dy), floatAt(out), n, ho, wo, cin, cout, kh, kw, sh, sw, hp, wp, blockRows, coGroup], n * ho * wo * cout * kh * kw, pool.threads);
   args.backend.disposeData(xp.dataId);
   return out;
 }
