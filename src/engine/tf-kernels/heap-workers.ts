@@ -25,7 +25,7 @@ export const CHUNKS = 8;
 /** Below this many values a task runs on the main thread only. */
 const PARALLEL_MIN_VALUES = 1 << 16;
 
-export const TASK = { channelSums: 1, affine2: 2, leakyReluGrad: 3, maxPoolGrad: 4, im2colT: 5, padNhwc: 6, filterGrad: 7, affine: 8 } as const;
+export const TASK = { channelSums: 1, affine2: 2, leakyReluGrad: 3, maxPoolGrad: 4, im2colT: 5, padNhwc: 6, filterGrad: 7, affine: 8, interleave: 9 } as const;
 
 function chunkChannelSums(
   heap: ArrayBufferLike,
@@ -354,6 +354,35 @@ function chunkFilterGrad(
   }
 }
 
+function chunkInterleave(
+  heap: ArrayBufferLike,
+  p: Float64Array,
+  _partials: Float64Array,
+  chunk: number,
+  chunks: number,
+): void {
+  // One phase of a strided input gradient: dx [N, H, W, C] at rows ph + sh·u, columns pw + sw·v
+  // (u < rows, v < cols) = part [N, rows, cols, C], or zeros when `copy` is 0. Chunks split the
+  // N·rows phase rows.
+  const [dxAt, partAt, N, H, W, C, ph, pw, sh, sw, rows, cols, copy] = Array.from(p.subarray(0, 13), (v) => v | 0);
+  const total = N! * rows!;
+  const r0 = Math.floor((chunk * total) / chunks);
+  const r1 = Math.floor(((chunk + 1) * total) / chunks);
+  const heapF = new Float32Array(heap);
+  for (let r = r0; r < r1; r++) {
+    const n = Math.floor(r / rows!);
+    const u = r % rows!;
+    const rowAt = dxAt! + ((n * H! + ph! + sh! * u) * W! + pw!) * C!;
+    const step = sw! * C!;
+    if (copy) {
+      const src = partAt! + r * cols! * C!;
+      for (let v = 0; v < cols!; v++) heapF.copyWithin(rowAt + v * step, src + v * C!, src + (v + 1) * C!);
+    } else {
+      for (let v = 0; v < cols!; v++) heapF.fill(0, rowAt + v * step, rowAt + v * step + C!);
+    }
+  }
+}
+
 /**
  * Runs chunks [c0, c1) of task `task` over the heap. `p` holds the task's parameters (byte
  * offsets of tensors in the heap, sizes); reductions write partials into `partials`
@@ -379,13 +408,14 @@ export function runChunks(
     chunkPadNhwc,
     chunkFilterGrad,
     chunkAffine,
+    chunkInterleave,
   ][task];
   if (!kernel) throw new Error(`heap workers: unknown task ${task}`);
   for (let chunk = c0; chunk < c1; chunk++) kernel(heap, p, partials, chunk, chunks);
 }
 
 /** Every chunk kernel, for the workers' source (each is self-contained). */
-const CHUNK_KERNELS = [chunkChannelSums, chunkAffine2, chunkLeakyReluGrad, chunkMaxPoolGrad, chunkIm2colT, chunkPadNhwc, chunkFilterGrad, chunkAffine];
+const CHUNK_KERNELS = [chunkChannelSums, chunkAffine2, chunkLeakyReluGrad, chunkMaxPoolGrad, chunkIm2colT, chunkPadNhwc, chunkFilterGrad, chunkAffine, chunkInterleave];
 
 /** Worker loop: wait for a task on the control words, run its chunks, report done. */
 function workerMain(
