@@ -253,9 +253,14 @@ export function conv2DBackpropInputViaConv(
     dyUp = run('Reshape', { x: p6 }, { shape: [n, ho * sh, wo * sw, cout] });
     dispose(p6);
   }
-  const flipped = run('Reverse', { x: filter }, { dims: [0, 1] });
-  const filterT = run('Transpose', { x: flipped }, { perm: [0, 1, 3, 2] });
-  dispose(flipped);
+  let filterT: TensorInfo;
+  if (onWasmHeap) {
+    filterT = flippedTransposedTaps(args.backend as unknown as WasmBackendLike, filter, kw, 0, 0, 1, 1, kh, kw);
+  } else {
+    const flipped = run('Reverse', { x: filter }, { dims: [0, 1] });
+    filterT = run('Transpose', { x: flipped }, { perm: [0, 1, 3, 2] });
+    dispose(flipped);
+  }
 
   const top = kh - 1 - info.padInfo.top;
   const left = kw - 1 - info.padInfo.left;
@@ -342,6 +347,26 @@ function phaseOf(phi: number, stride: number, kernel: number, padStart: number, 
 }
 
 /**
+ * The taps W[a0 + sa·i, b0 + sb·j] (i < ta, j < tb) of a [kh, kw, cin, cout] filter, flipped in
+ * both axes and with in/out channels swapped, as a new [ta, tb, cout, cin] tensor: the filter of
+ * a convolution that computes an input gradient. One JavaScript pass over the (small) filter;
+ * tfjs-wasm's Reverse alone took 25 ms per training step.
+ */
+function flippedTransposedTaps(be: WasmBackendLike, filter: TensorInfo, kw: number, a0: number, b0: number, sa: number, sb: number, ta: number, tb: number): TensorInfo {
+  const [cin, cout] = [filter.shape[2]!, filter.shape[3]!];
+  const out = be.makeOutput([ta, tb, cout, cin], 'float32');
+  const src = be.typedArrayFromHeap(filter);
+  const dst = be.typedArrayFromHeap(out);
+  for (let i = 0; i < ta; i++)
+    for (let j = 0; j < tb; j++) {
+      const from = ((a0 + sa * (ta - 1 - i)) * kw + (b0 + sb * (tb - 1 - j))) * cin * cout;
+      const to = (i * tb + j) * cout * cin;
+      for (let ci = 0; ci < cin; ci++) for (let co = 0; co < cout; co++) dst[to + co * cin + ci] = src[from + ci * cout + co]!;
+    }
+  return out;
+}
+
+/**
  * Input gradient of a strided convolution by phases: the rows (columns) of dx with the same
  * residue modulo the stride only see every s-th filter tap, so dx splits into s_h·s_w stride-1
  * convolutions of dy with sub-filters, whose outputs our heap workers write interleaved straight
@@ -359,7 +384,6 @@ function backpropInputPolyphase(
 ): TensorInfo {
   const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw, inHeight: H, inWidth: W, inChannels: cin } = info;
   const [n, ho, wo] = dy.shape as [number, number, number, number];
-  const cout = info.outChannels;
   const be = backend as unknown as WasmBackendLike;
   const pool = poolFor(backend);
   const floatAt = (t: TensorInfo) => be.typedArrayFromHeap(t).byteOffset / 4;
@@ -376,16 +400,7 @@ function backpropInputPolyphase(
         pool.run(TASK.interleave, [floatAt(dx), 0, n, H, W, cin, ph, pw, sh, sw, rows, cols, 0], n * rows * cols * cin);
         continue;
       }
-      // The phase's taps W[a.k0 + sh·i, b.k0 + sw·j], flipped in both axes, as [ta, tb, cout, cin].
-      const subFilter = be.makeOutput([a.taps, b.taps, cout, cin], 'float32');
-      const src = be.typedArrayFromHeap(filter);
-      const dst = be.typedArrayFromHeap(subFilter);
-      for (let i = 0; i < a.taps; i++)
-        for (let j = 0; j < b.taps; j++) {
-          const from = ((a.k0 + sh * (a.taps - 1 - i)) * kw + (b.k0 + sw * (b.taps - 1 - j))) * cin * cout;
-          const to = (i * b.taps + j) * cout * cin;
-          for (let ci = 0; ci < cin; ci++) for (let co = 0; co < cout; co++) dst[to + co * cin + ci] = src[from + ci * cout + co]!;
-        }
+      const subFilter = flippedTransposedTaps(be, filter, kw, a.k0, b.k0, sh, sw, a.taps, b.taps);
       const input = a.cropStart || b.cropStart ? run('Slice', { x: dy }, { begin: [0, a.cropStart, b.cropStart, 0], size: [-1, -1, -1, -1] }) : dy;
       const part = run('Conv2D', { x: input, filter: subFilter }, {
         strides: [1, 1],

@@ -95,6 +95,33 @@ function reductionKernel(tf: Tf, name: 'Sum' | 'Mean'): tfjs.KernelConfig {
   };
 }
 
+/**
+ * Add of two float32 tensors of the same shape (residual connections, gradients summed by the
+ * tape) on every thread; broadcasting and other types go to wasm's own kernel, which runs on
+ * one thread.
+ */
+function addKernel(tf: Tf): tfjs.KernelConfig {
+  const original = tf.getKernel('Add', 'wasm');
+  if (!original) throw new Error('wasm kernel Add is not registered');
+  return {
+    kernelName: 'Add',
+    backendName: 'wasm',
+    setupFunc: original.setupFunc,
+    kernelFunc: (args) => {
+      const { inputs, backend } = args as unknown as KernelArgs;
+      const { a, b } = inputs as { a: TensorInfo; b: TensorInfo };
+      const same = a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
+      if (!same || a.dtype !== 'float32' || b.dtype !== 'float32') return original.kernelFunc(args);
+      const be = backend as WasmBackendLike;
+      const out = be.makeOutput(a.shape, 'float32');
+      const at = (t: TensorInfo) => be.typedArrayFromHeap(t).byteOffset;
+      const size = a.shape.reduce((p, d) => p * d, 1);
+      poolFor(backend).run(TASK.add, [at(out), at(a), at(b), size], size);
+      return out;
+    },
+  };
+}
+
 /** dx for max pooling (first maximum of each window gets the gradient, as tfjs' cpu backend). */
 function maxPoolGradKernel(tf: Tf): tfjs.KernelConfig {
   const original = tf.getKernel('MaxPoolGrad', 'wasm');
@@ -253,7 +280,7 @@ let registered = false;
 export function registerWasmJsKernels(tf: Tf): void {
   if (registered) return;
   registered = true;
-  const replaced = [reductionKernel(tf, 'Sum'), reductionKernel(tf, 'Mean'), maxPoolGradKernel(tf), leakyReluViaPreluKernel(tf), sharingIdentityKernel(tf), fusedBatchNormKernel(tf)];
+  const replaced = [reductionKernel(tf, 'Sum'), reductionKernel(tf, 'Mean'), addKernel(tf), maxPoolGradKernel(tf), leakyReluViaPreluKernel(tf), sharingIdentityKernel(tf), fusedBatchNormKernel(tf)];
   for (const config of replaced) {
     tf.unregisterKernel(config.kernelName, 'wasm');
     tf.registerKernel(config);

@@ -118,6 +118,19 @@ describe('wasm JavaScript kernels', () => {
     cpu16.forEach((c, i) => expect(relError(wasm16[i]!, c)).toBeLessThan(1e-5));
   });
 
+  it('Add of equal shapes (our kernel, odd size) and with broadcasting (wasm’s) matches the cpu backend', async () => {
+    const shape = [3, 7, 5, 3];
+    const [cpu, wasm] = await onBothBackends(
+      [
+        { values: randomArray(size(shape), 31), shape },
+        { values: randomArray(size(shape), 32), shape },
+        { values: randomArray(3, 33), shape: [3] },
+      ],
+      (tf, [a, b, c]) => [tf.add(a!, b!), tf.add(a!, c!)],
+    );
+    cpu.forEach((c, i) => expect(relError(wasm[i]!, c)).toBeLessThan(1e-6));
+  });
+
   it('LeakyReLU (as PReLU), inference BatchNorm and Identity match the cpu backend', async () => {
     const shape = [3, 7, 5, 4];
     const [cpu, wasm] = await onBothBackends(
