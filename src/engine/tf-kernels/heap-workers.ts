@@ -25,7 +25,7 @@ export const CHUNKS = 8;
 /** Below this many values a task runs on the main thread only. */
 const PARALLEL_MIN_VALUES = 1 << 16;
 
-export const TASK = { channelSums: 1, affine2: 2, leakyReluGrad: 3, maxPoolGrad: 4, im2colT: 5, padNhwc: 6, filterGrad: 7, affine: 8, interleave: 9, add: 10 } as const;
+export const TASK = { channelSums: 1, affine2: 2, leakyReluGrad: 3, maxPoolGrad: 4, im2colT: 5, padNhwc: 6, filterGrad: 7, affine: 8, interleave: 9, add: 10, leakyRelu: 11 } as const;
 
 function chunkChannelSums(
   heap: ArrayBufferLike,
@@ -397,6 +397,20 @@ function chunkAdd(
   (globalThis as unknown as { __auscultWasm: WasmKernels }).__auscultWasm.add(p[0]!, p[1]!, p[2]!, i0, i1);
 }
 
+function chunkLeakyRelu(
+  _heap: ArrayBufferLike,
+  p: Float64Array,
+  _partials: Float64Array,
+  chunk: number,
+  chunks: number,
+): void {
+  // out = x where x > 0, α·x elsewhere, over n values (our SIMD kernel).
+  const n = p[2]! | 0;
+  const i0 = Math.floor((chunk * n) / chunks);
+  const i1 = Math.floor(((chunk + 1) * n) / chunks);
+  (globalThis as unknown as { __auscultWasm: WasmKernels }).__auscultWasm.leakyRelu(p[0]!, p[1]!, i0, i1, p[3]!);
+}
+
 /**
  * Runs chunks [c0, c1) of task `task` over the heap. `p` holds the task's parameters (byte
  * offsets of tensors in the heap, sizes); reductions write partials into `partials`
@@ -424,13 +438,14 @@ export function runChunks(
     chunkAffine,
     chunkInterleave,
     chunkAdd,
+    chunkLeakyRelu,
   ][task];
   if (!kernel) throw new Error(`heap workers: unknown task ${task}`);
   for (let chunk = c0; chunk < c1; chunk++) kernel(heap, p, partials, chunk, chunks);
 }
 
 /** Every chunk kernel, for the workers' source (each is self-contained). */
-const CHUNK_KERNELS = [chunkChannelSums, chunkAffine2, chunkLeakyReluGrad, chunkMaxPoolGrad, chunkIm2colT, chunkPadNhwc, chunkFilterGrad, chunkAffine, chunkInterleave, chunkAdd];
+const CHUNK_KERNELS = [chunkChannelSums, chunkAffine2, chunkLeakyReluGrad, chunkMaxPoolGrad, chunkIm2colT, chunkPadNhwc, chunkFilterGrad, chunkAffine, chunkInterleave, chunkAdd, chunkLeakyRelu];
 
 /** Worker loop: wait for a task on the control words, run its chunks, report done. */
 function workerMain(
@@ -507,6 +522,7 @@ interface WasmKernels {
   leakyReluGrad(dx: number, dy: number, x: number, i0: number, i1: number, alpha: number): void;
   maxPoolGrad(...args: number[]): void;
   add(out: number, a: number, b: number, i0: number, i1: number): void;
+  leakyRelu(out: number, x: number, i0: number, i1: number, alpha: number): void;
 }
 
 /** Runs every chunk on the calling thread (single-threaded wasm, or no shared heap). */

@@ -30,3 +30,20 @@ export function add(out: usize, a: usize, b: usize, i0: i32, i1: i32): void {
     store<f32>(out + o, load<f32>(a + o) + load<f32>(b + o));
   }
 }
+
+// LeakyReLU: out = x where x > 0, α·x elsewhere.
+export function leakyRelu(out: usize, x: usize, i0: i32, i1: i32, alpha: f32): void {
+  const scale = f32x4.splat(alpha);
+  const zero = f32x4.splat(0);
+  let i = i0;
+  for (; i + 4 <= i1; i += 4) {
+    const o = <usize>i << 2;
+    const v = v128.load(x + o);
+    v128.store(out + o, v128.bitselect(v, f32x4.mul(v, scale), f32x4.gt(v, zero)));
+  }
+  for (; i < i1; i++) {
+    const o = <usize>i << 2;
+    const v = load<f32>(x + o);
+    store<f32>(out + o, v > 0 ? v : v * alpha);
+  }
+}
