@@ -17,16 +17,15 @@ interface Throughput {
 }
 
 /**
- * Figures before issue 14 (main at 700ab4b): 1 thread from the README of 2026-11-28 (quiet
- * machine); 2 threads (opt-in there) from an interleaved A/B on 2026-11-29 (shared machine, best of 6).
+ * Figures before issue 14: main at 700ab4b, this benchmark's child on a quiet 2-vCPU machine,
+ * 2026-12-06, medians of 3 (1 thread was main's default, 2 threads its opt-in).
  */
 const BEFORE: Record<string, Record<number, string>> = {
-  'train S=1': { 1: 'before: 19.9 samples/s', 2: 'before: 22.6 samples/s (issue 14: 31.8 at C = 12); target ≥ 49' },
-  'train S=32': { 1: 'before: 21.0 samples/s', 2: 'before: 35.4 samples/s; target ≥ 49' },
-  'inference S=1': { 1: 'before: 105 clips/s', 2: 'before: 110 clips/s; target ≥ 200' },
-  'inference S=32': { 1: 'before: 99 clips/s', 2: 'before: 233 clips/s; target ≥ 200' },
+  'train S=1': { 1: 'before: 24.6 samples/s', 2: 'before: 32.9 samples/s; target ≥ 49 (2 × issue 14\'s 24.5)' },
+  'train S=32': { 1: 'before: 24.3 samples/s', 2: 'before: 32.9 samples/s; target ≥ 49' },
+  'inference S=1': { 1: 'before: 128 clips/s', 2: 'before: 225 clips/s; target ≥ 200' },
+  'inference S=32': { 1: 'before: 126 clips/s', 2: 'before: 209 clips/s; target ≥ 200' },
 };
-
 
 function benchmarksFor(threads: number): Benchmark[] {
   const result = childResult<Throughput>('model-throughput-run.ts', threads);

@@ -117,7 +117,7 @@ export async function buildDemo(app: AppService, o: DemoOptions): Promise<DemoRe
     assertSucceeded(await app.call('jobs/get', { jobId: monitorJob.id }));
     if (o.train) {
       say(
-        `training an SC-AdaCos model (S = ${o.subclusters}, quick preset${o.epochs ? `, ${o.epochs} epochs` : ''}); on a CPU this takes minutes`,
+        `training an SC-AdaCos model (S = ${o.subclusters}, quick preset${o.epochs ? `, ${o.epochs} epochs` : ''}); on a CPU this takes a minute or so`,
       );
       await trainProjectModel(app, {
         project: String(pid),
