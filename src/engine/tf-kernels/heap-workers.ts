@@ -25,7 +25,9 @@ export const CHUNKS = 8;
 /** Below this many values a task runs on the main thread only. */
 const PARALLEL_MIN_VALUES = 1 << 16;
 
-export const TASK = { channelSums: 1, affine2: 2, leakyReluGrad: 3, maxPoolGrad: 4, im2colT: 5, padNhwc: 6, filterGrad: 7, affine: 8, interleave: 9, add: 10, leakyRelu: 11 } as const;
+export const TASK = { channelSums: 1, affine2: 2, elementwise: 3, maxPoolGrad: 4, im2colT: 5, padNhwc: 6, filterGrad: 7, affine: 8, interleave: 9 } as const;
+/** The element-wise kernels of TASK.elementwise (its first parameter). */
+export const ELEMENTWISE = { leakyReluGrad: 0, add: 1, leakyRelu: 2 } as const;
 
 function chunkChannelSums(
   heap: ArrayBufferLike,
@@ -123,20 +125,6 @@ function chunkAffine2(
   for (let r = r0; r < r1; r++)
     for (let c = 0; c < C; c++, i++) out[i] = x[i]! * a[c]! + y[i]! * k[c]! + b[c]!;
 }
-function chunkLeakyReluGrad(
-  _heap: ArrayBufferLike,
-  p: Float64Array,
-  _partials: Float64Array,
-  chunk: number,
-  chunks: number,
-): void {
-  // dx = dy where x > 0, α·dy elsewhere (our SIMD kernel: a select, no branch).
-  const n = p[3]! | 0;
-  const alpha = p[4]!;
-  const i0 = Math.floor((chunk * n) / chunks);
-  const i1 = Math.floor(((chunk + 1) * n) / chunks);
-  (globalThis as unknown as { __auscultWasm: WasmKernels }).__auscultWasm.leakyReluGrad(p[0]!, p[1]!, p[2]!, i0, i1, alpha);
-}
 function chunkAffine(
   _heap: ArrayBufferLike,
   p: Float64Array,
@@ -149,6 +137,23 @@ function chunkAffine(
   const r0 = Math.floor((chunk * rows) / chunks);
   const r1 = Math.floor(((chunk + 1) * rows) / chunks);
   (globalThis as unknown as { __auscultWasm: WasmKernels }).__auscultWasm.affine(p[0]!, p[1]!, p[2]!, p[3]!, r0, r1, p[5]! | 0);
+}
+function chunkElementwise(
+  _heap: ArrayBufferLike,
+  p: Float64Array,
+  _partials: Float64Array,
+  chunk: number,
+  chunks: number,
+): void {
+  // One of our SIMD element-wise kernels over n values: p = [op, n, out, a, b, α] (ELEMENTWISE).
+  const n = p[1]! | 0;
+  const i0 = Math.floor((chunk * n) / chunks);
+  const i1 = Math.floor(((chunk + 1) * n) / chunks);
+  const wasm = (globalThis as unknown as { __auscultWasm: WasmKernels }).__auscultWasm;
+  const op = p[0]! | 0;
+  if (op === 1) wasm.add(p[2]!, p[3]!, p[4]!, i0, i1);
+  else if (op === 2) wasm.leakyRelu(p[2]!, p[3]!, i0, i1, p[5]!);
+  else wasm.leakyReluGrad(p[2]!, p[3]!, p[4]!, i0, i1, p[5]!);
 }
 function chunkMaxPoolGrad(
   heap: ArrayBufferLike,
@@ -383,33 +388,7 @@ function chunkInterleave(
   }
 }
 
-function chunkAdd(
-  _heap: ArrayBufferLike,
-  p: Float64Array,
-  _partials: Float64Array,
-  chunk: number,
-  chunks: number,
-): void {
-  // out = a + b over n values (our SIMD kernel).
-  const n = p[3]! | 0;
-  const i0 = Math.floor((chunk * n) / chunks);
-  const i1 = Math.floor(((chunk + 1) * n) / chunks);
-  (globalThis as unknown as { __auscultWasm: WasmKernels }).__auscultWasm.add(p[0]!, p[1]!, p[2]!, i0, i1);
-}
 
-function chunkLeakyRelu(
-  _heap: ArrayBufferLike,
-  p: Float64Array,
-  _partials: Float64Array,
-  chunk: number,
-  chunks: number,
-): void {
-  // out = x where x > 0, α·x elsewhere, over n values (our SIMD kernel).
-  const n = p[2]! | 0;
-  const i0 = Math.floor((chunk * n) / chunks);
-  const i1 = Math.floor(((chunk + 1) * n) / chunks);
-  (globalThis as unknown as { __auscultWasm: WasmKernels }).__auscultWasm.leakyRelu(p[0]!, p[1]!, i0, i1, p[3]!);
-}
 
 /**
  * Runs chunks [c0, c1) of task `task` over the heap. `p` holds the task's parameters (byte
@@ -430,22 +409,20 @@ export function runChunks(
     undefined,
     chunkChannelSums,
     chunkAffine2,
-    chunkLeakyReluGrad,
+    chunkElementwise,
     chunkMaxPoolGrad,
     chunkIm2colT,
     chunkPadNhwc,
     chunkFilterGrad,
     chunkAffine,
     chunkInterleave,
-    chunkAdd,
-    chunkLeakyRelu,
   ][task];
   if (!kernel) throw new Error(`heap workers: unknown task ${task}`);
   for (let chunk = c0; chunk < c1; chunk++) kernel(heap, p, partials, chunk, chunks);
 }
 
 /** Every chunk kernel, for the workers' source (each is self-contained). */
-const CHUNK_KERNELS = [chunkChannelSums, chunkAffine2, chunkLeakyReluGrad, chunkMaxPoolGrad, chunkIm2colT, chunkPadNhwc, chunkFilterGrad, chunkAffine, chunkInterleave, chunkAdd, chunkLeakyRelu];
+const CHUNK_KERNELS = [chunkChannelSums, chunkAffine2, chunkElementwise, chunkMaxPoolGrad, chunkIm2colT, chunkPadNhwc, chunkFilterGrad, chunkAffine, chunkInterleave];
 
 /** Worker loop: wait for a task on the control words, run its chunks, report done. */
 function workerMain(

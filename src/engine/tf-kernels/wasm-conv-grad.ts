@@ -44,26 +44,25 @@ function runner(tf: Tf, backend: KernelBackend) {
   };
 }
 
+type FilterGradArgs = { inputs: { x: TensorInfo; dy: TensorInfo }; backend: KernelBackend; attrs: Conv2DBackpropFilterAttrs };
+
+/** The convolution a filter gradient belongs to (NHWC only). */
+function filterGradConv(tf: Tf, args: FilterGradArgs): { x: TensorInfo; dy: TensorInfo; info: tfjs.backend_util.Conv2DInfo } {
+  const { x, dy, info } = filterGradConv(tf, args);
+  return { x, dy, info };
+}
+
 /**
  * dW[a,b,ci,co] = Σ_{n,i,j} x[n, i·sh + a − pt, j·sw + b − pl, ci] · dy[n,i,j,co], computed as
  * Conv2D(xᵀ [Cin,H,W,N], dyᵀ [Ho,Wo,N,Cout], dilation = stride) → [Cin,kh,kw,Cout] → [kh,kw,Cin,Cout].
  */
 export function conv2DBackpropFilterViaConv(
   tf: Tf,
-  args: { inputs: { x: TensorInfo; dy: TensorInfo }; backend: KernelBackend; attrs: Conv2DBackpropFilterAttrs },
+  args: FilterGradArgs,
 ): TensorInfo {
-  const { x, dy } = args.inputs;
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = args.attrs;
-  if (dataFormat === 'NCHW') throw new Error('wasm Conv2DBackpropFilter supports NHWC only');
+  const { x, dy, info } = filterGradConv(tf, args);
+  const { dimRoundingMode } = args.attrs;
   const run = runner(tf, args.backend);
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filterShape,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-  );
   const [kh, kw] = [info.filterHeight, info.filterWidth];
   const [sh, sw] = [info.strideHeight, info.strideWidth];
   const pt = info.padInfo.top;
@@ -121,14 +120,11 @@ interface WasmBackendLike {
  */
 export function conv2DBackpropFilterViaGemm(
   tf: Tf,
-  args: { inputs: { x: TensorInfo; dy: TensorInfo }; backend: KernelBackend; attrs: Conv2DBackpropFilterAttrs },
+  args: FilterGradArgs,
 ): TensorInfo {
-  const { x, dy } = args.inputs;
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = args.attrs;
-  if (dataFormat === 'NCHW') throw new Error('wasm Conv2DBackpropFilter supports NHWC only');
+  const { x, dy, info } = filterGradConv(tf, args);
   const run = runner(tf, args.backend);
   const dispose = (t: TensorInfo) => args.backend.disposeData(t.dataId);
-  const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode);
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, inHeight: H, inWidth: W, inChannels: cin, outChannels: cout } = info;
   const [n, ho, wo] = dy.shape as [number, number, number, number];
   const P = ho * wo * n;
@@ -170,12 +166,9 @@ export function directFilterGradSupports(cin: number, cout: number): boolean {
  */
 export function conv2DBackpropFilterDirect(
   tf: Tf,
-  args: { inputs: { x: TensorInfo; dy: TensorInfo }; backend: KernelBackend; attrs: Conv2DBackpropFilterAttrs },
+  args: FilterGradArgs,
 ): TensorInfo {
-  const { x, dy } = args.inputs;
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = args.attrs;
-  if (dataFormat === 'NCHW') throw new Error('wasm Conv2DBackpropFilter supports NHWC only');
-  const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode);
+  const { x, dy, info } = filterGradConv(tf, args);
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, inHeight: H, inWidth: W, inChannels: cin, outChannels: cout } = info;
   if (!directFilterGradSupports(cin, cout)) return conv2DBackpropFilterViaGemm(tf, args);
   const [n, ho, wo] = dy.shape as [number, number, number, number];

@@ -12,7 +12,7 @@
  * Everything else falls back to the backend's own kernel.
  */
 import type * as tfjs from '@tensorflow/tfjs';
-import { CHANNEL_SUMS_MAX, channelSums, poolFor, TASK } from './heap-workers.ts';
+import { CHANNEL_SUMS_MAX, channelSums, ELEMENTWISE, poolFor, TASK } from './heap-workers.ts';
 
 type Tf = typeof tfjs;
 type TensorInfo = tfjs.TensorInfo;
@@ -116,7 +116,7 @@ function addKernel(tf: Tf): tfjs.KernelConfig {
       const out = be.makeOutput(a.shape, 'float32');
       const at = (t: TensorInfo) => be.typedArrayFromHeap(t).byteOffset;
       const size = a.shape.reduce((p, d) => p * d, 1);
-      poolFor(backend).run(TASK.add, [at(out), at(a), at(b), size], size);
+      poolFor(backend).run(TASK.elementwise, [ELEMENTWISE.add, size, at(out), at(a), at(b)], size);
       return out;
     },
   };
@@ -166,7 +166,7 @@ function leakyReluGradKernel(): tfjs.KernelConfig {
       const out = be.makeOutput(x.shape, 'float32');
       const xs = be.typedArrayFromHeap(x);
       // One branch-free pass (heap-workers.ts), on every wasm thread.
-      poolFor(backend).run(TASK.leakyReluGrad, [be.typedArrayFromHeap(out).byteOffset, be.typedArrayFromHeap(dy).byteOffset, xs.byteOffset, xs.length, alpha], xs.length);
+      poolFor(backend).run(TASK.elementwise, [ELEMENTWISE.leakyReluGrad, xs.length, be.typedArrayFromHeap(out).byteOffset, be.typedArrayFromHeap(dy).byteOffset, xs.byteOffset, alpha], xs.length);
       return out;
     },
   };
@@ -196,7 +196,7 @@ function leakyReluKernel(tf: Tf): tfjs.KernelConfig {
       const be = backend as WasmBackendLike;
       const out = be.makeOutput(x.shape, 'float32');
       const size = x.shape.reduce((p, d) => p * d, 1);
-      poolFor(backend).run(TASK.leakyRelu, [be.typedArrayFromHeap(out).byteOffset, be.typedArrayFromHeap(x).byteOffset, size, attrs.alpha as number], size);
+      poolFor(backend).run(TASK.elementwise, [ELEMENTWISE.leakyRelu, size, be.typedArrayFromHeap(out).byteOffset, be.typedArrayFromHeap(x).byteOffset, 0, attrs.alpha as number], size);
       return out;
     },
   };
