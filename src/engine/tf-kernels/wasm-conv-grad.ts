@@ -48,7 +48,10 @@ type FilterGradArgs = { inputs: { x: TensorInfo; dy: TensorInfo }; backend: Kern
 
 /** The convolution a filter gradient belongs to (NHWC only). */
 function filterGradConv(tf: Tf, args: FilterGradArgs): { x: TensorInfo; dy: TensorInfo; info: tfjs.backend_util.Conv2DInfo } {
-  const { x, dy, info } = filterGradConv(tf, args);
+  const { x, dy } = args.inputs;
+  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = args.attrs;
+  if (dataFormat === 'NCHW') throw new Error('wasm Conv2DBackpropFilter supports NHWC only');
+  const info = tf.backend_util.computeConv2DInfo(x.shape as [number, number, number, number], filterShape, strides, 1, pad, dimRoundingMode);
   return { x, dy, info };
 }
 
