@@ -121,12 +121,16 @@ export async function loadTf(options: LoadTfOptions = {}): Promise<TfRuntime> {
     const candidates = forced ? [forced] : [...TF_BACKENDS];
     const fromEnv = wasmThreadsFromEnv();
     const threadsSource: WasmThreadsSource = options.wasmThreads !== undefined ? 'option' : fromEnv !== undefined ? 'AUSCULT_WASM_THREADS' : 'cores';
-    // Only measured when it decides something (and only wasm has a thread count to decide).
-    const measured = threadsSource === 'cores' && candidates.includes('wasm') ? await defaultWasmThreads() : undefined;
-    const wasmThreads = options.wasmThreads ?? fromEnv ?? measured?.threads;
-    const threadsReason = threadsSource === 'AUSCULT_WASM_THREADS' ? 'AUSCULT_WASM_THREADS' : measured?.reason;
+    let measured: { threads: number; reason: string } | undefined;
+    let threadsReason: string | undefined = threadsSource === 'AUSCULT_WASM_THREADS' ? 'AUSCULT_WASM_THREADS' : undefined;
     for (const name of candidates) {
       try {
+        // The idle cores are measured (250 ms) only when wasm is tried and nothing fixed the count.
+        if (name === 'wasm' && threadsSource === 'cores') {
+          measured ??= await defaultWasmThreads();
+          threadsReason = measured.reason;
+        }
+        const wasmThreads = options.wasmThreads ?? fromEnv ?? measured?.threads;
         await tryBackend(name, wasmThreads);
         active = { tf, backend: name, threads: threadsOf(name), tfjsVersion: tf.version.tfjs, skipped, ...(name === 'wasm' ? { threadsSource, threadsReason } : {}) };
         return active;
