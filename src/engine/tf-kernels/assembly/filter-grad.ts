@@ -74,37 +74,21 @@ export function dwTile(
       }
     }
     const laneBytes = <usize>(outLane << 2);
-    let o = out + (<usize>co0 << 2);
-    if (accumulate) {
-      a0 = f32x4.add(a0, v128.load(o));
-      a1 = f32x4.add(a1, v128.load(o, 16));
-      b0 = f32x4.add(b0, v128.load(o + laneBytes));
-      b1 = f32x4.add(b1, v128.load(o + laneBytes, 16));
-      if (lanes > 2) {
-        c0 = f32x4.add(c0, v128.load(o + 2 * laneBytes));
-        c1 = f32x4.add(c1, v128.load(o + 2 * laneBytes, 16));
-      }
-      if (lanes > 3) {
-        d0 = f32x4.add(d0, v128.load(o + 3 * laneBytes));
-        d1 = f32x4.add(d1, v128.load(o + 3 * laneBytes, 16));
-      }
-    }
-    v128.store(o, a0);
-    v128.store(o, a1, 16);
-    if (lanes > 1) {
-      o += laneBytes;
-      v128.store(o, b0);
-      v128.store(o, b1, 16);
-    }
-    if (lanes > 2) {
-      o += laneBytes;
-      v128.store(o, c0);
-      v128.store(o, c1, 16);
-    }
-    if (lanes > 3) {
-      o += laneBytes;
-      v128.store(o, d0);
-      v128.store(o, d1, 16);
-    }
+    const o = out + (<usize>co0 << 2);
+    storeLane(o, a0, a1, accumulate);
+    if (lanes > 1) storeLane(o + laneBytes, b0, b1, accumulate);
+    if (lanes > 2) storeLane(o + 2 * laneBytes, c0, c1, accumulate);
+    if (lanes > 3) storeLane(o + 3 * laneBytes, d0, d1, accumulate);
   }
+}
+
+// One lane's 8 output channels: stored, or added to what earlier pixel blocks stored there.
+// @inline
+function storeLane(at: usize, lo: v128, hi: v128, accumulate: i32): void {
+  if (accumulate) {
+    lo = f32x4.add(lo, v128.load(at));
+    hi = f32x4.add(hi, v128.load(at, 16));
+  }
+  v128.store(at, lo);
+  v128.store(at, hi, 16);
 }
