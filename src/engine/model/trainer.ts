@@ -222,7 +222,6 @@ export async function trainModel(set: TrainingSet, options: TrainOptions): Promi
       if ((epoch + 1) % checkpointEvery === 0 || epoch + 1 === epochs) await checkpoint(epoch + 1);
     }
   } catch (err) {
-    await batches.close();
     adam.dispose();
     disposeModel(model);
     if (err instanceof TrainingDivergedError) {
@@ -232,8 +231,9 @@ export async function trainModel(set: TrainingSet, options: TrainOptions): Promi
       throw new TrainingDivergedError(`training diverged: ${err.message}; ${kept}`);
     }
     throw err;
+  } finally {
+    await batches.close();
   }
-  await batches.close();
   adam.dispose();
   return { model, epochsDone: epochs };
 }

@@ -1,8 +1,10 @@
 /**
- * Our JavaScript kernels (BatchNorm sums and gradient, LeakyReLU gradient, max-pool gradient,
- * per-channel sums) on every wasm thread, not just the main one. With multi-threaded wasm the heap
- * is a SharedArrayBuffer, so worker threads can read and write tensors in place; XNNPack's own
- * threads only help its convolutions, and while our kernels ran the other cores sat idle.
+ * Our kernels (BatchNorm sums and affine passes, element-wise passes, the max-pool gradient, the
+ * filter gradient and the copies around it) on every wasm thread, not just the main one. With
+ * multi-threaded wasm the heap is a SharedArrayBuffer, so worker threads can read and write
+ * tensors in place; XNNPack's own threads only help its convolutions. Most kernels are our
+ * WebAssembly SIMD module (assembly/), instantiated on every thread over the same memory; the
+ * rest, and channel counts the SIMD kernels do not take, are JavaScript.
  *
  * Work is cut into a fixed number of chunks (CHUNKS) whatever the thread count; reductions write
  * one float64 partial per chunk and the caller adds them in chunk order, so results are the same
@@ -45,7 +47,7 @@ function chunkChannelSums(
   const r0 = Math.floor((chunk * rows) / chunks);
   const r1 = Math.floor(((chunk + 1) * rows) / chunks);
   const scratch = p[4]! | 0;
-  if (scratch > 0 && C % 4 === 0) {
+  if (scratch > 0) {
     // Our SIMD kernel, into this chunk's float64 sums in the heap (8-byte aligned scratch).
     const at = scratch + chunk * 16 * C;
     const sums = new Float64Array(heap, at, 2 * C);
@@ -388,8 +390,6 @@ function chunkInterleave(
   }
 }
 
-
-
 /**
  * Runs chunks [c0, c1) of task `task` over the heap. `p` holds the task's parameters (byte
  * offsets of tensors in the heap, sizes); reductions write partials into `partials`
@@ -615,11 +615,12 @@ export const CHANNEL_SUMS_MAX = 4096;
 export function channelSums<T extends { dataId: object; shape: number[] }>(backend: unknown, a: T, b: T, rows: number, C: number): [Float64Array, Float64Array] {
   if (C > CHANNEL_SUMS_MAX) throw new Error(`channelSums: ${C} channels, at most ${CHANNEL_SUMS_MAX}`);
   const be = backend as TensorHeap;
-  // Room in the heap for each chunk's float64 sums (our SIMD kernel writes them there).
-  const scratch = be.makeOutput([CHUNKS * 4 * C], 'float32');
+  // Room in the heap for each chunk's float64 sums, which our SIMD kernel writes there (C a
+  // multiple of 4; else the scalar kernel writes the partials directly).
+  const scratch = C % 4 === 0 ? be.makeOutput([CHUNKS * 4 * C], 'float32') : undefined;
   const at = (t: { dataId: object; shape: number[] }) => be.typedArrayFromHeap(t).byteOffset;
-  const partials = poolFor(backend).run(TASK.channelSums, [at(a), at(b), rows, C, at(scratch)], rows * C);
-  be.disposeData(scratch.dataId);
+  const partials = poolFor(backend).run(TASK.channelSums, [at(a), at(b), rows, C, scratch ? at(scratch) : 0], rows * C);
+  if (scratch) be.disposeData(scratch.dataId);
   const sumA = new Float64Array(C);
   const sumAB = new Float64Array(C);
   for (let chunk = 0; chunk < CHUNKS; chunk++) {

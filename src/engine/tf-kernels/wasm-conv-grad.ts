@@ -186,7 +186,8 @@ export function conv2DBackpropFilterDirect(
   pool.run(TASK.padNhwc, [floatAt(xp), floatAt(x), n, H, W, cin, hp, wp, info.padInfo.top, info.padInfo.left], n * hp * wp * cin);
   const out = be.makeOutput([kh, kw, cin, cout], 'float32');
   const blockRows = Math.max(1, Math.floor(DIRECT_BLOCK_DY_FLOATS / (cout * wo)));
-  // Few tap tiles (the one-channel stem): split output channels too, so 8 chunks have work.
+  // Few tap tiles (the one-channel stem's 14): split output channels too, so that the items
+  // divide evenly between threads.
   const tapTiles = cin === 1 ? kh * Math.ceil(kw / 4) : kh * kw * (cin / 4);
   const coGroup = tapTiles < 32 ? 8 : cout;
   // Items write disjoint parts of dW: one run of items per thread, each sweeping dy and x once
@@ -368,7 +369,7 @@ function flippedTransposedTaps(be: WasmBackendLike, filter: TensorInfo, kw: numb
  * convolutions of dy with sub-filters, whose outputs our heap workers write interleaved straight
  * into dx. A quarter of the multiply-adds of zero insertion for stride 2, no zero-inserted copy
  * of dy, and none of tfjs-wasm's StridedSlice / Reverse / Concat / Slice passes (measured at 2
- * threads, 64 × 20 × 8 × 64 → 128: 23 → 9 ms; the StridedSlice of the filter alone took 11 ms).
+ * threads, 64 × 20 × 8 × 64 → 128: 23 → 7 ms; the StridedSlice of the filter alone took 11 ms).
  */
 function backpropInputPolyphase(
   run: ReturnType<typeof runner>,

@@ -192,7 +192,7 @@ function leakyReluKernel(tf: Tf): tfjs.KernelConfig {
     kernelFunc: (args) => {
       const { inputs, backend, attrs } = args as unknown as KernelArgs;
       const x = inputs.x!;
-      if (x.dtype !== 'float32' || !original) return original!.kernelFunc(args);
+      if (x.dtype !== 'float32') return original!.kernelFunc(args);
       const be = backend as WasmBackendLike;
       const out = be.makeOutput(x.shape, 'float32');
       const size = x.shape.reduce((p, d) => p * d, 1);
